@@ -1,0 +1,68 @@
+package main
+
+import (
+	"fmt"
+
+	"github.com/spf13/cobra"
+
+	"github.com/modelwatch/modelwatch/shared/profile"
+)
+
+func newProfileBuildCommand() *cobra.Command {
+	var (
+		input, out, format string
+		opts               = profile.BuildOptions{Settings: profile.DefaultSettings()}
+	)
+	cmd := &cobra.Command{
+		Use:   "build --input FILE --out PROFILE.json",
+		Short: "Build a reference profile from training or validation data",
+		Long: `Build a reference profile from a CSV (with header), JSON Lines (prediction
+records or flat objects) or Parquet file. Numeric columns get reference
+quantile bins (--grid fine bins for KS and Wasserstein, --bins coarse bins for
+PSI); numeric columns with at most 20 distinct values are profiled as discrete
+values; text columns as categories (at most --max-categories, the rest pooled
+as __other__). Column kinds are inferred from the first 10,000 rows; override
+them with --categorical and --numeric. --out may be a path or s3://bucket/key.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			ctx := cmd.Context()
+			r, err := openInput(input, format)
+			if err != nil {
+				return err
+			}
+			defer r.Close()
+			p, err := profile.Build(ctx, r, input, opts)
+			if err != nil {
+				return err
+			}
+			data, err := p.Encode()
+			if err != nil {
+				return err
+			}
+			if err := writeObject(ctx, out, data, "application/json"); err != nil {
+				return err
+			}
+			fmt.Fprintf(cmd.OutOrStdout(), "profiled %d rows, %d features -> %s\n", p.Rows, len(p.Features), out)
+			return nil
+		},
+	}
+	f := cmd.Flags()
+	f.StringVar(&input, "input", "", "data file (CSV, JSON Lines or Parquet; .gz accepted for CSV and JSON Lines)")
+	f.StringVar(&out, "out", "", "where to write the profile: a path or s3://bucket/key")
+	f.StringVar(&format, "format", "", "input format: csv, jsonl or parquet (default: from the file extension)")
+	f.StringVar(&opts.Model, "model", "", "model name recorded in the profile")
+	f.StringVar(&opts.Version, "version", "", "model version recorded in the profile")
+	f.StringVar(&opts.Label, "label", "", `label column (default "label" when present)`)
+	f.StringVar(&opts.Prediction, "prediction", "", `prediction column (default "prediction" when present)`)
+	f.StringVar(&opts.ScorePrefix, "score-prefix", "", `prefix of class-score columns (default "score_")`)
+	f.StringSliceVar(&opts.Categorical, "categorical", nil, "columns to profile as categorical")
+	f.StringSliceVar(&opts.Numeric, "numeric", nil, "columns to profile as numeric")
+	f.StringSliceVar(&opts.Ignore, "ignore", nil, "columns to leave out")
+	f.IntVar(&opts.Bins, "bins", opts.Bins, "coarse (PSI) bins per numeric feature")
+	f.IntVar(&opts.Grid, "grid", opts.Grid, "fine bins per numeric feature (KS and Wasserstein resolution)")
+	f.IntVar(&opts.MaxCategories, "max-categories", opts.MaxCategories, "categories kept per categorical feature")
+	f.IntVar(&opts.DiscreteMax, "discrete-max", opts.DiscreteMax, "numeric columns with at most this many distinct values are discrete")
+	cmd.MarkFlagRequired("input")
+	cmd.MarkFlagRequired("out")
+	return cmd
+}

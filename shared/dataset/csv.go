@@ -1,0 +1,112 @@
+package dataset
+
+import (
+	"encoding/csv"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+)
+
+// csvReader reads a CSV file whose first record is the header.
+type csvReader struct {
+	name string
+	cr   *csv.Reader
+	cols []string
+	c    *closer
+	err  error // sticky error, io.EOF at the end
+}
+
+func newCSVReader(r io.Reader, name string, c *closer) (*csvReader, error) {
+	cr := csv.NewReader(r)
+	cr.ReuseRecord = true
+	cr.FieldsPerRecord = -1 // checked here, to report both counts
+	header, err := cr.Read()
+	if err == io.EOF {
+		return nil, newError(name, 0, "", "empty file: a CSV header row is required")
+	}
+	if err != nil {
+		return nil, csvError(name, err)
+	}
+	cols := make([]string, len(header))
+	seen := make(map[string]int, len(header))
+	for i, h := range header {
+		if i == 0 {
+			h = strings.TrimPrefix(h, "\uFEFF") // UTF-8 byte order mark
+		}
+		h = strings.Clone(strings.TrimSpace(h))
+		line, _ := cr.FieldPos(i)
+		if h == "" {
+			return nil, newError(name, int64(line), "", fmt.Sprintf("header: column %d has an empty name", i+1))
+		}
+		if j, dup := seen[h]; dup {
+			return nil, newError(name, int64(line), h, fmt.Sprintf("duplicate column name in the header (columns %d and %d)", j+1, i+1))
+		}
+		seen[h] = i
+		cols[i] = h
+	}
+	return &csvReader{name: name, cr: cr, cols: cols, c: c}, nil
+}
+
+func (r *csvReader) Columns() []string { return r.cols }
+
+func (r *csvReader) Next(row *Row) error {
+	if r.err != nil {
+		return r.err
+	}
+	rec, err := r.cr.Read()
+	if err != nil {
+		if err != io.EOF {
+			err = csvError(r.name, err)
+		}
+		r.err = err
+		return err
+	}
+	line, _ := r.cr.FieldPos(0)
+	row.Line = int64(line)
+	if len(rec) != len(r.cols) {
+		r.err = newError(r.name, row.Line, "", fmt.Sprintf("row has %d fields, header has %d", len(rec), len(r.cols)))
+		return r.err
+	}
+	if cap(row.Values) < len(rec) {
+		row.Values = make([]Value, len(rec))
+	}
+	vals := row.Values[:len(rec)]
+	for i, s := range rec {
+		s = strings.TrimSpace(s)
+		if IsMissingToken(s) {
+			vals[i] = Value{}
+		} else {
+			vals[i] = Value{Kind: Text, Str: s}
+		}
+	}
+	row.Values = vals
+	return nil
+}
+
+func (r *csvReader) Close() error {
+	if r.err == nil {
+		r.err = errClosed
+	}
+	return r.c.Close()
+}
+
+var errClosed = errors.New("dataset: reader is closed")
+
+// csvError turns an error from encoding/csv into an *Error at its line.
+func csvError(name string, err error) error {
+	var pe *csv.ParseError
+	if errors.As(err, &pe) {
+		return &Error{Pos: Position{File: name, Line: int64(pe.Line)}, Err: csvSyntaxError{pe}}
+	}
+	return readError(name, 0, err)
+}
+
+// csvSyntaxError describes a *csv.ParseError without repeating its line.
+type csvSyntaxError struct{ pe *csv.ParseError }
+
+func (e csvSyntaxError) Error() string {
+	return fmt.Sprintf("malformed CSV at character %d: %v", e.pe.Column, e.pe.Err)
+}
+
+func (e csvSyntaxError) Unwrap() error { return e.pe }

@@ -1,0 +1,28 @@
+// Package dataset streams tabular records out of CSV (with a header row),
+// JSON Lines and Parquet files for the profile builder and the
+// `modelwatch compare` command.
+//
+// Open (or NewReader) returns a Reader whose Next fills a Row of Values
+// aligned with Columns(). Readers stream: memory use does not grow with the
+// size of the file (except a bounded JSON Lines read-ahead, see below).
+// Gzip-compressed CSV and JSON Lines input is decompressed transparently.
+//
+// Cells are typed loosely. CSV cells are Text or Missing; the reader never
+// parses numbers, because the caller decides per column (ParseNumber is the
+// helper for that). JSON Lines values are Number, Text, Bool or Missing as
+// the JSON says; Parquet values follow the column's physical and logical
+// type. Text values are ordinary immutable Go strings and stay valid after
+// the next call to Next; see Value for the memory they retain.
+//
+// JSON Lines files accept two record shapes, detected per line: flat objects
+// of scalars, and prediction records whose "features" object and "scores"
+// object are flattened (see ScorePrefix). Their column list is the union of
+// the keys of the first JSONLSampleRecords records, which are read ahead
+// when the Reader is opened; a key that first appears later is appended to
+// Columns() by the Next call that meets it, so callers must re-read
+// Columns() after each Next (len(row.Values) always equals len(Columns())).
+//
+// Every error about the content of a file carries its position as
+// "FILE:LINE: column NAME: what is wrong" (see Error and Position); callers
+// can build messages in the same format with Position.Errorf.
+package dataset

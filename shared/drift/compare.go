@@ -1,0 +1,356 @@
+package drift
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"slices"
+	"strconv"
+
+	"github.com/modelwatch/modelwatch/shared/profile"
+	"github.com/modelwatch/modelwatch/shared/stats"
+)
+
+// Compare compares batch profile cur with the reference profile ref it was
+// counted against, deciding drift as cfg says. warnings are carried into the
+// report (for example columns the current file lacked).
+func Compare(ref, cur *profile.Profile, cfg Config, warnings ...string) (*Report, error) {
+	if ref == nil || ref.Type != profile.Reference {
+		return nil, errors.New("compare: the reference is not a reference profile")
+	}
+	if cur == nil || cur.Type != profile.Batch {
+		return nil, errors.New("compare: the current data is not a batch profile")
+	}
+	if cur.Fingerprint != ref.Fingerprint {
+		return nil, fmt.Errorf("compare: the current profile was counted against reference %s, not %s", cur.Fingerprint, ref.Fingerprint)
+	}
+	if err := cfg.Validate(); err != nil {
+		return nil, fmt.Errorf("compare: config: %w", err)
+	}
+	r := &Report{
+		SchemaVersion: ReportSchemaVersion,
+		Reference:     ReferenceInfo{Model: ref.Model, Version: ref.Version, Rows: ref.Rows, Fingerprint: ref.Fingerprint},
+		Current:       CurrentInfo{Rows: cur.Rows, Errors: cur.Errors},
+		Features:      []FeatureResult{},
+		Warnings:      warnings,
+	}
+	for _, rf := range ref.Features {
+		d := cfg.decisionFor(rf.Name)
+		if d.ignore {
+			continue
+		}
+		cf := cur.Feature(rf.Name)
+		if cf == nil {
+			return nil, fmt.Errorf("compare: feature %s is not in the current profile", rf.Name)
+		}
+		res, err := compareFeature(rf, cf, d)
+		if err != nil {
+			return nil, fmt.Errorf("compare: feature %s: %w", rf.Name, err)
+		}
+		r.Features = append(r.Features, res)
+	}
+	if cfg.Correction == BenjaminiHochberg {
+		adjust(r.Features)
+	}
+	mt := cfg.missingThresholds()
+	for i := range r.Features {
+		r.Features[i].grade(mt)
+	}
+	r.DatasetDrift = datasetDrift(r.Features, cfg.driftShare())
+	if ref.Prediction != nil && cur.Prediction != nil {
+		p, err := comparePrediction(ref, cur, cfg)
+		if err != nil {
+			return nil, fmt.Errorf("compare: prediction: %w", err)
+		}
+		r.Prediction = p
+	}
+	return r, nil
+}
+
+func (m Missing) severity(t Thresholds) Severity {
+	d := math.Abs(m.Current - m.Reference)
+	switch {
+	case d >= t.Drift && t.Drift > 0:
+		return Drift
+	case d >= t.Warn && t.Warn > 0:
+		return Warn
+	}
+	return OK
+}
+
+// grade sets the missing-rate severity and the overall severity, the worse of
+// the method's and the missing rate's.
+func (f *FeatureResult) grade(missing Thresholds) {
+	f.Missing.Severity = f.Missing.severity(missing)
+	f.Severity = worse(f.MethodSeverity, f.Missing.Severity)
+}
+
+func datasetDrift(features []FeatureResult, threshold float64) DatasetDrift {
+	d := DatasetDrift{Features: len(features), Threshold: threshold}
+	for _, f := range features {
+		if f.Severity == Drift {
+			d.Drifted++
+		}
+	}
+	if d.Features > 0 {
+		d.Share = float64(d.Drifted) / float64(d.Features)
+	}
+	d.Detected = d.Features > 0 && d.Share >= threshold
+	return d
+}
+
+// applicable returns the method that decides for a feature of kind k: the
+// configured one when it is defined for the kind, else its counterpart (KS and
+// chi-squared are each other's counterpart; other methods fall back to PSI with
+// its default thresholds).
+func (d decision) applicable(k profile.Kind) decision {
+	switch {
+	case d.method == KS && k == profile.Categorical:
+		d.method = Chi2
+	case d.method == Chi2 && k == profile.Numeric:
+		d.method = KS
+	case d.method == Wasserstein && k == profile.Categorical:
+		d = decision{method: PSI, thresholds: DefaultThresholds(PSI)}
+	}
+	return d
+}
+
+func compareFeature(rf, cf *profile.Feature, d decision) (FeatureResult, error) {
+	if err := checkShape(rf, cf); err != nil {
+		return FeatureResult{}, err
+	}
+	d = d.applicable(rf.Kind)
+	res := FeatureResult{Name: rf.Name, Kind: string(rf.Kind), Method: d.method, Thresholds: d.thresholds, MethodSeverity: OK}
+	res.Missing = Missing{Reference: rate(rf.Missing, rf.Present()), Current: rate(cf.Missing, cf.Present())}
+
+	var refBins, curBins profile.Counts
+	switch rf.Kind {
+	case profile.Numeric:
+		refBins, curBins = coarse(rf, rf.Grid), coarse(rf, cf.Grid)
+		res.Bins.Edges = rf.CoarseEdges
+	default:
+		refBins, curBins = rf.Values, cf.Values
+		res.Bins.Categories = categoryNames(rf)
+	}
+	res.Bins.Reference = stats.Proportions(refBins)
+	res.Bins.Current = stats.Proportions(curBins)
+	nRef, nCur := refBins.Total(), curBins.Total()
+	if nRef == 0 || nCur == 0 {
+		// Nothing to compare: only the missing rates speak.
+		return res, nil
+	}
+	p, q := res.Bins.Reference, res.Bins.Current
+	res.PSI = num(stats.PSI(p, q))
+	res.KL = num(stats.KL(p, q))
+	res.JS = num(stats.JensenShannon(p, q))
+	res.Hellinger = num(stats.Hellinger(p, q))
+
+	if rf.Kind != profile.Categorical {
+		res.Grid = len(rf.Grid)
+		dKS := stats.KSStatisticCounts(rf.Grid, cf.Grid)
+		res.KS = &KSResult{Statistic: dKS, PValue: stats.KSPValue(dKS, nRef, nCur)}
+		lo := math.Min(rf.Moments.Min, cf.Moments.Min)
+		hi := math.Max(rf.Moments.Max, cf.Moments.Max)
+		w := stats.WassersteinBinned(rf.Edges, lo, hi, rf.Grid, cf.Grid)
+		if sd := rf.Moments.Std(); sd > 0 {
+			w /= sd
+		}
+		res.Wasserstein = num(w)
+		res.Mean = &Pair{Reference: rf.Moments.Mean, Current: cf.Moments.Mean}
+		res.Std = &Pair{Reference: rf.Moments.Std(), Current: cf.Moments.Std()}
+	}
+	if rf.Kind != profile.Numeric {
+		c := stats.ChiSquaredCounts(rf.Values, cf.Values)
+		res.Chi2 = &Chi2Result{Statistic: c.Statistic, DOF: c.DOF, PValue: c.PValue}
+		res.LInf = num(stats.LInf(p, q))
+		u := &Unseen{Share: float64(cf.Values[len(cf.Values)-1]) / float64(nCur)}
+		if rf.Kind == profile.Categorical {
+			// The reference's own pooled rare categories are not "unseen".
+			u.Share = unseenShare(rf, cf)
+		}
+		for _, nc := range cf.Unseen {
+			u.Top = append(u.Top, NameCnt{Name: nc.Name, Count: nc.Count})
+		}
+		res.Unseen = u
+	}
+	res.Value = res.statistic(d.method)
+	res.MethodSeverity = grade(res.Value, d)
+	return res, nil
+}
+
+// unseenShare is the share of current values outside the kept categories.
+func unseenShare(rf, cf *profile.Feature) float64 {
+	n := cf.Values.Total()
+	if n == 0 {
+		return 0
+	}
+	return float64(cf.Values[len(rf.Categories)]) / float64(n)
+}
+
+func checkShape(rf, cf *profile.Feature) error {
+	if cf.Kind != rf.Kind {
+		return fmt.Errorf("current kind %s, reference %s", cf.Kind, rf.Kind)
+	}
+	want := len(rf.Edges) + 1
+	if rf.Kind == profile.Categorical {
+		want = len(rf.Categories) + 1
+		if len(cf.Values) != want || len(rf.Values) != want {
+			return fmt.Errorf("%d current category bins, reference has %d", len(cf.Values), want)
+		}
+		return nil
+	}
+	if len(cf.Grid) != want || len(rf.Grid) != want || cf.Moments == nil || rf.Moments == nil {
+		return fmt.Errorf("%d current grid bins, reference has %d", len(cf.Grid), want)
+	}
+	if rf.Kind == profile.Discrete && (len(cf.Values) != want || len(rf.Values) != want) {
+		return fmt.Errorf("%d current value bins, reference has %d", len(cf.Values), want)
+	}
+	return nil
+}
+
+// statistic returns the value of method m, nil when it was not computed.
+func (f *FeatureResult) statistic(m Method) *float64 {
+	switch m {
+	case PSI:
+		return f.PSI
+	case KL:
+		return f.KL
+	case JS:
+		return f.JS
+	case Hellinger:
+		return f.Hellinger
+	case Wasserstein:
+		return f.Wasserstein
+	case KS:
+		if f.KS != nil {
+			return num(f.KS.PValue)
+		}
+	case Chi2:
+		if f.Chi2 != nil {
+			return num(f.Chi2.PValue)
+		}
+	}
+	return nil
+}
+
+func grade(v *float64, d decision) Severity {
+	if v == nil {
+		return OK
+	}
+	t := d.thresholds
+	if d.method.PValue() {
+		switch {
+		case *v < t.Drift:
+			return Drift
+		case *v < t.Warn:
+			return Warn
+		}
+		return OK
+	}
+	switch {
+	case *v >= t.Drift:
+		return Drift
+	case *v >= t.Warn:
+		return Warn
+	}
+	return OK
+}
+
+// adjust replaces the p-values that decide with Benjamini-Hochberg adjusted
+// ones, across all features decided by a p-value method, and re-grades them.
+func adjust(features []FeatureResult) {
+	var idx []int
+	var ps []float64
+	for i, f := range features {
+		if f.Method.PValue() && f.Value != nil {
+			idx = append(idx, i)
+			ps = append(ps, *f.Value)
+		}
+	}
+	if len(ps) == 0 {
+		return
+	}
+	adj := stats.BenjaminiHochberg(ps)
+	for k, i := range idx {
+		f := &features[i]
+		a := adj[k]
+		if f.Method == KS {
+			f.KS.Adjusted = num(a)
+		} else {
+			f.Chi2.Adjusted = num(a)
+		}
+		f.Value = num(a)
+		f.MethodSeverity = grade(f.Value, decision{method: f.Method, thresholds: f.Thresholds})
+	}
+}
+
+// coarse folds fine grid counts onto the coarse PSI bins; every coarse edge is
+// also a fine edge, so each fine bin lies inside one coarse bin.
+func coarse(rf *profile.Feature, grid profile.Counts) profile.Counts {
+	out := make(profile.Counts, len(rf.CoarseEdges)+1)
+	j := 0
+	for i, c := range grid {
+		if i < len(rf.Edges) {
+			for j < len(rf.CoarseEdges) && rf.CoarseEdges[j] < rf.Edges[i] {
+				j++
+			}
+		} else {
+			j = len(rf.CoarseEdges)
+		}
+		out[j] += c
+	}
+	return out
+}
+
+func categoryNames(rf *profile.Feature) []string {
+	var names []string
+	if rf.Kind == profile.Categorical {
+		names = slices.Clone(rf.Categories)
+	} else {
+		for _, v := range rf.Edges {
+			names = append(names, strconv.FormatFloat(v, 'g', -1, 64))
+		}
+	}
+	return append(names, profile.OtherCategory)
+}
+
+func rate(missing, present int64) float64 {
+	if missing+present == 0 {
+		return 0
+	}
+	return float64(missing) / float64(missing+present)
+}
+
+func num(v float64) *float64 {
+	if math.IsNaN(v) || math.IsInf(v, 0) {
+		return nil
+	}
+	return &v
+}
+
+func comparePrediction(ref, cur *profile.Profile, cfg Config) (*PredictionResult, error) {
+	d := cfg.decisionFor(ref.Prediction.Name)
+	res, err := compareFeature(ref.Prediction, cur.Prediction, d)
+	if err != nil {
+		return nil, err
+	}
+	res.grade(cfg.missingThresholds())
+	out := &PredictionResult{Drift: res}
+	if ref.Prediction.Kind != profile.Numeric {
+		for i, c := range res.Bins.Categories {
+			out.ClassShares = append(out.ClassShares, ClassShare{Class: c, Reference: res.Bins.Reference[i], Current: res.Bins.Current[i]})
+		}
+	}
+	if ref.Confidence != nil && cur.Confidence != nil {
+		conf, err := compareFeature(ref.Confidence, cur.Confidence, cfg.decisionFor(ref.Confidence.Name))
+		if err != nil {
+			return nil, fmt.Errorf("confidence: %w", err)
+		}
+		conf.Severity = conf.MethodSeverity
+		out.Confidence = &conf
+		if ref.Confidence.Moments != nil && cur.Confidence.Moments != nil && cur.Confidence.Moments.Count > 0 {
+			out.MeanConfidence = &Pair{Reference: ref.Confidence.Moments.Mean, Current: cur.Confidence.Moments.Mean}
+		}
+	}
+	return out, nil
+}

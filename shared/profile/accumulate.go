@@ -1,0 +1,244 @@
+package profile
+
+import (
+	"errors"
+	"fmt"
+	"slices"
+	"strconv"
+	"time"
+
+	"github.com/modelwatch/modelwatch/shared/dataset"
+	"github.com/modelwatch/modelwatch/shared/stats"
+)
+
+// unseenTracked bounds how many distinct unseen names an accumulator counts by
+// name; the total unseen count stays exact beyond it.
+const unseenTracked = 1000
+
+// UnseenKept is how many of the most frequent unseen names a profile keeps.
+const UnseenKept = 20
+
+// Accumulator counts records over the bins of a reference profile and yields a
+// batch profile. Memory is bounded by the reference's bins, not by the number
+// of records. Columns are addressed by their index in Reference.Columns().
+// An Accumulator is not safe for concurrent use; profile parts separately and
+// Merge them.
+type Accumulator struct {
+	ref    *Profile
+	cols   []*columnCounter
+	index  map[string]int
+	rows   int64
+	errors int64
+	now    func() time.Time
+}
+
+type columnCounter struct {
+	ref     *Feature
+	grid    Counts
+	values  Counts
+	missing int64
+	moments momentAccumulator
+	catIdx  map[string]int
+	unseen  map[string]int64
+}
+
+// NewAccumulator returns an accumulator over the bins of reference ref.
+func NewAccumulator(ref *Profile) (*Accumulator, error) {
+	if ref == nil || ref.Type != Reference {
+		return nil, errors.New("new accumulator: need a reference profile")
+	}
+	cols := ref.Columns()
+	a := &Accumulator{ref: ref, cols: make([]*columnCounter, len(cols)), index: make(map[string]int, len(cols)), now: time.Now}
+	for i, f := range cols {
+		c := &columnCounter{ref: f}
+		switch f.Kind {
+		case Numeric:
+			c.grid = make(Counts, len(f.Edges)+1)
+		case Discrete:
+			c.grid = make(Counts, len(f.Edges)+1)
+			c.values = make(Counts, len(f.Edges)+1)
+		case Categorical:
+			c.values = make(Counts, len(f.Categories)+1)
+			c.catIdx = make(map[string]int, len(f.Categories))
+			for k, name := range f.Categories {
+				c.catIdx[name] = k
+			}
+		}
+		a.cols[i] = c
+		a.index[f.Name] = i
+	}
+	return a, nil
+}
+
+// Reference is the profile whose bins the accumulator counts over.
+func (a *Accumulator) Reference() *Profile { return a.ref }
+
+// AddRecord counts one record; call it once per record, beside the per-column
+// Add calls for that record.
+func (a *Accumulator) AddRecord() { a.rows++ }
+
+// AddError counts one record whose model call failed.
+func (a *Accumulator) AddError() { a.errors++ }
+
+// AddMissing counts a missing value in column col.
+func (a *Accumulator) AddMissing(col int) { a.cols[col].missing++ }
+
+// AddNumber counts a finite numeric value in column col. A number in a
+// categorical column counts as its shortest decimal text.
+func (a *Accumulator) AddNumber(col int, v float64) {
+	c := a.cols[col]
+	if c.ref.Kind == Categorical {
+		c.addCategory(strconv.FormatFloat(v, 'g', -1, 64))
+		return
+	}
+	c.addNumber(v)
+}
+
+// AddCategory counts a category value in a categorical column, or parses it as
+// a number in a numeric or discrete column.
+func (a *Accumulator) AddCategory(col int, s string) error {
+	c := a.cols[col]
+	if c.ref.Kind == Categorical {
+		c.addCategory(s)
+		return nil
+	}
+	v, err := dataset.ParseNumber(s)
+	if err != nil {
+		return fmt.Errorf("%s feature: %w", c.ref.Kind, err)
+	}
+	c.addNumber(v)
+	return nil
+}
+
+// AddValue counts a dataset cell in column col, whatever its kind.
+func (a *Accumulator) AddValue(col int, v dataset.Value) error {
+	switch v.Kind {
+	case dataset.Missing:
+		a.AddMissing(col)
+	case dataset.Number:
+		a.AddNumber(col, v.Num)
+	case dataset.Text:
+		return a.AddCategory(col, v.Str)
+	case dataset.Bool:
+		if a.cols[col].ref.Kind != Categorical {
+			return fmt.Errorf("%s feature: got boolean %s, want a number", a.cols[col].ref.Kind, v.Str)
+		}
+		a.cols[col].addCategory(v.Str)
+	default:
+		return fmt.Errorf("unknown value kind %d", v.Kind)
+	}
+	return nil
+}
+
+func (c *columnCounter) addNumber(v float64) {
+	if v == 0 {
+		v = 0 // normalise negative zero
+	}
+	i := stats.BinIndex(c.ref.Edges, v)
+	c.grid[i]++
+	c.moments.add(v)
+	if c.values != nil {
+		if i < len(c.ref.Edges) && c.ref.Edges[i] == v {
+			c.values[i]++
+		} else {
+			c.values[len(c.ref.Edges)]++
+			c.addUnseen(strconv.FormatFloat(v, 'g', -1, 64))
+		}
+	}
+}
+
+func (c *columnCounter) addCategory(s string) {
+	if k, ok := c.catIdx[s]; ok {
+		c.values[k]++
+		return
+	}
+	c.values[len(c.ref.Categories)]++
+	c.addUnseen(s)
+}
+
+func (c *columnCounter) addUnseen(name string) {
+	if c.unseen == nil {
+		c.unseen = make(map[string]int64)
+	}
+	if _, ok := c.unseen[name]; ok || len(c.unseen) < unseenTracked {
+		c.unseen[name]++
+	}
+}
+
+// Profile returns the batch profile of what has been counted so far.
+func (a *Accumulator) Profile() *Profile {
+	p := &Profile{
+		SchemaVersion: SchemaVersion,
+		Type:          Batch,
+		Model:         a.ref.Model,
+		Version:       a.ref.Version,
+		Fingerprint:   a.ref.Fingerprint,
+		CreatedAt:     a.now().UTC(),
+		Rows:          a.rows,
+		Errors:        a.errors,
+	}
+	n := len(a.ref.Features)
+	for i, c := range a.cols {
+		f := c.feature()
+		switch {
+		case i < n:
+			p.Features = append(p.Features, f)
+		case c.ref == a.ref.Prediction:
+			p.Prediction = f
+		case c.ref == a.ref.Confidence:
+			p.Confidence = f
+		case c.ref == a.ref.Label:
+			p.Label = f
+		}
+	}
+	return p
+}
+
+func (c *columnCounter) feature() *Feature {
+	f := &Feature{Name: c.ref.Name, Kind: c.ref.Kind, Missing: c.missing}
+	if c.grid != nil {
+		f.Grid = slices.Clone(c.grid)
+		m := c.moments.moments()
+		f.Moments = &m
+	}
+	if c.values != nil {
+		f.Values = slices.Clone(c.values)
+	}
+	f.Unseen = topNames(c.unseen, UnseenKept)
+	return f
+}
+
+// topNames returns the k most frequent names, ties broken by name, so that the
+// result does not depend on map order.
+func topNames(m map[string]int64, k int) []NameCount {
+	if len(m) == 0 {
+		return nil
+	}
+	out := make([]NameCount, 0, len(m))
+	for name, n := range m {
+		out = append(out, NameCount{Name: name, Count: n})
+	}
+	sortNameCounts(out)
+	if len(out) > k {
+		out = out[:k]
+	}
+	return out
+}
+
+func sortNameCounts(s []NameCount) {
+	slices.SortFunc(s, func(x, y NameCount) int {
+		if x.Count != y.Count {
+			if x.Count > y.Count {
+				return -1
+			}
+			return 1
+		}
+		switch {
+		case x.Name < y.Name:
+			return -1
+		case x.Name > y.Name:
+			return 1
+		}
+		return 0
+	})
+}

@@ -1,0 +1,456 @@
+package profile
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"slices"
+	"strconv"
+	"time"
+
+	"github.com/modelwatch/modelwatch/shared/dataset"
+	"github.com/modelwatch/modelwatch/shared/stats"
+)
+
+// inferenceRows is how many leading rows decide each column's kind.
+const inferenceRows = 10000
+
+// BuildOptions configure the building of a reference profile.
+type BuildOptions struct {
+	Settings
+	Columns
+	Model, Version string
+	// Categorical and Numeric override the inferred kind of the named columns.
+	Categorical, Numeric []string
+	// TempDir holds the spilled numeric columns (default os.TempDir()).
+	TempDir string
+	// Now stamps the profile (default time.Now).
+	Now func() time.Time
+}
+
+func (o BuildOptions) validate() error {
+	s := o.Settings
+	switch {
+	case s.Bins < 2:
+		return fmt.Errorf("bins %d: need at least 2", s.Bins)
+	case s.Grid < s.Bins:
+		return fmt.Errorf("grid %d: need at least as many bins as --bins (%d)", s.Grid, s.Bins)
+	case s.Grid > maxBins:
+		return fmt.Errorf("grid %d: at most %d", s.Grid, maxBins)
+	case s.MaxCategories < 1:
+		return fmt.Errorf("max categories %d: need at least 1", s.MaxCategories)
+	case s.DiscreteMax < 0:
+		return fmt.Errorf("discrete max %d is negative", s.DiscreteMax)
+	}
+	for _, c := range o.Categorical {
+		if contains(o.Numeric, c) {
+			return fmt.Errorf("column %s is given as both categorical and numeric", c)
+		}
+	}
+	return nil
+}
+
+// refColumn collects one column of the reference data.
+type refColumn struct {
+	name     string
+	role     role
+	kind     Kind // Numeric or Categorical while reading; Numeric may become Discrete
+	missing  int64
+	values   *spill
+	moments  momentAccumulator
+	distinct map[float64]int64 // nil once there are more than DiscreteMax values
+	cats     map[string]int64
+}
+
+// Build reads the reference data of r (named name in errors) and builds its
+// reference profile. The kind of each column is inferred from its first
+// 10,000 rows (numeric when every value is a number) unless overridden.
+// Numeric columns are spilled to temporary files, so memory holds one numeric
+// column at a time when the quantiles are computed.
+func Build(ctx context.Context, r dataset.Reader, name string, opts BuildOptions) (*Profile, error) {
+	if err := opts.validate(); err != nil {
+		return nil, fmt.Errorf("build profile of %s: %w", name, err)
+	}
+	opts.Columns = opts.Columns.withDefaults()
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	b := &builder{opts: opts, file: name}
+	defer b.cleanup()
+
+	sample, err := readSample(ctx, r, inferenceRows)
+	if err != nil {
+		return nil, fmt.Errorf("build profile: %w", err)
+	}
+	if len(sample) == 0 {
+		return nil, fmt.Errorf("build profile: %s has no data rows", name)
+	}
+	b.infer(r.Columns(), sample)
+	for _, row := range sample {
+		if err := b.add(row, r.Columns()); err != nil {
+			return nil, err
+		}
+	}
+	var row dataset.Row
+	for {
+		if err := r.Next(&row); err != nil {
+			if errors.Is(err, io.EOF) {
+				break
+			}
+			return nil, fmt.Errorf("build profile: %w", err)
+		}
+		if b.rows%65536 == 0 && ctx.Err() != nil {
+			return nil, fmt.Errorf("build profile of %s: %w", name, ctx.Err())
+		}
+		if err := b.add(row, r.Columns()); err != nil {
+			return nil, err
+		}
+	}
+	for _, list := range [][]string{opts.Categorical, opts.Numeric, opts.Ignore} {
+		for _, c := range list {
+			if b.column(c) == nil {
+				return nil, fmt.Errorf("build profile: column %s is not in %s", c, name)
+			}
+		}
+	}
+	return b.profile()
+}
+
+// readSample reads up to n rows, each with its own copy of the values.
+func readSample(ctx context.Context, r dataset.Reader, n int) ([]dataset.Row, error) {
+	var out []dataset.Row
+	for len(out) < n {
+		var row dataset.Row
+		if err := r.Next(&row); err != nil {
+			if errors.Is(err, io.EOF) {
+				break
+			}
+			return nil, err
+		}
+		row.Values = slices.Clone(row.Values)
+		out = append(out, row)
+		if len(out)%4096 == 0 && ctx.Err() != nil {
+			return nil, ctx.Err()
+		}
+	}
+	return out, nil
+}
+
+type builder struct {
+	opts    BuildOptions
+	file    string
+	cols    []*refColumn // aligned with the reader's columns
+	rows    int64
+	errors  int64
+	scores  []int // indexes of score columns
+	conf    *refColumn
+	errIdx  int
+	hasConf bool
+}
+
+func (b *builder) column(name string) *refColumn {
+	for _, c := range b.cols {
+		if c.name == name {
+			return c
+		}
+	}
+	return nil
+}
+
+// infer decides the role and kind of every column from the sample.
+func (b *builder) infer(names []string, sample []dataset.Row) {
+	b.errIdx = -1
+	for i, n := range names {
+		b.cols = append(b.cols, b.newColumn(i, n, sample))
+	}
+}
+
+func (b *builder) newColumn(i int, name string, sample []dataset.Row) *refColumn {
+	c := &refColumn{name: name, role: b.opts.roleOf(name), kind: Numeric}
+	switch c.role {
+	case roleError:
+		b.errIdx = i
+	case roleScore:
+		b.scores = append(b.scores, i)
+		if b.conf == nil {
+			b.conf = &refColumn{name: "confidence", role: roleScore, kind: Numeric}
+			b.conf.init(b.opts)
+			// Rows read before the first score column appeared had no score.
+			b.conf.missing = b.rows
+		}
+	}
+	switch {
+	case contains(b.opts.Categorical, name):
+		c.kind = Categorical
+	case contains(b.opts.Numeric, name):
+		c.kind = Numeric
+	default:
+		c.kind = inferKind(i, sample)
+	}
+	c.init(b.opts)
+	c.missing = b.rows // rows read before the column first appeared
+	return c
+}
+
+func (c *refColumn) init(opts BuildOptions) {
+	if c.kind == Categorical {
+		c.cats = make(map[string]int64)
+		return
+	}
+	c.values = newSpill(opts.TempDir)
+	c.distinct = make(map[float64]int64)
+}
+
+// inferKind says numeric when every non-missing sampled value of column i is a
+// number or number text (non-finite text counts as numeric, and is reported
+// as an error when read), categorical otherwise.
+func inferKind(i int, sample []dataset.Row) Kind {
+	for _, row := range sample {
+		if i >= len(row.Values) {
+			continue
+		}
+		v := row.Values[i]
+		switch v.Kind {
+		case dataset.Bool:
+			return Categorical
+		case dataset.Text:
+			if _, err := dataset.ParseNumber(v.Str); err != nil && !isNonFiniteText(v.Str) {
+				return Categorical
+			}
+		}
+	}
+	return Numeric
+}
+
+func isNonFiniteText(s string) bool {
+	f, err := strconv.ParseFloat(s, 64)
+	return err == nil && (math.IsNaN(f) || math.IsInf(f, 0))
+}
+
+func (b *builder) add(row dataset.Row, names []string) error {
+	for len(b.cols) < len(names) {
+		// A column that first appears after the sample (JSON Lines).
+		b.cols = append(b.cols, b.newColumn(len(b.cols), names[len(b.cols)], []dataset.Row{row}))
+	}
+	b.rows++
+	if b.errIdx >= 0 && b.errIdx < len(row.Values) && isError(row.Values[b.errIdx]) {
+		b.errors++
+		return nil
+	}
+	for i, c := range b.cols {
+		if c.role == roleIgnored || c.role == roleError || c.role == roleScore {
+			continue
+		}
+		v := dataset.Value{Kind: dataset.Missing}
+		if i < len(row.Values) {
+			v = row.Values[i]
+		}
+		if err := c.add(v, b.opts.Settings); err != nil {
+			return lineError(b.file, row.Line, c.name, err)
+		}
+	}
+	if b.conf != nil {
+		best, found := 0.0, false
+		for _, i := range b.scores {
+			if i >= len(row.Values) {
+				continue
+			}
+			s, ok, err := scoreValue(row.Values[i])
+			if err != nil {
+				return lineError(b.file, row.Line, b.cols[i].name, err)
+			}
+			if ok && (!found || s > best) {
+				best, found = s, true
+			}
+		}
+		if !found {
+			b.conf.missing++
+		} else if err := b.conf.addNumber(best, b.opts.Settings); err != nil {
+			return lineError(b.file, row.Line, b.conf.name, err)
+		}
+	}
+	return nil
+}
+
+func (c *refColumn) add(v dataset.Value, s Settings) error {
+	switch v.Kind {
+	case dataset.Missing:
+		c.missing++
+		return nil
+	case dataset.Bool:
+		if c.kind != Categorical {
+			return fmt.Errorf("got boolean %s in a numeric column (use --categorical %s)", v.Str, c.name)
+		}
+		c.cats[v.Str]++
+		return nil
+	case dataset.Number:
+		if c.kind == Categorical {
+			c.cats[strconv.FormatFloat(v.Num, 'g', -1, 64)]++
+			return nil
+		}
+		return c.addNumber(v.Num, s)
+	case dataset.Text:
+		if c.kind == Categorical {
+			c.cats[v.Str]++
+			return nil
+		}
+		f, err := dataset.ParseNumber(v.Str)
+		if err != nil {
+			return fmt.Errorf("%w (the column is numeric; use --categorical %s if it is not)", err, c.name)
+		}
+		return c.addNumber(f, s)
+	}
+	return fmt.Errorf("unknown value kind %d", v.Kind)
+}
+
+func (c *refColumn) addNumber(v float64, s Settings) error {
+	if math.IsNaN(v) || math.IsInf(v, 0) {
+		return fmt.Errorf("non-finite number %g", v)
+	}
+	if v == 0 {
+		v = 0 // normalise negative zero
+	}
+	c.moments.add(v)
+	if c.distinct != nil {
+		c.distinct[v]++
+		if len(c.distinct) > s.DiscreteMax {
+			c.distinct = nil
+		}
+	}
+	return c.values.add(v)
+}
+
+func (b *builder) cleanup() {
+	for _, c := range append(slices.Clone(b.cols), b.conf) {
+		if c != nil && c.values != nil {
+			c.values.close()
+		}
+	}
+}
+
+// profile computes the bins of every column and assembles the profile.
+func (b *builder) profile() (*Profile, error) {
+	settings := b.opts.Settings
+	p := &Profile{
+		SchemaVersion: SchemaVersion,
+		Type:          Reference,
+		Model:         b.opts.Model,
+		Version:       b.opts.Version,
+		CreatedAt:     b.opts.Now().UTC(),
+		Settings:      &settings,
+		Rows:          b.rows,
+		Errors:        b.errors,
+		Features:      []*Feature{},
+	}
+	for _, c := range b.cols {
+		if c.role == roleIgnored || c.role == roleError || c.role == roleScore {
+			continue
+		}
+		f, err := c.feature(settings)
+		if err != nil {
+			return nil, fmt.Errorf("build profile: column %s: %w", c.name, err)
+		}
+		switch c.role {
+		case rolePrediction:
+			p.Prediction = f
+		case roleLabel:
+			p.Label = f
+		default:
+			p.Features = append(p.Features, f)
+		}
+		c.values.close()
+	}
+	if b.conf != nil {
+		f, err := b.conf.feature(settings)
+		if err != nil {
+			return nil, fmt.Errorf("build profile: confidence: %w", err)
+		}
+		p.Confidence = f
+	}
+	p.Fingerprint = fingerprint(p)
+	if err := p.Validate(); err != nil {
+		return nil, fmt.Errorf("build profile: %w", err)
+	}
+	return p, nil
+}
+
+func (c *refColumn) feature(s Settings) (*Feature, error) {
+	f := &Feature{Name: c.name, Kind: c.kind, Missing: c.missing}
+	if c.kind == Categorical {
+		f.Categories, f.Values = topCategories(c.cats, s.MaxCategories)
+		return f, nil
+	}
+	m := c.moments.moments()
+	f.Moments = &m
+	if c.distinct != nil {
+		f.Kind = Discrete
+		f.Edges = make([]float64, 0, len(c.distinct))
+		for v := range c.distinct {
+			f.Edges = append(f.Edges, v)
+		}
+		slices.Sort(f.Edges)
+		f.Grid = make(Counts, len(f.Edges)+1)
+		f.Values = make(Counts, len(f.Edges)+1)
+		for i, v := range f.Edges {
+			f.Grid[i] = c.distinct[v]
+			f.Values[i] = c.distinct[v]
+		}
+		return f, nil
+	}
+	sorted, err := c.values.sorted()
+	if err != nil {
+		return nil, err
+	}
+	f.CoarseEdges = quantileEdges(sorted, s.Bins)
+	f.Edges = unionSorted(quantileEdges(sorted, s.Grid), f.CoarseEdges)
+	f.Grid = make(Counts, len(f.Edges)+1)
+	j := 0
+	for _, v := range sorted {
+		for j < len(f.Edges) && f.Edges[j] < v {
+			j++
+		}
+		f.Grid[j]++
+	}
+	return f, nil
+}
+
+// quantileEdges returns the distinct quantiles of sorted data at k/bins,
+// k = 1..bins-1, with numpy's default (linear) interpolation.
+func quantileEdges(sorted []float64, bins int) []float64 {
+	probs := make([]float64, bins-1)
+	for k := range probs {
+		probs[k] = float64(k+1) / float64(bins)
+	}
+	return slices.Compact(stats.Quantiles(sorted, probs))
+}
+
+// unionSorted merges two sorted, duplicate-free slices into one.
+func unionSorted(a, b []float64) []float64 {
+	out := make([]float64, 0, len(a)+len(b))
+	out = append(out, a...)
+	out = append(out, b...)
+	slices.Sort(out)
+	return slices.Compact(out)
+}
+
+// topCategories keeps the max most frequent categories (ties by name) and
+// pools the rest into the last bin.
+func topCategories(counts map[string]int64, max int) ([]string, Counts) {
+	all := topNames(counts, len(counts))
+	kept := all
+	if len(kept) > max {
+		kept = kept[:max]
+	}
+	names := make([]string, len(kept))
+	values := make(Counts, len(kept)+1)
+	for i, nc := range kept {
+		names[i] = nc.Name
+		values[i] = nc.Count
+	}
+	for _, nc := range all[len(kept):] {
+		values[len(kept)] += nc.Count
+	}
+	return names, values
+}

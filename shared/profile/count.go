@@ -1,0 +1,161 @@
+package profile
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+
+	"github.com/modelwatch/modelwatch/shared/dataset"
+)
+
+// Count reads the records of r (named name in errors and warnings) and counts
+// them over the bins of reference ref, returning the batch profile and
+// warnings: columns the reference does not know, and reference features the
+// file lacks (counted as missing in every record, so a lost feed shows as
+// drift instead of vanishing).
+func Count(ctx context.Context, r dataset.Reader, name string, ref *Profile, cols Columns) (*Profile, []string, error) {
+	acc, err := NewAccumulator(ref)
+	if err != nil {
+		return nil, nil, fmt.Errorf("count %s: %w", name, err)
+	}
+	if ref.Prediction != nil && cols.Prediction == "" {
+		cols.Prediction = ref.Prediction.Name
+	}
+	if ref.Label != nil && cols.Label == "" {
+		cols.Label = ref.Label.Name
+	}
+	c := &counter{acc: acc, cols: cols.withDefaults(), file: name, errIdx: -1, confCol: -1}
+	for i, f := range ref.Columns() {
+		if f == ref.Confidence {
+			c.confCol = i
+		}
+	}
+	var row dataset.Row
+	for {
+		if err := r.Next(&row); err != nil {
+			if errors.Is(err, io.EOF) {
+				break
+			}
+			return nil, nil, fmt.Errorf("count %s: %w", name, err)
+		}
+		if acc.rows%65536 == 0 && ctx.Err() != nil {
+			return nil, nil, fmt.Errorf("count %s: %w", name, ctx.Err())
+		}
+		if len(r.Columns()) != len(c.target) {
+			c.mapColumns(r.Columns())
+		}
+		if err := c.add(row); err != nil {
+			return nil, nil, err
+		}
+	}
+	if acc.rows == 0 {
+		return nil, nil, fmt.Errorf("count %s: no data rows", name)
+	}
+	return acc.Profile(), c.warnings(), nil
+}
+
+type counter struct {
+	acc     *Accumulator
+	cols    Columns
+	file    string
+	target  []int // reader column → accumulator column, -1 if none
+	present []bool
+	names   []string
+	unknown []string
+	scores  []int
+	errIdx  int
+	confCol int
+}
+
+func (c *counter) mapColumns(names []string) {
+	c.names = names
+	c.target = make([]int, len(names))
+	c.present = make([]bool, len(c.acc.cols))
+	c.unknown, c.scores, c.errIdx = nil, nil, -1
+	ref := c.acc.ref
+	for i, n := range names {
+		c.target[i] = -1
+		r := c.cols.roleOf(n)
+		switch {
+		case r == roleIgnored:
+		case r == roleError:
+			c.errIdx = i
+		case r == roleScore:
+			c.scores = append(c.scores, i)
+		case r == rolePrediction && ref.Prediction != nil:
+			c.target[i] = c.acc.index[ref.Prediction.Name]
+		case r == roleLabel && ref.Label != nil:
+			c.target[i] = c.acc.index[ref.Label.Name]
+		case r == roleFeature && ref.Feature(n) != nil:
+			c.target[i] = c.acc.index[n]
+		default:
+			c.unknown = append(c.unknown, n)
+		}
+		if c.target[i] >= 0 {
+			c.present[c.target[i]] = true
+		}
+	}
+	if c.confCol >= 0 && len(c.scores) > 0 {
+		c.present[c.confCol] = true
+	}
+}
+
+func (c *counter) add(row dataset.Row) error {
+	c.acc.AddRecord()
+	if c.errIdx >= 0 && c.errIdx < len(row.Values) && isError(row.Values[c.errIdx]) {
+		c.acc.AddError()
+		return nil
+	}
+	for i, t := range c.target {
+		if t < 0 {
+			continue
+		}
+		v := dataset.Value{Kind: dataset.Missing}
+		if i < len(row.Values) {
+			v = row.Values[i]
+		}
+		if err := c.acc.AddValue(t, v); err != nil {
+			return lineError(c.file, row.Line, c.names[i], err)
+		}
+	}
+	for col, ok := range c.present {
+		if !ok {
+			c.acc.AddMissing(col)
+		}
+	}
+	if c.confCol >= 0 && len(c.scores) > 0 {
+		best, found := 0.0, false
+		for _, i := range c.scores {
+			if i >= len(row.Values) {
+				continue
+			}
+			s, ok, err := scoreValue(row.Values[i])
+			if err != nil {
+				return lineError(c.file, row.Line, c.names[i], err)
+			}
+			if ok && (!found || s > best) {
+				best, found = s, true
+			}
+		}
+		if found {
+			c.acc.AddNumber(c.confCol, best)
+		} else {
+			c.acc.AddMissing(c.confCol)
+		}
+	}
+	return nil
+}
+
+func (c *counter) warnings() []string {
+	var out []string
+	for _, n := range c.unknown {
+		out = append(out, fmt.Sprintf("%s: column %s is not in the reference profile; ignored", c.file, n))
+	}
+	for col, ok := range c.present {
+		if !ok {
+			out = append(out, fmt.Sprintf("%s: reference column %s is absent; counted as missing in every record", c.file, c.acc.cols[col].ref.Name))
+		}
+	}
+	return out
+}

@@ -1,0 +1,307 @@
+package profile
+
+import (
+	"crypto/sha256"
+	"encoding/binary"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"math"
+	"time"
+)
+
+// SchemaVersion is the version of the profile JSON this package reads and
+// writes. A profile of another version is rejected with ErrSchemaVersion.
+const SchemaVersion = 1
+
+// OtherCategory names the bucket that pools the categories a reference did not
+// keep (and, in a batch, categories the reference never saw).
+const OtherCategory = "__other__"
+
+// Kind is how a feature is profiled.
+type Kind string
+
+// The feature kinds.
+const (
+	// Numeric features have quantile bins: a fine grid and coarse PSI bins.
+	Numeric Kind = "numeric"
+	// Discrete features are numeric with few distinct reference values; each
+	// value is its own bin (and its own category for PSI and chi-squared).
+	Discrete Kind = "discrete"
+	// Categorical features have named categories and an __other__ bucket.
+	Categorical Kind = "categorical"
+)
+
+// Type says whether a profile describes reference data or a batch of live data.
+type Type string
+
+// The profile types.
+const (
+	Reference Type = "reference"
+	Batch     Type = "batch"
+)
+
+// ErrSchemaVersion is returned when a profile has an unsupported schema_version.
+var ErrSchemaVersion = errors.New("unsupported profile schema_version")
+
+// Profile summarises a set of records.
+type Profile struct {
+	SchemaVersion int    `json:"schema_version"`
+	Type          Type   `json:"type"`
+	Model         string `json:"model,omitempty"`
+	Version       string `json:"version,omitempty"`
+	// Fingerprint identifies the reference bins; a batch profile carries the
+	// fingerprint of the reference it was counted against.
+	Fingerprint string    `json:"fingerprint"`
+	CreatedAt   time.Time `json:"created_at"`
+	// Settings are the build settings of a reference profile.
+	Settings *Settings `json:"settings,omitempty"`
+	// Rows is the number of records summarised.
+	Rows     int64      `json:"rows"`
+	Features []*Feature `json:"features"`
+	// Prediction is the model output (categorical classes or a numeric value).
+	Prediction *Feature `json:"prediction,omitempty"`
+	// Confidence is the highest class score of each record, when scores exist.
+	Confidence *Feature `json:"confidence,omitempty"`
+	// Label is the true outcome, when the data has labels.
+	Label *Feature `json:"label,omitempty"`
+	// Errors counts records whose model call failed.
+	Errors int64 `json:"errors,omitempty"`
+}
+
+// Settings are the choices a reference profile was built with.
+type Settings struct {
+	Bins          int `json:"bins"`
+	Grid          int `json:"grid"`
+	MaxCategories int `json:"max_categories"`
+	DiscreteMax   int `json:"discrete_max"`
+}
+
+// DefaultSettings are 10 PSI bins, a 1000-bin grid, at most 1000 categories
+// and at most 20 distinct values for a numeric feature to be discrete.
+func DefaultSettings() Settings {
+	return Settings{Bins: 10, Grid: 1000, MaxCategories: 1000, DiscreteMax: 20}
+}
+
+// Feature is the profile of one column.
+type Feature struct {
+	Name string `json:"name"`
+	Kind Kind   `json:"kind"`
+
+	// Edges are the fine grid edges of a numeric feature, or the distinct
+	// reference values of a discrete one (reference profiles only). Value v
+	// falls in bin i = number of edges strictly less than v.
+	Edges []float64 `json:"edges,omitempty"`
+	// CoarseEdges are the PSI bin edges of a numeric feature, a subset of Edges.
+	CoarseEdges []float64 `json:"coarse_edges,omitempty"`
+	// Categories are the kept categories of a categorical feature.
+	Categories []string `json:"categories,omitempty"`
+
+	// Grid counts values per fine bin (numeric and discrete): len(Edges)+1.
+	Grid Counts `json:"grid,omitempty"`
+	// Values counts values per category (categorical: len(Categories)+1;
+	// discrete: len(Edges)+1); the last bin is __other__.
+	Values Counts `json:"values,omitempty"`
+	// Missing counts null or absent values.
+	Missing int64 `json:"missing"`
+	// Moments of the non-missing values (numeric and discrete).
+	Moments *Moments `json:"moments,omitempty"`
+	// Unseen are the most frequent values outside the reference's categories.
+	Unseen []NameCount `json:"unseen,omitempty"`
+}
+
+// NameCount is a category name and how often it occurred.
+type NameCount struct {
+	Name  string `json:"name"`
+	Count int64  `json:"count"`
+}
+
+// Present is the number of non-missing values.
+func (f *Feature) Present() int64 {
+	if f.Kind == Categorical {
+		return f.Values.Total()
+	}
+	return f.Grid.Total()
+}
+
+// Feature returns the feature named name, or nil.
+func (p *Profile) Feature(name string) *Feature {
+	for _, f := range p.Features {
+		if f.Name == name {
+			return f
+		}
+	}
+	return nil
+}
+
+// Columns are the profile's features, prediction, confidence and label, in
+// that order, skipping the ones it does not have.
+func (p *Profile) Columns() []*Feature {
+	out := make([]*Feature, 0, len(p.Features)+3)
+	out = append(out, p.Features...)
+	for _, f := range []*Feature{p.Prediction, p.Confidence, p.Label} {
+		if f != nil {
+			out = append(out, f)
+		}
+	}
+	return out
+}
+
+// fingerprint hashes the bins of every column, so that batch profiles counted
+// against different references are never merged or compared by mistake.
+func fingerprint(p *Profile) string {
+	h := sha256.New()
+	var buf [8]byte
+	role := func(r string, f *Feature) {
+		if f == nil {
+			return
+		}
+		fmt.Fprintf(h, "%s\x00%s\x00%s\x00%d\x00", r, f.Name, f.Kind, len(f.Edges))
+		for _, e := range f.Edges {
+			binary.LittleEndian.PutUint64(buf[:], math.Float64bits(e))
+			h.Write(buf[:])
+		}
+		fmt.Fprintf(h, "%d\x00", len(f.CoarseEdges))
+		for _, e := range f.CoarseEdges {
+			binary.LittleEndian.PutUint64(buf[:], math.Float64bits(e))
+			h.Write(buf[:])
+		}
+		fmt.Fprintf(h, "%d\x00", len(f.Categories))
+		for _, c := range f.Categories {
+			fmt.Fprintf(h, "%s\x00", c)
+		}
+	}
+	for _, f := range p.Features {
+		role("feature", f)
+	}
+	role("prediction", p.Prediction)
+	role("confidence", p.Confidence)
+	role("label", p.Label)
+	return hex.EncodeToString(h.Sum(nil)[:12])
+}
+
+// Decode parses a profile and checks its schema version and consistency.
+func Decode(data []byte) (*Profile, error) {
+	var head struct {
+		SchemaVersion *int `json:"schema_version"`
+	}
+	if err := json.Unmarshal(data, &head); err != nil {
+		return nil, fmt.Errorf("decode profile: %w", err)
+	}
+	if head.SchemaVersion == nil {
+		return nil, fmt.Errorf("decode profile: no schema_version: %w", ErrSchemaVersion)
+	}
+	if *head.SchemaVersion != SchemaVersion {
+		return nil, fmt.Errorf("decode profile: schema_version %d, this build reads %d: %w", *head.SchemaVersion, SchemaVersion, ErrSchemaVersion)
+	}
+	var p Profile
+	if err := json.Unmarshal(data, &p); err != nil {
+		return nil, fmt.Errorf("decode profile: %w", err)
+	}
+	if err := p.Validate(); err != nil {
+		return nil, fmt.Errorf("decode profile: %w", err)
+	}
+	return &p, nil
+}
+
+// Encode writes the profile as indented JSON.
+func (p *Profile) Encode() ([]byte, error) {
+	data, err := json.MarshalIndent(p, "", " ")
+	if err != nil {
+		return nil, fmt.Errorf("encode profile: %w", err)
+	}
+	return append(data, '\n'), nil
+}
+
+// Validate checks that the profile is internally consistent: known type and
+// kinds, sorted edges, bin counts matching the bins of a reference.
+func (p *Profile) Validate() error {
+	if p.Type != Reference && p.Type != Batch {
+		return fmt.Errorf("type %q: want %q or %q", p.Type, Reference, Batch)
+	}
+	if p.Rows < 0 {
+		return fmt.Errorf("rows %d is negative", p.Rows)
+	}
+	seen := make(map[string]bool, len(p.Features))
+	for i, f := range p.Features {
+		if f == nil {
+			return fmt.Errorf("feature %d is null", i)
+		}
+		if seen[f.Name] {
+			return fmt.Errorf("feature %q appears twice", f.Name)
+		}
+		seen[f.Name] = true
+	}
+	for _, f := range p.Columns() {
+		if err := f.validate(p.Type); err != nil {
+			return fmt.Errorf("feature %q: %w", f.Name, err)
+		}
+	}
+	return nil
+}
+
+func (f *Feature) validate(t Type) error {
+	if f.Name == "" {
+		return errors.New("empty name")
+	}
+	if f.Missing < 0 {
+		return fmt.Errorf("missing count %d is negative", f.Missing)
+	}
+	switch f.Kind {
+	case Numeric, Discrete:
+		if f.Moments == nil {
+			return errors.New("no moments")
+		}
+		if f.Moments.Count != f.Grid.Total() {
+			return fmt.Errorf("moments count %d != grid total %d", f.Moments.Count, f.Grid.Total())
+		}
+		if f.Kind == Discrete && f.Values.Total() != f.Grid.Total() {
+			return fmt.Errorf("value counts total %d != grid total %d", f.Values.Total(), f.Grid.Total())
+		}
+	case Categorical:
+	default:
+		return fmt.Errorf("kind %q: want numeric, discrete or categorical", f.Kind)
+	}
+	if t != Reference {
+		return nil
+	}
+	for i := 1; i < len(f.Edges); i++ {
+		if !(f.Edges[i-1] < f.Edges[i]) {
+			return fmt.Errorf("edges not strictly increasing at %d", i)
+		}
+	}
+	for i := 1; i < len(f.CoarseEdges); i++ {
+		if !(f.CoarseEdges[i-1] < f.CoarseEdges[i]) {
+			return fmt.Errorf("coarse edges not strictly increasing at %d", i)
+		}
+	}
+	for _, e := range append(append([]float64(nil), f.Edges...), f.CoarseEdges...) {
+		if math.IsNaN(e) || math.IsInf(e, 0) {
+			return errors.New("non-finite edge")
+		}
+	}
+	return f.checkShape(f)
+}
+
+// checkShape verifies that counts c has the bins of reference feature f.
+func (f *Feature) checkShape(c *Feature) error {
+	if c.Kind != f.Kind {
+		return fmt.Errorf("kind %s, reference has %s", c.Kind, f.Kind)
+	}
+	switch f.Kind {
+	case Numeric:
+		if len(c.Grid) != len(f.Edges)+1 {
+			return fmt.Errorf("%d grid bins, reference has %d", len(c.Grid), len(f.Edges)+1)
+		}
+	case Discrete:
+		if len(c.Grid) != len(f.Edges)+1 || len(c.Values) != len(f.Edges)+1 {
+			return fmt.Errorf("%d grid and %d value bins, reference has %d", len(c.Grid), len(c.Values), len(f.Edges)+1)
+		}
+	case Categorical:
+		if len(c.Values) != len(f.Categories)+1 {
+			return fmt.Errorf("%d category bins, reference has %d", len(c.Values), len(f.Categories)+1)
+		}
+	}
+	return nil
+}

@@ -1,0 +1,100 @@
+package profile
+
+import (
+	"bufio"
+	"encoding/binary"
+	"fmt"
+	"io"
+	"math"
+	"os"
+	"slices"
+)
+
+// spillChunk is how many values a column keeps in memory before it writes
+// them to its temporary file (2 MiB of float64).
+const spillChunk = 1 << 18
+
+// spill holds the values of one numeric column: in memory while small, then in
+// a temporary file, so that a reference with many numeric columns is read in
+// one pass with memory bounded by the chunk size per column.
+type spill struct {
+	dir  string
+	mem  []float64
+	file *os.File
+	w    *bufio.Writer
+	n    int64
+	buf  [8]byte
+}
+
+func newSpill(dir string) *spill { return &spill{dir: dir} }
+
+func (s *spill) add(v float64) error {
+	s.mem = append(s.mem, v)
+	s.n++
+	if len(s.mem) >= spillChunk {
+		return s.flush()
+	}
+	return nil
+}
+
+func (s *spill) flush() error {
+	if s.file == nil {
+		f, err := os.CreateTemp(s.dir, "modelwatch-column-*")
+		if err != nil {
+			return fmt.Errorf("spill column to disk: %w", err)
+		}
+		s.file, s.w = f, bufio.NewWriterSize(f, 1<<16)
+	}
+	for _, v := range s.mem {
+		binary.LittleEndian.PutUint64(s.buf[:], math.Float64bits(v))
+		if _, err := s.w.Write(s.buf[:]); err != nil {
+			return fmt.Errorf("spill column to disk: %w", err)
+		}
+	}
+	s.mem = s.mem[:0]
+	return nil
+}
+
+// sorted returns every value of the column, sorted ascending.
+func (s *spill) sorted() ([]float64, error) {
+	out := make([]float64, 0, s.n)
+	if s.file != nil {
+		if err := s.w.Flush(); err != nil {
+			return nil, fmt.Errorf("read spilled column: %w", err)
+		}
+		if _, err := s.file.Seek(0, io.SeekStart); err != nil {
+			return nil, fmt.Errorf("read spilled column: %w", err)
+		}
+		r := bufio.NewReaderSize(s.file, 1<<16)
+		var buf [8]byte
+		for {
+			if _, err := io.ReadFull(r, buf[:]); err != nil {
+				if err == io.EOF {
+					break
+				}
+				return nil, fmt.Errorf("read spilled column: %w", err)
+			}
+			out = append(out, math.Float64frombits(binary.LittleEndian.Uint64(buf[:])))
+		}
+	}
+	out = append(out, s.mem...)
+	if int64(len(out)) != s.n {
+		return nil, fmt.Errorf("read spilled column: %d values, wrote %d", len(out), s.n)
+	}
+	slices.Sort(out)
+	return out, nil
+}
+
+// close removes the temporary file, if any, and releases memory.
+func (s *spill) close() {
+	if s == nil {
+		return
+	}
+	if s.file != nil {
+		name := s.file.Name()
+		s.file.Close()
+		os.Remove(name)
+		s.file, s.w = nil, nil
+	}
+	s.mem = nil
+}
