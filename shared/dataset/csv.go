@@ -106,6 +106,9 @@ func csvError(name string, err error) error {
 type csvSyntaxError struct{ pe *csv.ParseError }
 
 func (e csvSyntaxError) Error() string {
+	if e.pe.StartLine != 0 && e.pe.StartLine != e.pe.Line {
+		return fmt.Sprintf("malformed CSV at character %d (the record starts on line %d): %v", e.pe.Column, e.pe.StartLine, e.pe.Err)
+	}
 	return fmt.Sprintf("malformed CSV at character %d: %v", e.pe.Column, e.pe.Err)
 }
 

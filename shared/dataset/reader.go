@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"bytes"
 	"compress/gzip"
-	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -142,14 +141,12 @@ func (c *closer) Close() error {
 		return nil
 	}
 	c.closed = true
-	var errs []error
-	if c.gz != nil {
-		errs = append(errs, c.gz.Close())
-	}
+	// gzip.Reader.Close only repeats a decompression error, which Next has
+	// already reported; it holds nothing to release.
 	if c.closeFile != nil {
-		errs = append(errs, c.closeFile())
+		return c.closeFile()
 	}
-	return errors.Join(errs...)
+	return nil
 }
 
 // readError reports a failure to read (not to parse) the input, such as a

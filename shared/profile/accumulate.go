@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/modelwatch/modelwatch/shared/dataset"
@@ -160,8 +161,10 @@ func (c *columnCounter) addUnseen(name string) {
 	if c.unseen == nil {
 		c.unseen = make(map[string]int64)
 	}
-	if _, ok := c.unseen[name]; ok || len(c.unseen) < unseenTracked {
-		c.unseen[name]++
+	if n, ok := c.unseen[name]; ok {
+		c.unseen[name] = n + 1
+	} else if len(c.unseen) < unseenTracked {
+		c.unseen[strings.Clone(name)] = 1
 	}
 }
 

@@ -8,6 +8,7 @@ import (
 	"math"
 	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/modelwatch/modelwatch/shared/dataset"
@@ -283,17 +284,17 @@ func (c *refColumn) add(v dataset.Value, s Settings) error {
 		if c.kind != Categorical {
 			return fmt.Errorf("got boolean %s in a numeric column (use --categorical %s)", v.Str, c.name)
 		}
-		c.cats[v.Str]++
+		c.countCategory(v.Str)
 		return nil
 	case dataset.Number:
 		if c.kind == Categorical {
-			c.cats[strconv.FormatFloat(v.Num, 'g', -1, 64)]++
+			c.countCategory(strconv.FormatFloat(v.Num, 'g', -1, 64))
 			return nil
 		}
 		return c.addNumber(v.Num, s)
 	case dataset.Text:
 		if c.kind == Categorical {
-			c.cats[v.Str]++
+			c.countCategory(v.Str)
 			return nil
 		}
 		f, err := dataset.ParseNumber(v.Str)
@@ -303,6 +304,16 @@ func (c *refColumn) add(v dataset.Value, s Settings) error {
 		return c.addNumber(f, s)
 	}
 	return fmt.Errorf("unknown value kind %d", v.Kind)
+}
+
+// countCategory counts s, copying it when it is new so that the map does not
+// keep the reader's record buffer alive.
+func (c *refColumn) countCategory(s string) {
+	if n, ok := c.cats[s]; ok {
+		c.cats[s] = n + 1
+		return
+	}
+	c.cats[strings.Clone(s)] = 1
 }
 
 func (c *refColumn) addNumber(v float64, s Settings) error {

@@ -455,10 +455,11 @@ const (
 //
 //	P(D_n⁺ ≥ x) = x·Σ_{v=0}^{⌊n(1−x)⌋} C(n,v) (x+v/n)^(v−1) (1−x−v/n)^(n−v).
 //
-// The terms are positive. Each is evaluated in log space with the binomial
-// coefficient kept as a mantissa and a binary exponent, and with x+v/n and
-// 1−x−v/n formed from the exact split n·x = ⌊n·x⌋ + α, so that every term
-// has a relative error of order n·ε. The summation stops once the remaining
+// The terms are positive. x+v/n and 1−x−v/n are formed from the exact split
+// n·x = ⌊n·x⌋ + α, so both have a relative error of order ε, the powers are
+// evaluated in log space and the binomial coefficient is updated by its
+// recurrence with exact power-of-two rescaling; every term then has a
+// relative error of order n·ε. The summation stops once the remaining
 // terms cannot change the sum.
 func smirnovSF(n int, x float64) float64 {
 	switch {
@@ -495,20 +496,15 @@ func smirnovSF(n int, x float64) float64 {
 	nTerms := n - nxfl // v = 0, ..., n−⌊nx⌋−1; the v = n(1−x) term is 0.
 	vmid := n / 2
 	lx := math.Log(x)
-	cman, cexp := 1.0, 0 // C(n, v) = cman·2^cexp
+	// C(n, v) = cman·2^cexp.
+	cman, cexp := 1.0, 0.0
 	sum := 0.0
 	for v := 0; v < nTerms; v++ {
-		an := float64(nxfl+v) + alpha   // n·(x + v/n)
-		bn := float64(n-nxfl-v) - alpha // n·(1 − x − v/n)
-		a, b := an/fn, bn/fn
-		var la, lb float64
-		if a < 0.5 {
-			la, lb = math.Log(a), math.Log1p(-a)
-		} else {
-			la, lb = math.Log1p(-b), math.Log(b)
-		}
-		lt := math.Log(cman) + float64(cexp)*math.Ln2 + lx + float64(v-1)*la + float64(n-v)*lb
-		term := math.Exp(lt)
+		fv := float64(v)
+		a := (float64(nxfl+v) + alpha) / fn   // x + v/n
+		b := (float64(n-nxfl-v) - alpha) / fn // 1 − x − v/n
+		lt := cexp*math.Ln2 + lx + (fv-1)*math.Log(a) + (fn-fv)*math.Log(b)
+		term := cman * math.Exp(lt)
 		sum += term
 		if v > 0 {
 			if term != 0 {
@@ -519,10 +515,11 @@ func smirnovSF(n int, x float64) float64 {
 				break
 			}
 		}
-		// C(n, v+1) = C(n, v)·(n−v)/(v+1).
+		// C(n, v+1) = C(n, v)·(n−v)/(v+1), keeping cman in [0.5, 1) so that
+		// exp(lt) does not underflow before the term does.
 		var e int
 		cman, e = math.Frexp(cman * (float64(n-v) / float64(v+1)))
-		cexp += e
+		cexp += float64(e)
 	}
 	return clip01(sum)
 }
