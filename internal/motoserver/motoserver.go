@@ -166,6 +166,10 @@ func start() (*Server, error) {
 		if err == nil {
 			return s, nil
 		}
+		var se *startError
+		if errors.As(err, &se) { // cannot even exec: retrying won't help
+			return nil, err
+		}
 		lastErr = err
 	}
 	return nil, lastErr
@@ -179,7 +183,7 @@ func launch(argv []string, port int) (*Server, error) {
 	cmd.Env = append(os.Environ(), "PYTHONUNBUFFERED=1")
 	setProcAttrs(cmd)
 	if err := cmd.Start(); err != nil {
-		return nil, fmt.Errorf("start %s: %w", strings.Join(argv, " "), err)
+		return nil, &startError{fmt.Errorf("start %s: %w (install moto with: pip install 'moto[server]', or set MOTO_SERVER_BIN)", strings.Join(argv, " "), err)}
 	}
 	s := &Server{
 		URL:    "http://127.0.0.1:" + strconv.Itoa(port),
@@ -279,18 +283,18 @@ func (s *Server) Reset() error {
 func (s *Server) Env(t testing.TB) {
 	t.Helper()
 	for k, v := range map[string]string{
-		"AWS_ENDPOINT_URL":                   s.URL,
-		"AWS_ENDPOINT_URL_S3":                "",
+		"AWS_ENDPOINT_URL":                    s.URL,
+		"AWS_ENDPOINT_URL_S3":                 "",
 		"AWS_IGNORE_CONFIGURED_ENDPOINT_URLS": "",
-		"AWS_ACCESS_KEY_ID":                  AccessKeyID,
-		"AWS_SECRET_ACCESS_KEY":              SecretAccessKey,
-		"AWS_SESSION_TOKEN":                  "",
-		"AWS_REGION":                         Region,
-		"AWS_DEFAULT_REGION":                 Region,
-		"AWS_PROFILE":                        "",
-		"AWS_CONFIG_FILE":                    os.DevNull,
-		"AWS_SHARED_CREDENTIALS_FILE":        os.DevNull,
-		"AWS_EC2_METADATA_DISABLED":          "true",
+		"AWS_ACCESS_KEY_ID":                   AccessKeyID,
+		"AWS_SECRET_ACCESS_KEY":               SecretAccessKey,
+		"AWS_SESSION_TOKEN":                   "",
+		"AWS_REGION":                          Region,
+		"AWS_DEFAULT_REGION":                  Region,
+		"AWS_PROFILE":                         "",
+		"AWS_CONFIG_FILE":                     os.DevNull,
+		"AWS_SHARED_CREDENTIALS_FILE":         os.DevNull,
+		"AWS_EC2_METADATA_DISABLED":           "true",
 	} {
 		t.Setenv(k, v)
 	}
@@ -327,6 +331,12 @@ func (s *Server) NewBucket(t testing.TB) string {
 	}
 	return name
 }
+
+// startError means the server process could not be started at all.
+type startError struct{ err error }
+
+func (e *startError) Error() string { return e.err.Error() }
+func (e *startError) Unwrap() error { return e.err }
 
 // tailBuffer keeps the last max bytes written to it.
 type tailBuffer struct {

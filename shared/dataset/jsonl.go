@@ -362,6 +362,9 @@ func (r *jsonlReader) scalar(column string) (Value, error) {
 func (r *jsonlReader) setName(name string, v Value, row *Row) error {
 	i, ok := r.index[name]
 	if !ok {
+		if name == "" {
+			return plainError("empty key: a column needs a name")
+		}
 		i = r.addColumn(strings.Clone(name), row)
 	}
 	return r.setIndex(i, v, row)

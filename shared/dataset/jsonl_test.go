@@ -104,6 +104,8 @@ func TestJSONL(t *testing.T) {
 		{name: "nested score", in: `{"features":{},"scores":{"a":[1]}}`, err: `x.jsonl:1: column score_a: nested array values are not supported`},
 		{name: "nested top-level field in prediction record", in: `{"features":{"x":1},"meta":{"k":1}}`, err: `x.jsonl:1: column meta: nested object`},
 		{name: "features twice", in: `{"features":{"x":1},"features":{"y":1}}`, err: `x.jsonl:1: column features: key appears twice in the record`},
+		{name: "empty key", in: `{"a":1,"":2}`, err: `x.jsonl:1: empty key: a column needs a name`},
+		{name: "empty feature name", in: `{"features":{"":2}}`, err: `x.jsonl:1: empty key`},
 		{name: "duplicate key", in: `{"a":1,"a":2}`, err: `x.jsonl:1: column a: set twice in one record`},
 		{name: "feature clashes with top-level field", in: `{"label":"x","features":{"label":1}}`, err: `x.jsonl:1: column label: set twice in one record`},
 		{name: "feature clashes with score column", in: `{"features":{"score_a":1},"scores":{"a":2}}`, err: `x.jsonl:1: column score_a: set twice in one record`},

@@ -13,6 +13,9 @@ import (
 // encoding/json decodes to the same flat values.
 func checkAgainstEncodingJSON(t *testing.T, line string) {
 	t.Helper()
+	if strings.HasPrefix(line, "\x1f\x8b") {
+		return // gzip: the reader decompresses it
+	}
 	r, err := NewReader(strings.NewReader(line), "x.jsonl", FormatJSONL)
 	if err != nil {
 		t.Fatal(err)

@@ -118,7 +118,7 @@ func newTextReader(r io.Reader, name string, format Format, closeFile func() err
 	if magic, _ := br.Peek(2); len(magic) == 2 && magic[0] == 0x1f && magic[1] == 0x8b {
 		zr, err := gzip.NewReader(br)
 		if err != nil {
-			return nil, fmt.Errorf("%s: gzip: %w", name, err)
+			return nil, &Error{Pos: Position{File: name}, Err: fmt.Errorf("gzip: %w", err)}
 		}
 		c.gz = zr
 		in = bufio.NewReaderSize(zr, readBufferSize)

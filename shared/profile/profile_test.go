@@ -116,7 +116,7 @@ func slicesIndex(s []float64, v float64) (int, bool) {
 
 func TestBuildOverridesAndSettings(t *testing.T) {
 	csv := "zip,score\n10115,1.5\n80331,2.5\n20095,3.5\n"
-	p := mustBuild(t, csv, profile.BuildOptions{Categorical: []string{"zip"}, Ignore: []string{"score"}})
+	p := mustBuild(t, csv, profile.BuildOptions{Categorical: []string{"zip"}, Columns: profile.Columns{Ignore: []string{"score"}}})
 	if f := p.Feature("zip"); f == nil || f.Kind != profile.Categorical || len(f.Categories) != 3 {
 		t.Fatalf("zip: %+v", f)
 	}

@@ -190,9 +190,9 @@ func poolSmallest(labels []string, ref, cur []float64) bars {
 // Chart geometry, in points (rendered as CSS pixels).
 const (
 	chartWidth  = 720
-	barWidth    = 8
-	groupGap    = 8
-	chartChrome = 44 // axis, ticks and padding
+	barWidth    = 9
+	groupGap    = 9
+	chartChrome = 46 // axis, ticks and padding
 )
 
 // chartFont is Liberation Sans, which gonum/plot measures text with; the SVG
@@ -208,9 +208,9 @@ func svgChart(b bars) (template.HTML, error) {
 	}
 	p := plot.New()
 	p.BackgroundColor = color.Transparent
-	p.X.Tick.Label.Font = font.From(chartFont, 11)
-	p.Y.Tick.Label.Font = font.From(chartFont, 11)
-	p.X.Label.TextStyle.Font = font.From(chartFont, 11)
+	p.X.Tick.Label.Font = font.From(chartFont, 13)
+	p.Y.Tick.Label.Font = font.From(chartFont, 13)
+	p.X.Label.TextStyle.Font = font.From(chartFont, 13)
 	grey := color.Gray{Y: 0x55}
 	p.X.Tick.Label.Color = grey
 	p.Y.Tick.Label.Color = color.Gray{Y: 0x22}

@@ -68,6 +68,12 @@ func pct(v float64) string {
 	if math.IsNaN(v) || math.IsInf(v, 0) {
 		return num(v)
 	}
+	switch p := v * 100; {
+	case p > 0 && p < 1e-3:
+		return "<0.001%"
+	case p < 0 && p > -1e-3:
+		return ">-0.001%"
+	}
 	return num(v*100) + "%"
 }
 

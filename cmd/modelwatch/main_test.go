@@ -1,0 +1,247 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+
+	"github.com/modelwatch/modelwatch/internal/motoserver"
+	"github.com/modelwatch/modelwatch/shared/drift"
+	"github.com/modelwatch/modelwatch/shared/profile"
+)
+
+func TestMain(m *testing.M) { os.Exit(motoserver.RunMain(m)) }
+
+// runCLI runs the command line in-process and returns its exit code and output.
+func runCLI(t *testing.T, args ...string) (int, string, string) {
+	t.Helper()
+	cmd := newRootCommand()
+	var stdout, stderr bytes.Buffer
+	cmd.SetOut(&stdout)
+	cmd.SetErr(&stderr)
+	cmd.SetArgs(args)
+	err := cmd.ExecuteContext(context.Background())
+	code := exitOK
+	switch {
+	case err == nil:
+	case err == errDriftDetected:
+		code = exitDrift
+	default:
+		code = exitError
+		stderr.WriteString("modelwatch: " + err.Error() + "\n")
+	}
+	return code, stdout.String(), stderr.String()
+}
+
+const (
+	exampleRef = "../../testdata/example/reference.csv"
+	exampleCur = "../../testdata/example/current.csv"
+)
+
+func buildExample(t *testing.T) string {
+	t.Helper()
+	out := filepath.Join(t.TempDir(), "reference.json")
+	code, stdout, stderr := runCLI(t, "profile", "build", "--input", exampleRef, "--out", out, "--model", "credit", "--version", "v1")
+	if code != exitOK {
+		t.Fatalf("profile build exited %d: %s", code, stderr)
+	}
+	if !strings.Contains(stdout, "profiled 10000 rows, 10 features") {
+		t.Errorf("stdout = %q", stdout)
+	}
+	return out
+}
+
+func TestCompareExampleDetectsDrift(t *testing.T) {
+	ref := buildExample(t)
+	htmlOut := filepath.Join(t.TempDir(), "report.html")
+	code, stdout, stderr := runCLI(t, "compare", "--reference", ref, "--current", exampleCur, "--json", "--html", htmlOut)
+	if code != exitDrift {
+		t.Fatalf("exit %d, want %d (dataset drift); stderr %s", code, exitDrift, stderr)
+	}
+	var rep drift.Report
+	if err := json.Unmarshal([]byte(stdout), &rep); err != nil {
+		t.Fatalf("--json output is not a report: %v\n%s", err, stdout)
+	}
+	if rep.SchemaVersion != 1 || rep.Reference.Model != "credit" || rep.Reference.Rows != 10000 || rep.Current.Rows != 5000 {
+		t.Errorf("header = %+v %+v %+v", rep.SchemaVersion, rep.Reference, rep.Current)
+	}
+	severities := map[string]drift.Severity{}
+	for _, f := range rep.Features {
+		severities[f.Name] = f.Severity
+	}
+	// The generator shifted income and debt_to_income, added a region and
+	// made employment arrive empty more often; the rest is stable.
+	for _, name := range []string{"income", "debt_to_income", "region", "employment"} {
+		if severities[name] != drift.Drift {
+			t.Errorf("%s severity %s, want drift", name, severities[name])
+		}
+	}
+	for _, name := range []string{"age", "credit_score", "term", "purpose", "open_accounts"} {
+		if severities[name] != drift.OK {
+			t.Errorf("%s severity %s, want ok", name, severities[name])
+		}
+	}
+	if rep.Prediction == nil || len(rep.Prediction.ClassShares) == 0 || rep.Prediction.MeanConfidence == nil {
+		t.Errorf("prediction section = %+v", rep.Prediction)
+	}
+	page, err := os.ReadFile(htmlOut)
+	if err != nil || !bytes.Contains(page, []byte("debt_to_income")) {
+		t.Errorf("HTML report: %v, %d bytes", err, len(page))
+	}
+}
+
+func TestCompareTableAndNoDrift(t *testing.T) {
+	ref := buildExample(t)
+	code, stdout, stderr := runCLI(t, "compare", "--reference", ref, "--current", exampleRef)
+	if code != exitOK {
+		t.Fatalf("comparing the reference data with itself exited %d: %s", code, stderr)
+	}
+	lines := strings.Split(stdout, "\n")
+	if !strings.HasPrefix(lines[0], "FEATURE") || !strings.Contains(stdout, "0 of 10 features drifted") {
+		t.Errorf("table output:\n%s", stdout)
+	}
+	code, stdout, _ = runCLI(t, "compare", "--reference", ref, "--current", exampleCur)
+	if code != exitDrift || !strings.Contains(stdout, "DATASET DRIFT DETECTED") {
+		t.Fatalf("exit %d, output:\n%s", code, stdout)
+	}
+	// Worst first: the first data row is a drifted feature.
+	if fields := strings.Fields(strings.Split(stdout, "\n")[1]); len(fields) < 5 || fields[4] != "drift" {
+		t.Errorf("first row %q is not a drifted feature", fields)
+	}
+}
+
+func TestCompareConfig(t *testing.T) {
+	ref := buildExample(t)
+	cfg := filepath.Join(t.TempDir(), "drift.yaml")
+	// Ignore three of the four drifted features and relax the missing rate:
+	// one drifted feature of seven is no dataset drift.
+	os.WriteFile(cfg, []byte("drift_share: 0.5\nmissing: {warn: 0.5, drift: 0.9}\nfeatures:\n  income: {ignore: true}\n  region: {ignore: true}\n  employment: {ignore: true}\n  age: {method: ks}\n"), 0o644)
+	code, stdout, stderr := runCLI(t, "compare", "--reference", ref, "--current", exampleCur, "--config", cfg, "--json")
+	if code != exitOK {
+		t.Fatalf("exit %d: %s %s", code, stderr, stdout)
+	}
+	var rep drift.Report
+	if err := json.Unmarshal([]byte(stdout), &rep); err != nil {
+		t.Fatal(err)
+	}
+	if rep.DatasetDrift.Features != 7 || rep.DatasetDrift.Drifted != 1 {
+		t.Errorf("dataset drift = %+v, want 1 of 7", rep.DatasetDrift)
+	}
+	for _, f := range rep.Features {
+		if f.Name == "age" && (f.Method != drift.KS || f.KS == nil || *f.Value != f.KS.PValue) {
+			t.Errorf("age decided by %s value %v, want ks p-value", f.Method, f.Value)
+		}
+	}
+	os.WriteFile(cfg, []byte("methd: psi\n"), 0o644)
+	code, _, stderr = runCLI(t, "compare", "--reference", ref, "--current", exampleCur, "--config", cfg)
+	if code != exitError || !strings.Contains(stderr, "methd") {
+		t.Errorf("misspelt key: exit %d, stderr %q", code, stderr)
+	}
+}
+
+func TestBadInput(t *testing.T) {
+	dir := t.TempDir()
+	ref := buildExample(t)
+	write := func(name, content string) string {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	future := write("future.json", `{"schema_version": 9, "type": "reference", "features": []}`)
+	tests := []struct {
+		name string
+		args []string
+		want string
+	}{
+		{"empty file", []string{"profile", "build", "--input", write("empty.csv", ""), "--out", filepath.Join(dir, "x.json")}, "empty.csv"},
+		{"ragged row", []string{"profile", "build", "--input", write("ragged.csv", "a,b\n1,2\n3\n"), "--out", filepath.Join(dir, "x.json")}, "ragged.csv:3"},
+		{"nan text", []string{"compare", "--reference", ref, "--current", write("nan.csv", "income,age\n1000,30\nNaN,31\n")}, "nan.csv:3: column income"},
+		{"wrong type", []string{"compare", "--reference", ref, "--current", write("type.csv", "income\nlots\n")}, "type.csv:2: column income"},
+		{"future schema", []string{"compare", "--reference", future, "--current", exampleCur}, "schema_version 9"},
+		{"missing reference", []string{"compare", "--reference", filepath.Join(dir, "nope.json"), "--current", exampleCur}, "nope.json"},
+		{"unknown format", []string{"profile", "build", "--input", write("data.txt", "a\n1\n"), "--out", filepath.Join(dir, "x.json")}, "data.txt"},
+		{"missing flag", []string{"compare", "--current", exampleCur}, "reference"},
+		{"batch as reference", []string{"compare", "--reference", write("batch.json", `{"schema_version":1,"type":"batch","features":[]}`), "--current", exampleCur}, "want a reference profile"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			code, _, stderr := runCLI(t, tc.args...)
+			if code != exitError || !strings.Contains(stderr, tc.want) {
+				t.Errorf("exit %d, stderr %q; want exit 1 and %q", code, stderr, tc.want)
+			}
+			if strings.Contains(stderr, "panic") {
+				t.Errorf("panicked: %s", stderr)
+			}
+		})
+	}
+}
+
+// TestMissingFeatureIsReported compares a file that lacks a reference feature:
+// it is 100 % missing (and drifted), not a crash.
+func TestMissingFeatureIsReported(t *testing.T) {
+	ref := buildExample(t)
+	data, err := os.ReadFile(exampleRef)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var b strings.Builder
+	for _, line := range strings.Split(strings.TrimSpace(string(data)), "\n") {
+		cells := strings.Split(line, ",")
+		b.WriteString(strings.Join(append(cells[:1:1], cells[2:]...), ",") + "\n") // drop income
+	}
+	cur := filepath.Join(t.TempDir(), "no-income.csv")
+	os.WriteFile(cur, []byte(b.String()), 0o644)
+	code, stdout, stderr := runCLI(t, "compare", "--reference", ref, "--current", cur, "--json")
+	if code == exitError {
+		t.Fatalf("exit 1: %s", stderr)
+	}
+	var rep drift.Report
+	if err := json.Unmarshal([]byte(stdout), &rep); err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range rep.Features {
+		if f.Name == "income" && (f.Missing.Current != 1 || f.Severity != drift.Drift) {
+			t.Errorf("income: missing %v severity %s, want 100%% and drift", f.Missing, f.Severity)
+		}
+	}
+	if !strings.Contains(strings.Join(rep.Warnings, "\n"), "income is absent") {
+		t.Errorf("warnings %q do not name the absent column", rep.Warnings)
+	}
+}
+
+// TestProfileToS3 writes the reference profile to moto's S3 and compares
+// against it from there.
+func TestProfileToS3(t *testing.T) {
+	srv := motoserver.Shared(t)
+	srv.Env(t)
+	bucket := srv.NewBucket(t)
+	url := "s3://" + bucket + "/reference/credit/v1/profile.json"
+	code, _, stderr := runCLI(t, "profile", "build", "--input", exampleRef, "--out", url, "--model", "credit")
+	if code != exitOK {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	out, err := srv.S3Client().GetObject(context.Background(), &s3.GetObjectInput{Bucket: aws.String(bucket), Key: aws.String("reference/credit/v1/profile.json")})
+	if err != nil {
+		t.Fatalf("profile not in S3: %v", err)
+	}
+	defer out.Body.Close()
+	var buf bytes.Buffer
+	buf.ReadFrom(out.Body)
+	p, err := profile.Decode(buf.Bytes())
+	if err != nil || p.Model != "credit" {
+		t.Fatalf("stored profile: %v", err)
+	}
+	code, _, stderr = runCLI(t, "compare", "--reference", url, "--current", exampleCur)
+	if code != exitDrift {
+		t.Fatalf("compare against s3 reference exited %d: %s", code, stderr)
+	}
+}

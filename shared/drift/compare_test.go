@@ -1,0 +1,216 @@
+package drift_test
+
+import (
+	"context"
+	"fmt"
+	"math/rand/v2"
+	"strings"
+	"testing"
+
+	"github.com/modelwatch/modelwatch/shared/dataset"
+	"github.com/modelwatch/modelwatch/shared/drift"
+	"github.com/modelwatch/modelwatch/shared/profile"
+)
+
+// profiles builds a reference from refCSV and counts curCSV over its bins.
+func profiles(t *testing.T, refCSV, curCSV string) (*profile.Profile, *profile.Profile, []string) {
+	t.Helper()
+	ctx := context.Background()
+	rr, err := dataset.NewReader(strings.NewReader(refCSV), "ref.csv", dataset.FormatCSV)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ref, err := profile.Build(ctx, rr, "ref.csv", profile.BuildOptions{Settings: profile.DefaultSettings(), TempDir: t.TempDir()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cr, err := dataset.NewReader(strings.NewReader(curCSV), "cur.csv", dataset.FormatCSV)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cur, warnings, err := profile.Count(ctx, cr, "cur.csv", ref, profile.Columns{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return ref, cur, warnings
+}
+
+// data writes n rows of x (normal, shifted by shift), k (a category, "new"
+// for a share of newShare) and m (normal, missing for a share missShare).
+func data(seed uint64, n int, shift, newShare, missShare float64) string {
+	rng := rand.New(rand.NewPCG(seed, seed))
+	var b strings.Builder
+	b.WriteString("x,k,m\n")
+	for range n {
+		k := []string{"a", "b", "c"}[rng.IntN(3)]
+		if rng.Float64() < newShare {
+			k = "new"
+		}
+		m := fmt.Sprint(rng.NormFloat64())
+		if rng.Float64() < missShare {
+			m = ""
+		}
+		fmt.Fprintf(&b, "%g,%s,%s\n", rng.NormFloat64()+shift, k, m)
+	}
+	return b.String()
+}
+
+func byName(r *drift.Report) map[string]drift.FeatureResult {
+	out := map[string]drift.FeatureResult{}
+	for _, f := range r.Features {
+		out[f.Name] = f
+	}
+	return out
+}
+
+func TestCompareSeverities(t *testing.T) {
+	tests := []struct {
+		name                  string
+		shift, newShare, miss float64
+		want                  map[string]drift.Severity
+		datasetDrift          bool
+	}{
+		{"same distribution", 0, 0, 0, map[string]drift.Severity{"x": drift.OK, "k": drift.OK, "m": drift.OK}, false},
+		{"shifted numeric", 1, 0, 0, map[string]drift.Severity{"x": drift.Drift, "k": drift.OK, "m": drift.OK}, false},
+		{"new category", 0, 0.4, 0, map[string]drift.Severity{"x": drift.OK, "k": drift.Drift, "m": drift.OK}, false},
+		{"feed sends nulls", 0, 0, 0.5, map[string]drift.Severity{"x": drift.OK, "k": drift.OK, "m": drift.Drift}, false},
+		{"everything", 1, 0.4, 0.5, map[string]drift.Severity{"x": drift.Drift, "k": drift.Drift, "m": drift.Drift}, true},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			ref, cur, _ := profiles(t, data(1, 5000, 0, 0, 0), data(2, 3000, tc.shift, tc.newShare, tc.miss))
+			rep, err := drift.Compare(ref, cur, drift.Config{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			got := byName(rep)
+			for name, want := range tc.want {
+				if got[name].Severity != want {
+					t.Errorf("%s: severity %s (psi %v, missing %+v), want %s", name, got[name].Severity, deref(got[name].PSI), got[name].Missing, want)
+				}
+			}
+			if rep.DatasetDrift.Detected != tc.datasetDrift {
+				t.Errorf("dataset drift %+v, want detected=%v", rep.DatasetDrift, tc.datasetDrift)
+			}
+		})
+	}
+}
+
+func deref(v *float64) any {
+	if v == nil {
+		return nil
+	}
+	return *v
+}
+
+func TestCompareMethodsAndFallbacks(t *testing.T) {
+	ref, cur, _ := profiles(t, data(1, 4000, 0, 0, 0), data(2, 2000, 0.2, 0.05, 0))
+	tests := []struct {
+		cfg        string
+		feature    string
+		wantMethod drift.Method
+	}{
+		{"method: ks", "x", drift.KS},
+		{"method: ks", "k", drift.Chi2},
+		{"method: chi2", "x", drift.KS},
+		{"method: wasserstein", "k", drift.PSI},
+		{"method: js", "k", drift.JS},
+		{"features: {x: {method: hellinger}}", "x", drift.Hellinger},
+		{"method: kl", "x", drift.KL},
+	}
+	for _, tc := range tests {
+		t.Run(tc.cfg+"/"+tc.feature, func(t *testing.T) {
+			cfg, err := drift.ParseConfig([]byte(tc.cfg))
+			if err != nil {
+				t.Fatal(err)
+			}
+			rep, err := drift.Compare(ref, cur, cfg)
+			if err != nil {
+				t.Fatal(err)
+			}
+			f := byName(rep)[tc.feature]
+			if f.Method != tc.wantMethod || f.Value == nil {
+				t.Fatalf("method %s value %v, want %s", f.Method, f.Value, tc.wantMethod)
+			}
+			if tc.wantMethod.PValue() != (f.Thresholds.Warn > f.Thresholds.Drift) {
+				t.Errorf("thresholds %+v do not suit %s", f.Thresholds, f.Method)
+			}
+		})
+	}
+}
+
+func TestBenjaminiHochbergAdjustsDecidingPValues(t *testing.T) {
+	ref, cur, _ := profiles(t, data(1, 4000, 0, 0, 0), data(2, 2000, 0.1, 0.02, 0))
+	plain, err := drift.Compare(ref, cur, drift.Config{Method: drift.KS})
+	if err != nil {
+		t.Fatal(err)
+	}
+	adjusted, err := drift.Compare(ref, cur, drift.Config{Method: drift.KS, Correction: drift.BenjaminiHochberg})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, a := byName(plain), byName(adjusted)
+	for _, name := range []string{"x", "k", "m"} {
+		if *a[name].Value < *p[name].Value {
+			t.Errorf("%s: adjusted p %g < raw p %g", name, *a[name].Value, *p[name].Value)
+		}
+	}
+	if a["x"].KS.Adjusted == nil || a["k"].Chi2.Adjusted == nil {
+		t.Error("adjusted p-values not reported")
+	}
+}
+
+func TestConfigErrors(t *testing.T) {
+	tests := []struct{ cfg, want string }{
+		{"method: psy", `method "psy"`},
+		{"thresholds: {warn: 0.3, drift: 0.2}", "warn 0.3 > drift 0.2"},
+		{"method: ks\nthresholds: {warn: 0.01, drift: 0.05}", "drift <= warn"},
+		{"drift_share: 1.5", "drift_share"},
+		{"correction: bonferroni", "correction"},
+		{"missing: {warn: 0.5, drift: 0.1}", "missing thresholds"},
+		{"features: {x: {method: nope}}", "feature x"},
+		{"unknown: 1", "unknown"},
+		{"[1, 2]", "cannot unmarshal"},
+	}
+	for _, tc := range tests {
+		_, err := drift.ParseConfig([]byte(tc.cfg))
+		if err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%q: error %v, want %q", tc.cfg, err, tc.want)
+		}
+	}
+	cfg, err := drift.ParseConfig([]byte(`{"method": "js", "features": {"x": {"ignore": true}}}`))
+	if err != nil || cfg.Method != drift.JS || !cfg.Features["x"].Ignore {
+		t.Errorf("JSON config: %+v %v", cfg, err)
+	}
+	if _, err := drift.ParseConfig(nil); err != nil {
+		t.Errorf("empty config: %v", err)
+	}
+}
+
+func TestCompareRefusesOtherReference(t *testing.T) {
+	ref, _, _ := profiles(t, data(1, 500, 0, 0, 0), data(2, 100, 0, 0, 0))
+	_, cur, _ := profiles(t, data(3, 500, 0, 0, 0), data(4, 100, 0, 0, 0))
+	if _, err := drift.Compare(ref, cur, drift.Config{}); err == nil || !strings.Contains(err.Error(), "counted against reference") {
+		t.Errorf("error = %v", err)
+	}
+	if _, err := drift.Compare(cur, cur, drift.Config{}); err == nil {
+		t.Error("compared a batch profile as a reference")
+	}
+}
+
+func TestWorstFirst(t *testing.T) {
+	v := func(f float64) *float64 { return &f }
+	fs := []drift.FeatureResult{
+		{Name: "a", Severity: drift.OK, Method: drift.PSI, Value: v(0.01), Thresholds: drift.DefaultThresholds(drift.PSI)},
+		{Name: "b", Severity: drift.Drift, Method: drift.PSI, Value: v(0.3), Thresholds: drift.DefaultThresholds(drift.PSI)},
+		{Name: "c", Severity: drift.Drift, Method: drift.KS, Value: v(1e-9), Thresholds: drift.DefaultThresholds(drift.KS)},
+		{Name: "d", Severity: drift.Warn, Method: drift.PSI, Value: v(0.2), Thresholds: drift.DefaultThresholds(drift.PSI)},
+	}
+	var names []string
+	for _, f := range drift.WorstFirst(fs) {
+		names = append(names, f.Name)
+	}
+	if got := strings.Join(names, ""); got != "cbda" {
+		t.Errorf("order %s, want cbda", got)
+	}
+}
