@@ -84,15 +84,20 @@ func (a *Accumulator) AddError() { a.errors++ }
 // AddMissing counts a missing value in column col.
 func (a *Accumulator) AddMissing(col int) { a.cols[col].missing++ }
 
-// AddNumber counts a finite numeric value in column col. A number in a
-// categorical column counts as its shortest decimal text.
-func (a *Accumulator) AddNumber(col int, v float64) {
+// AddNumber counts a numeric value in column col; NaN, infinities and values
+// beyond ±MaxMagnitude are rejected. A number in a categorical column counts
+// as its shortest decimal text.
+func (a *Accumulator) AddNumber(col int, v float64) error {
 	c := a.cols[col]
 	if c.ref.Kind == Categorical {
 		c.addCategory(strconv.FormatFloat(v, 'g', -1, 64))
-		return
+		return nil
+	}
+	if err := checkNumber(v); err != nil {
+		return err
 	}
 	c.addNumber(v)
+	return nil
 }
 
 // AddCategory counts a category value in a categorical column, or parses it as
@@ -104,6 +109,9 @@ func (a *Accumulator) AddCategory(col int, s string) error {
 		return nil
 	}
 	v, err := dataset.ParseNumber(s)
+	if err == nil {
+		err = checkNumber(v)
+	}
 	if err != nil {
 		return fmt.Errorf("%s feature: %w", c.ref.Kind, err)
 	}
@@ -117,7 +125,7 @@ func (a *Accumulator) AddValue(col int, v dataset.Value) error {
 	case dataset.Missing:
 		a.AddMissing(col)
 	case dataset.Number:
-		a.AddNumber(col, v.Num)
+		return a.AddNumber(col, v.Num)
 	case dataset.Text:
 		return a.AddCategory(col, v.Str)
 	case dataset.Bool:

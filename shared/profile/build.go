@@ -317,8 +317,8 @@ func (c *refColumn) countCategory(s string) {
 }
 
 func (c *refColumn) addNumber(v float64, s Settings) error {
-	if math.IsNaN(v) || math.IsInf(v, 0) {
-		return fmt.Errorf("non-finite number %g", v)
+	if err := checkNumber(v); err != nil {
+		return err
 	}
 	if v == 0 {
 		v = 0 // normalise negative zero
@@ -395,7 +395,7 @@ func (c *refColumn) feature(s Settings) (*Feature, error) {
 	}
 	m := c.moments.moments()
 	f.Moments = &m
-	if c.distinct != nil {
+	if c.distinct != nil && len(c.distinct) > 0 {
 		f.Kind = Discrete
 		f.Edges = make([]float64, 0, len(c.distinct))
 		for v := range c.distinct {
@@ -413,6 +413,11 @@ func (c *refColumn) feature(s Settings) (*Feature, error) {
 	sorted, err := c.values.sorted()
 	if err != nil {
 		return nil, err
+	}
+	if len(sorted) == 0 {
+		// No values at all: one bin, open on both sides.
+		f.Grid = Counts{0}
+		return f, nil
 	}
 	f.CoarseEdges = quantileEdges(sorted, s.Bins)
 	f.Edges = unionSorted(quantileEdges(sorted, s.Grid), f.CoarseEdges)

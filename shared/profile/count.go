@@ -139,7 +139,9 @@ func (c *counter) add(row dataset.Row) error {
 			}
 		}
 		if found {
-			c.acc.AddNumber(c.confCol, best)
+			if err := c.acc.AddNumber(c.confCol, best); err != nil {
+				return lineError(c.file, row.Line, "confidence", err)
+			}
 		} else {
 			c.acc.AddMissing(c.confCol)
 		}

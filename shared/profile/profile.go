@@ -19,6 +19,23 @@ const SchemaVersion = 1
 // keep (and, in a batch, categories the reference never saw).
 const OtherCategory = "__other__"
 
+// MaxMagnitude bounds the absolute value of a numeric value. Beyond it the
+// squares that the variance is made of overflow float64, so such values (in
+// practice always upstream bugs) are rejected with an error instead of
+// turning the profile's moments into infinities.
+const MaxMagnitude = 1e150
+
+// checkNumber rejects non-finite values and values beyond MaxMagnitude.
+func checkNumber(v float64) error {
+	switch {
+	case math.IsNaN(v) || math.IsInf(v, 0):
+		return fmt.Errorf("non-finite number %g", v)
+	case math.Abs(v) > MaxMagnitude:
+		return fmt.Errorf("number %g is beyond ±%g", v, MaxMagnitude)
+	}
+	return nil
+}
+
 // Kind is how a feature is profiled.
 type Kind string
 

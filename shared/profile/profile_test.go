@@ -143,6 +143,7 @@ func TestBuildErrors(t *testing.T) {
 		{"both kinds", "x\n1\n", profile.BuildOptions{Categorical: []string{"x"}, Numeric: []string{"x"}}, "both categorical and numeric"},
 		{"numeric override on text", "x\na\n", profile.BuildOptions{Numeric: []string{"x"}}, "ref.csv:2: column x: "},
 		{"score out of range", "x,score_a\n1,1.5\n", profile.BuildOptions{}, "ref.csv:2: column score_a: score 1.5 is outside [0, 1]"},
+		{"beyond max magnitude", "x\n1\n1e300\n", profile.BuildOptions{}, "ref.csv:3: column x: number 1e+300 is beyond"},
 		{"bad bins", "x\n1\n", profile.BuildOptions{Settings: profile.Settings{Bins: 1, Grid: 10, MaxCategories: 1}}, "bins 1"},
 	}
 	for _, tc := range tests {
@@ -166,7 +167,8 @@ func TestBuildEdgeCases(t *testing.T) {
 		{"constant", "x\n7\n7\n7\n7\n", profile.Discrete, 1},
 		{"single row", "x\n3.25\n", profile.Discrete, 1},
 		{"negative zero", "x\n-0\n0\n-0.0\n", profile.Discrete, 1},
-		{"huge", "x\n" + strings.Repeat("1e308\n-1e308\n1.5e307\n", 10) + strings.Repeat("0.5\n", 20), profile.Discrete, 4},
+		{"huge", "x\n" + strings.Repeat("1e150\n-1e150\n1.5e149\n", 10) + strings.Repeat("0.5\n", 20), profile.Discrete, 4},
+		{"huge continuous", "x\n" + hugeColumn(), profile.Numeric, 999},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -185,6 +187,14 @@ func TestBuildEdgeCases(t *testing.T) {
 			}
 		})
 	}
+}
+
+func hugeColumn() string {
+	var b strings.Builder
+	for i := range 5000 {
+		fmt.Fprintf(&b, "%g\n", float64(i-2500)*3e146)
+	}
+	return b.String()
 }
 
 func TestDecodeRejects(t *testing.T) {
