@@ -41,12 +41,16 @@ var (
 type bars struct {
 	Labels   []string
 	Ref, Cur []float64
+	// Pos is the 1-based position of each bar's bin in the full bin table,
+	// 0 for a bar that pools several bins.
+	Pos []int
 	// Note says how the bins were pooled for display, if they were.
 	Note string
 }
 
 // binRow is one bin of the full bin table.
 type binRow struct {
+	Pos                   int
 	Label, Ref, Cur, Diff string
 }
 
@@ -91,7 +95,7 @@ func binTable(b drift.Bins) []binRow {
 		if d > 0 {
 			diff = "+" + diff
 		}
-		rows[i] = binRow{Label: labels[i], Ref: pct(ref[i]), Cur: pct(cur[i]), Diff: diff}
+		rows[i] = binRow{Pos: i + 1, Label: labels[i], Ref: pct(ref[i]), Cur: pct(cur[i]), Diff: diff}
 	}
 	return rows
 }
@@ -105,7 +109,11 @@ func displayBins(b drift.Bins) bars {
 	n := len(labels)
 	ref, cur := padded(b.Reference, n), padded(b.Current, n)
 	if n <= maxBars {
-		return bars{Labels: labels, Ref: ref, Cur: cur}
+		pos := make([]int, n)
+		for i := range pos {
+			pos[i] = i + 1
+		}
+		return bars{Labels: labels, Ref: ref, Cur: cur, Pos: pos}
 	}
 	if len(b.Categories) == 0 && len(b.Edges) == n-1 {
 		return mergeAdjacent(b.Edges, ref, cur)
@@ -129,6 +137,7 @@ func mergeAdjacent(edges, ref, cur []float64) bars {
 		}
 		out.Ref = append(out.Ref, r)
 		out.Cur = append(out.Cur, c)
+		out.Pos = append(out.Pos, 0)
 		if hi < n {
 			kept = append(kept, edges[hi-1])
 		}
@@ -162,6 +171,7 @@ func poolSmallest(labels []string, ref, cur []float64) bars {
 		out.Labels = append(out.Labels, labels[i])
 		out.Ref = append(out.Ref, ref[i])
 		out.Cur = append(out.Cur, cur[i])
+		out.Pos = append(out.Pos, i+1)
 	}
 	pooled := n - len(keep)
 	var r, c float64
@@ -183,7 +193,28 @@ func poolSmallest(labels []string, ref, cur []float64) bars {
 	}
 	out.Ref = append(out.Ref, r)
 	out.Cur = append(out.Cur, c)
+	out.Pos = append(out.Pos, 0)
 	out.Note = fmt.Sprintf("%d categories: the %d largest are shown, the other %d are pooled into the last bar.", n, len(keep), pooled)
+	return out
+}
+
+// chartLabels shortens long labels by cutting out their middle; when that
+// makes two alike, the shortened ones are prefixed with their position in the
+// bin table ("#12 ").
+func chartLabels(b bars) []string {
+	out := make([]string, len(b.Labels))
+	cut := make([]bool, len(b.Labels))
+	seen := map[string]int{}
+	for i, l := range b.Labels {
+		out[i] = truncateMiddle(l, maxLabel)
+		cut[i] = out[i] != l
+		seen[out[i]]++
+	}
+	for i := range out {
+		if cut[i] && seen[out[i]] > 1 && i < len(b.Pos) && b.Pos[i] > 0 {
+			out[i] = truncateMiddle("#"+strconv.Itoa(b.Pos[i])+" "+b.Labels[i], maxLabel)
+		}
+	}
 	return out
 }
 
@@ -222,13 +253,14 @@ func svgChart(b bars) (template.HTML, error) {
 	p.X.Label.TextStyle.Color = grey
 	p.Y.LineStyle.Color = grey
 
+	short := chartLabels(b)
 	labels := make([]string, n)
 	ref := make(plotter.Values, n)
 	cur := make(plotter.Values, n)
 	top := 0.0
 	for i := range n {
 		j := n - 1 - i // NominalY puts the first name at the bottom
-		labels[i] = truncate(b.Labels[j], maxLabel)
+		labels[i] = short[j]
 		ref[i] = finite(b.Ref[j])
 		cur[i] = finite(b.Cur[j])
 		top = math.Max(top, math.Max(ref[i], cur[i]))

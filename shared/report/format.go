@@ -164,13 +164,16 @@ func xmlChar(r rune) bool {
 		(r >= 0x20 && r <= 0xD7FF) || (r >= 0xE000 && r <= 0xFFFD) || (r >= 0x10000 && r <= 0x10FFFF)
 }
 
-// truncate shortens s to at most n runes, ending it with "…" when cut.
-func truncate(s string, n int) string {
+// truncateMiddle shortens s to at most n runes by replacing its middle with
+// "…", keeping more of the start than of the end.
+func truncateMiddle(s string, n int) string {
 	if utf8.RuneCountInString(s) <= n {
 		return s
 	}
 	r := []rune(s)
-	return string(r[:n-1]) + "…"
+	head := (n - 1) * 3 / 5
+	tail := n - 1 - head
+	return string(r[:head]) + "…" + string(r[len(r)-tail:])
 }
 
 const dash = "—"

@@ -349,8 +349,38 @@ func newFeatureView(f *drift.FeatureResult, id string) (*featureView, error) {
 	if err != nil {
 		return nil, err
 	}
-	v.Chart, v.ChartNote = chart, b.Note
+	v.Chart, v.ChartNote = chart, joinNotes(b.Note, emptySide(f.Bins))
 	return v, nil
+}
+
+// emptySide notes a side of the comparison that has no values.
+func emptySide(b drift.Bins) string {
+	total := func(v []float64) (s float64) {
+		for _, x := range v {
+			s += x
+		}
+		return s
+	}
+	r, c := total(b.Reference) > 0, total(b.Current) > 0
+	switch {
+	case !r && !c:
+		return "Neither side has values."
+	case !c:
+		return "The current data has no values for this feature."
+	case !r:
+		return "The reference has no values for this feature."
+	}
+	return ""
+}
+
+func joinNotes(notes ...string) string {
+	var out []string
+	for _, n := range notes {
+		if n != "" {
+			out = append(out, n)
+		}
+	}
+	return strings.Join(out, " ")
 }
 
 func adjusted(f *drift.FeatureResult) bool {

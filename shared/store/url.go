@@ -34,6 +34,9 @@ func NewS3Client(ctx context.Context, optFns ...func(*s3.Options)) (*s3.Client, 
 		if customEndpoint {
 			o.UsePathStyle = true
 		}
+		// Objects written without a checksum (by emulators, or by older
+		// writers) are normal here; don't log a warning for each read.
+		o.DisableLogOutputChecksumValidationSkipped = true
 	})
 	fns = append(fns, optFns...)
 	return s3.NewFromConfig(cfg, fns...), nil

@@ -6,8 +6,9 @@ Run by hand from the repository root (numpy >= 2):
 
 It writes testdata/example/reference.csv (training data of a credit-default
 model: 10,000 rows) and testdata/example/current.csv (5,000 rows of live data
-in which income and debt_to_income shifted, a new region appeared, and the
-employment field started arriving empty more often). Seeded: the files are
+in which income, loan_amount and debt_to_income shifted, a new region
+appeared, and the employment field started arriving empty for 30 % of the
+records: five of ten features drifted). Seeded: the files are
 reproducible byte for byte.
 """
 
@@ -25,7 +26,7 @@ EMPLOYMENT = ["salaried", "self_employed", "contract", "unemployed"]
 def make(rng, n, shifted):
     age = rng.normal(41, 11, n).clip(18, 90).round()
     income = rng.lognormal(10.8 + (0.35 if shifted else 0.0), 0.45, n).round(2)
-    loan = rng.gamma(2.0, 6000, n).round(2)
+    loan = rng.gamma(2.0, 6000 * (1.6 if shifted else 1.0), n).round(2)
     term = rng.choice([36, 60], n, p=[0.7, 0.3])
     score = rng.normal(680, 60, n).clip(300, 850).round()
     accounts = rng.poisson(4, n).clip(0, 15)
@@ -37,7 +38,7 @@ def make(rng, n, shifted):
         regions = [r if rng.random() > 0.12 else "islands" for r in regions]
     purpose = rng.choice(PURPOSES, n, p=[0.3, 0.25, 0.1, 0.15, 0.1, 0.1])
     employment = list(rng.choice(EMPLOYMENT, n, p=[0.6, 0.2, 0.15, 0.05]))
-    missing_rate = 0.15 if shifted else 0.01
+    missing_rate = 0.3 if shifted else 0.01
     employment = [e if rng.random() > missing_rate else "" for e in employment]
     z = -3.0 + 2.2 * dti + 0.8 * (loan / income) - 0.004 * (score - 680) + 0.3 * (term == 60)
     p_default = 1 / (1 + np.exp(-z))
