@@ -45,6 +45,8 @@ type jsonlReader struct {
 	index map[string]int
 	stamp []uint32 // stamp[i] == gen when column i is set in the current record
 	gen   uint32
+	order []int // order[k] is the column of the k-th member of the last record
+	seq   int   // members of the current record so far
 
 	sample    []sampledLine // read-ahead records not yet returned
 	samplePos int
@@ -175,8 +177,10 @@ func (r *jsonlReader) parse(text string, line int64, row *Row) error {
 		r.gen = 1
 	}
 	ncols := len(r.cols)
+	r.seq = 0
 	err := r.parseObject(text, row)
 	if err != nil {
+		r.order = r.order[:0] // may name rolled-back columns
 		for _, c := range r.cols[ncols:] {
 			delete(r.index, c)
 		}
@@ -301,15 +305,15 @@ func (r *jsonlReader) parseMembers(row *Row, scores bool) error {
 			return err
 		}
 		p.skipSpace()
-		name := key
-		if scores {
-			name = ScorePrefix + key
-		}
 		if c := p.peek(); c == '{' || c == '[' {
-			return columnError(name, "nested %s values are not supported", strings.TrimPrefix(tokenKind(c), "an "))
+			return columnError(memberColumn(key, scores), "nested %s values are not supported", strings.TrimPrefix(tokenKind(c), "an "))
 		}
-		v, err := r.scalar(name)
+		v, err := r.scalar(key)
 		if err != nil {
+			var e *Error
+			if scores && errors.As(err, &e) {
+				e.Column = memberColumn(key, scores)
+			}
 			return err
 		}
 		if scores {
@@ -328,7 +332,16 @@ func (r *jsonlReader) parseMembers(row *Row, scores bool) error {
 	}
 }
 
-// scalar parses a string, number, boolean or null.
+// memberColumn names the column of a "features" or "scores" member.
+func memberColumn(key string, scores bool) string {
+	if scores {
+		return ScorePrefix + key
+	}
+	return key
+}
+
+// scalar parses a string, number, boolean or null; column names the value
+// in errors.
 func (r *jsonlReader) scalar(column string) (Value, error) {
 	p := &r.sc
 	switch c := p.peek(); {
@@ -360,7 +373,7 @@ func (r *jsonlReader) scalar(column string) (Value, error) {
 
 // setName sets column name (adding it if new) to v.
 func (r *jsonlReader) setName(name string, v Value, row *Row) error {
-	i, ok := r.index[name]
+	i, ok := r.lookup(name)
 	if !ok {
 		if name == "" {
 			return plainError("empty key: a column needs a name")
@@ -373,11 +386,39 @@ func (r *jsonlReader) setName(name string, v Value, row *Row) error {
 // setKey is setName for a name held in a byte slice, without allocating
 // when the column exists.
 func (r *jsonlReader) setKey(name []byte, v Value, row *Row) error {
-	i, ok := r.index[string(name)]
+	i, ok := r.lookup(string(name))
 	if !ok {
 		i = r.addColumn(string(name), row)
 	}
 	return r.setIndex(i, v, row)
+}
+
+// lookup finds the column of the next member of the record. Records of one
+// file usually list their keys in the same order, so it first tries the
+// column that the member at the same place in the previous record had,
+// which saves hashing the name.
+func (r *jsonlReader) lookup(name string) (int, bool) {
+	if r.seq < len(r.order) {
+		if i := r.order[r.seq]; r.cols[i] == name {
+			r.seq++
+			return i, true
+		}
+	}
+	i, ok := r.index[name]
+	if ok {
+		r.remember(i)
+	}
+	return i, ok
+}
+
+// remember records that the current member went to column i.
+func (r *jsonlReader) remember(i int) {
+	if r.seq < len(r.order) {
+		r.order[r.seq] = i
+	} else {
+		r.order = append(r.order, i)
+	}
+	r.seq++
 }
 
 func (r *jsonlReader) setIndex(i int, v Value, row *Row) error {
@@ -394,6 +435,7 @@ func (r *jsonlReader) addColumn(name string, row *Row) int {
 	r.cols = append(r.cols, name)
 	r.index[name] = i
 	r.stamp = append(r.stamp, 0)
+	r.remember(i)
 	row.Values = append(row.Values, Value{})
 	return i
 }

@@ -101,6 +101,7 @@ func TestJSONL(t *testing.T) {
 		{name: "nested array in flat record", in: `{"tags":[1,2]}`, err: `x.jsonl:1: column tags: nested array values are not supported`},
 		{name: "scores without features", in: `{"scores":{"a":1}}`, err: `x.jsonl:1: column scores: nested object values are not supported in a flat record`},
 		{name: "nested feature", in: `{"features":{"x":{"y":1}}}`, err: `x.jsonl:1: column x: nested object values are not supported`},
+		{name: "score overflow", in: `{"features":{},"scores":{"a":-1e400}}`, err: `x.jsonl:1: column score_a: number -1e400 does not fit in a float64`},
 		{name: "nested score", in: `{"features":{},"scores":{"a":[1]}}`, err: `x.jsonl:1: column score_a: nested array values are not supported`},
 		{name: "nested top-level field in prediction record", in: `{"features":{"x":1},"meta":{"k":1}}`, err: `x.jsonl:1: column meta: nested object`},
 		{name: "features twice", in: `{"features":{"x":1},"features":{"y":1}}`, err: `x.jsonl:1: column features: key appears twice in the record`},

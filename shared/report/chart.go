@@ -321,7 +321,7 @@ func inlineSVG(doc string, width, height float64) (template.HTML, error) {
 	if !strings.HasPrefix(doc, head) {
 		return "", fmt.Errorf("unexpected vgsvg header %.60q", doc)
 	}
-	doc = fmt.Sprintf(`<svg class="chart" role="img" width="%g" height="%g"`, width, height) + doc[len(head):]
+	doc = fmt.Sprintf(`<svg class="chart" width="%g" height="%g"`, width, height) + doc[len(head):]
 	doc = strings.ReplaceAll(doc, "font-family:Liberation Sans;",
 		"font-family:'Liberation Sans',Arial,Helvetica,sans-serif;")
 	return template.HTML(strings.TrimSpace(doc)), nil //nolint:gosec // vgsvg escapes its text

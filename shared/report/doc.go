@@ -3,16 +3,28 @@
 //
 // The page has a header naming the model, its version and the reference and
 // current row counts; the dataset-drift verdict; a summary table of every
-// feature, worst first; the warnings; one section per feature with a grouped
-// bar chart of the reference and current proportions per bin and the full
-// list of statistics; and, when the report has one, a section on the model's
-// predictions.
+// feature, worst first (by severity, then by how far the deciding statistic is
+// past its drift threshold: a larger distance or a smaller p-value is worse);
+// the warnings; the model's predictions, when the report has them; and one
+// section per feature with a grouped bar chart of the reference and current
+// share of rows per bin and the full list of statistics.
 //
 // The page is self-contained: the CSS is inline and the charts are inline SVG
 // drawn with gonum.org/v1/plot (vg/vgsvg), so it loads no scripts, fonts,
 // images or style sheets and opens offline, in a browser or as a print-out.
-// Feature names, category names, model names and warnings are user data and
-// are escaped by html/template (and by vgsvg inside the charts). The output is
-// a deterministic function of the report and the Options: no map iteration,
-// and no timestamp unless Options.Generated is set.
+// The charts do not embed their font (that would add hundreds of kilobytes per
+// chart): gonum/plot lays text out with Liberation Sans metrics, and the SVG
+// asks for Liberation Sans or its metric-compatible Arial or Helvetica. Charts
+// show at most 30 bars: adjacent numeric bins are merged, and the smallest
+// categories pooled with __other__; the full bin table is under each chart.
+//
+// Feature names, category names, model names and warnings are user data:
+// html/template escapes them in the page, vgsvg in the charts, and characters
+// XML does not allow are replaced. The output is a deterministic function of
+// the report and the Options (no map iteration order, and no timestamp unless
+// Options.Generated is set), so the tests compare it with golden files:
+//
+//	go test ./shared/report -update
+//
+// rewrites testdata/*.golden.html from testdata/*.json.
 package report

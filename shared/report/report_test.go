@@ -128,7 +128,7 @@ var (
 	fetching = map[string]bool{
 		"script": true, "link": true, "img": true, "iframe": true, "object": true, "embed": true,
 		"image": true, "use": true, "audio": true, "video": true, "source": true, "base": true,
-		"frame": true, "foreignObject": true, "form": true, "input": true, "meta": false,
+		"frame": true, "foreignObject": true, "form": true, "input": true,
 	}
 	// linking are attributes that name a resource; only "#fragment" links are allowed.
 	linking = map[string]bool{"src": true, "srcset": true, "href": true, "action": true, "poster": true, "background": true, "data": true}
@@ -295,6 +295,16 @@ func TestEscaping(t *testing.T) {
 		if !strings.Contains(page, want) {
 			t.Errorf("page lacks the escaped %q", want)
 		}
+	}
+	// The category in the chart is escaped by vgsvg, not only in the bin table.
+	var inChart bool
+	for _, svg := range svgElements(page) {
+		if strings.Contains(svg, "alert(2)") {
+			inChart = strings.Contains(svg, ">&lt;/svg&gt;&lt;script&gt;alert(2)&lt;/script&gt;</text>")
+		}
+	}
+	if !inChart {
+		t.Error("no chart shows the escaped category </svg><script>alert(2)</script>")
 	}
 	checkPage(t, []byte(page), r)
 }
