@@ -10,9 +10,13 @@
 // Cells are typed loosely. CSV cells are Text or Missing; the reader never
 // parses numbers, because the caller decides per column (ParseNumber is the
 // helper for that). JSON Lines values are Number, Text, Bool or Missing as
-// the JSON says; Parquet values follow the column's physical and logical
-// type. Text values are ordinary immutable Go strings and stay valid after
-// the next call to Next; see Value for the memory they retain.
+// the JSON says. Parquet files contribute their top-level, non-repeated
+// leaf columns (structs, lists and maps are left out): integers, floats,
+// FLOAT16 and decimals are Number, strings and other byte arrays Text,
+// booleans Bool, dates, times and timestamps Text in ISO 8601 form, nulls
+// Missing; a NaN or infinite float is an error naming the column and row.
+// Text values are ordinary immutable Go strings and stay valid after the
+// next call to Next; see Value for the memory they retain.
 //
 // JSON Lines files accept two record shapes, detected per line: flat objects
 // of scalars, and prediction records whose "features" object and "scores"
@@ -20,7 +24,9 @@
 // the keys of the first JSONLSampleRecords records, which are read ahead
 // when the Reader is opened; a key that first appears later is appended to
 // Columns() by the Next call that meets it, so callers must re-read
-// Columns() after each Next (len(row.Values) always equals len(Columns())).
+// Columns() after each Next (len(row.Values) always equals len(Columns()),
+// and a row kept from before the column appeared is shorter: treat the
+// cells it lacks as Missing).
 //
 // Every error about the content of a file carries its position as
 // "FILE:LINE: column NAME: what is wrong" (see Error and Position); callers

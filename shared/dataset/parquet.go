@@ -63,6 +63,7 @@ const (
 	pqTimestamp
 	pqInt96
 	pqUUID
+	pqFloat16
 )
 
 func newParquetReader(ra io.ReaderAt, size int64, name string, closeFile func() error) (rd Reader, err error) {
@@ -76,6 +77,7 @@ func newParquetReader(ra io.ReaderAt, size int64, name string, closeFile func() 
 		return nil, &Error{Pos: Position{File: name}, Err: fmt.Errorf("not a readable Parquet file: %w", err)}
 	}
 	schema := f.Schema()
+	float16Columns := topLevelFloat16(f.Metadata().Schema)
 	r := &parquetReader{name: name, file: f, c: &closer{closeFile: closeFile}}
 	r.byLeaf = make([]int, len(schema.Columns()))
 	for i := range r.byLeaf {
@@ -90,6 +92,9 @@ func newParquetReader(ra io.ReaderAt, size int64, name string, closeFile func() 
 			continue
 		}
 		col, err := parquetColumnOf(field)
+		if err == nil && col.kind == pqText && float16Columns[field.Name()] {
+			col.kind = pqFloat16
+		}
 		if err != nil {
 			return nil, &Error{Pos: Position{File: name}, Column: field.Name(), Err: err}
 		}
@@ -152,6 +157,40 @@ func parquetColumnOf(field parquet.Field) (parquetColumn, error) {
 		return col, fmt.Errorf("unsupported Parquet type %s", t)
 	}
 	return col, nil
+}
+
+// topLevelFloat16 returns the names of the top-level columns annotated
+// FLOAT16, an annotation parquet-go does not map to a type of its own.
+func topLevelFloat16(elems []format.SchemaElement) map[string]bool {
+	var names map[string]bool
+	if len(elems) == 0 {
+		return nil
+	}
+	i := 1
+	for range elems[0].NumChildren.V {
+		if i >= len(elems) {
+			break
+		}
+		if _, ok := elems[i].LogicalType.Value.(*format.Float16Type); ok && elems[i].TypeLength.V == 2 {
+			if names == nil {
+				names = map[string]bool{}
+			}
+			names[elems[i].Name] = true
+		}
+		i = skipSchemaSubtree(elems, i)
+	}
+	return names
+}
+
+// skipSchemaSubtree returns the index of the element after the subtree of
+// the schema element at i (schema elements are listed depth first).
+func skipSchemaSubtree(elems []format.SchemaElement, i int) int {
+	pending := 1
+	for pending > 0 && i < len(elems) {
+		pending += int(max(elems[i].NumChildren.V, 0)) - 1
+		i++
+	}
+	return i
 }
 
 func unitNanos(u *format.TimeUnit) int64 {
@@ -266,6 +305,16 @@ func (c *parquetColumn) value(v parquet.Value) (Value, error) {
 			return Value{}, fmt.Errorf("non-finite value %v is not allowed", f)
 		}
 		return Value{Kind: Number, Num: f}, nil
+	case pqFloat16:
+		b := v.ByteArray()
+		if len(b) != 2 {
+			return Value{}, fmt.Errorf("FLOAT16 value of %d bytes", len(b))
+		}
+		f := float16(uint16(b[0]) | uint16(b[1])<<8)
+		if math.IsNaN(f) || math.IsInf(f, 0) {
+			return Value{}, fmt.Errorf("non-finite value %v is not allowed", f)
+		}
+		return Value{Kind: Number, Num: f}, nil
 	case pqText:
 		b := v.ByteArray()
 		if s, ok := c.seen[string(b)]; ok {
@@ -317,6 +366,25 @@ func (c *parquetColumn) value(v parquet.Value) (Value, error) {
 		return Value{Kind: Text, Str: fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:16])}, nil
 	}
 	return Value{}, fmt.Errorf("unsupported Parquet value %v", v)
+}
+
+// float16 decodes an IEEE 754 half-precision number.
+func float16(h uint16) float64 {
+	sign := 1.0
+	if h&0x8000 != 0 {
+		sign = -1
+	}
+	exp, frac := int(h>>10&0x1f), float64(h&0x3ff)
+	switch exp {
+	case 0:
+		return sign * math.Ldexp(frac, -24)
+	case 0x1f:
+		if frac != 0 {
+			return math.NaN()
+		}
+		return math.Inf(int(sign))
+	}
+	return sign * math.Ldexp(1024+frac, exp-25)
 }
 
 func formatTimestamp(t time.Time, utc bool) string {

@@ -14,14 +14,14 @@ import (
 
 const fixture = "testdata/fixture.parquet" // written by testdata/make_fixture.py
 
-var fixtureColumns = []string{"id", "amount", "ratio", "count", "small", "big", "price", "flag", "country", "day", "ts", "label"}
+var fixtureColumns = []string{"id", "amount", "ratio", "half", "count", "small", "big", "price", "flag", "country", "day", "ts", "label"}
 
 var fixtureRows = [][]Value{
-	{N(1), N(12.5), N(0.5), N(10), N(1), N(math.Pow(2, 63) + 1), N(19.99), B(true), T("DE"), T("2026-11-26"), T("2026-11-26T20:00:00Z"), T("fraud")},
-	{N(2), M, N(0.25), N(20), N(2), N(0), N(-0.01), B(false), T("FR"), M, M, T("legit")},
-	{N(3), N(-3.25), M, M, N(3), M, M, M, M, T("1970-01-01"), T("2026-11-26T20:00:00.123456Z"), T("legit")},
-	{N(4), N(0), N(1), N(40), N(255), N(1), N(100), B(true), T("DE"), T("2000-02-29"), T("1970-01-01T00:00:00Z"), T("fraud")},
-	{N(5), N(1e6), N(-2), N(-50), M, N(2), N(0), B(false), T(""), T("1969-12-31"), T("2026-01-02T03:04:05Z"), T("legit")},
+	{N(1), N(12.5), N(0.5), N(1.5), N(10), N(1), N(math.Pow(2, 63) + 1), N(19.99), B(true), T("DE"), T("2026-11-26"), T("2026-11-26T20:00:00Z"), T("fraud")},
+	{N(2), M, N(0.25), N(-2), N(20), N(2), N(0), N(-0.01), B(false), T("FR"), M, M, T("legit")},
+	{N(3), N(-3.25), M, N(0), M, N(3), M, M, M, M, T("1970-01-01"), T("2026-11-26T20:00:00.123456Z"), T("legit")},
+	{N(4), N(0), N(1), N(65504), N(40), N(255), N(1), N(100), B(true), T("DE"), T("2000-02-29"), T("1970-01-01T00:00:00Z"), T("fraud")},
+	{N(5), N(1e6), N(-2), N(math.Ldexp(1, -24)), N(-50), M, N(2), N(0), B(false), T(""), T("1969-12-31"), T("2026-01-02T03:04:05Z"), T("legit")},
 }
 
 func TestParquetFixture(t *testing.T) {
@@ -193,5 +193,30 @@ func TestParquetDecimalBytes(t *testing.T) {
 		if err != nil || got != tt.want {
 			t.Errorf("decimal %x scale %d = %v, %v; want %v", tt.b, tt.scale, got, err, tt.want)
 		}
+	}
+}
+
+func TestFloat16(t *testing.T) {
+	tests := []struct {
+		bits uint16
+		want float64
+	}{
+		{0x0000, 0},
+		{0x3c00, 1},
+		{0xc000, -2},
+		{0x3e00, 1.5},
+		{0x7bff, 65504},
+		{0x0001, math.Ldexp(1, -24)},
+		{0x0400, math.Ldexp(1, -14)},
+		{0x7c00, math.Inf(1)},
+		{0xfc00, math.Inf(-1)},
+	}
+	for _, tt := range tests {
+		if got := float16(tt.bits); got != tt.want {
+			t.Errorf("float16(%#04x) = %v, want %v", tt.bits, got, tt.want)
+		}
+	}
+	if got := float16(0x7e00); !math.IsNaN(got) {
+		t.Errorf("float16(0x7e00) = %v, want NaN", got)
 	}
 }

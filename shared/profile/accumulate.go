@@ -25,16 +25,19 @@ const UnseenKept = 20
 // An Accumulator is not safe for concurrent use; profile parts separately and
 // Merge them.
 type Accumulator struct {
-	ref    *Profile
-	cols   []*columnCounter
-	index  map[string]int
-	rows   int64
-	errors int64
-	now    func() time.Time
+	ref         *Profile
+	cols        []*columnCounter
+	index       map[string]int
+	rows        int64
+	errors      int64
+	latency     *LatencyHistogram
+	first, last time.Time
+	now         func() time.Time
 }
 
 type columnCounter struct {
 	ref     *Feature
+	bins    *stats.Bins
 	grid    Counts
 	values  Counts
 	missing int64
@@ -52,6 +55,9 @@ func NewAccumulator(ref *Profile) (*Accumulator, error) {
 	a := &Accumulator{ref: ref, cols: make([]*columnCounter, len(cols)), index: make(map[string]int, len(cols)), now: time.Now}
 	for i, f := range cols {
 		c := &columnCounter{ref: f}
+		if f.Kind != Categorical {
+			c.bins = stats.NewBins(f.Edges)
+		}
 		switch f.Kind {
 		case Numeric:
 			c.grid = make(Counts, len(f.Edges)+1)
@@ -80,6 +86,30 @@ func (a *Accumulator) AddRecord() { a.rows++ }
 
 // AddError counts one record whose model call failed.
 func (a *Accumulator) AddError() { a.errors++ }
+
+// AddLatency counts one model latency in milliseconds.
+func (a *Accumulator) AddLatency(ms float64) error {
+	if a.latency == nil {
+		a.latency = NewLatencyHistogram()
+	}
+	return a.latency.Add(ms)
+}
+
+// AddEventTime widens the batch's event-time range to include t.
+func (a *Accumulator) AddEventTime(t time.Time) {
+	if a.first.IsZero() || t.Before(a.first) {
+		a.first = t
+	}
+	if a.last.IsZero() || t.After(a.last) {
+		a.last = t
+	}
+}
+
+// Column returns the accumulator column of the reference column named name.
+func (a *Accumulator) Column(name string) (int, bool) {
+	i, ok := a.index[name]
+	return i, ok
+}
 
 // AddMissing counts a missing value in column col.
 func (a *Accumulator) AddMissing(col int) { a.cols[col].missing++ }
@@ -143,7 +173,7 @@ func (c *columnCounter) addNumber(v float64) {
 	if v == 0 {
 		v = 0 // normalise negative zero
 	}
-	i := stats.BinIndex(c.ref.Edges, v)
+	i := c.bins.Index(v)
 	c.grid[i]++
 	c.moments.add(v)
 	if c.values != nil {
@@ -187,6 +217,15 @@ func (a *Accumulator) Profile() *Profile {
 		CreatedAt:     a.now().UTC(),
 		Rows:          a.rows,
 		Errors:        a.errors,
+	}
+	if a.latency != nil {
+		h := NewLatencyHistogram()
+		h.Merge(a.latency)
+		p.Latency = h
+	}
+	if !a.first.IsZero() {
+		first, last := a.first.UTC(), a.last.UTC()
+		p.FirstEvent, p.LastEvent = &first, &last
 	}
 	n := len(a.ref.Features)
 	for i, c := range a.cols {

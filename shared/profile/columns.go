@@ -13,14 +13,16 @@ const (
 	DefaultLabelColumn      = "label"
 	DefaultPredictionColumn = "prediction"
 	ErrorColumn             = "error"
+	LatencyColumn           = "latency_ms"
+	TimestampColumn         = "timestamp"
 )
 
 // recordColumns are columns of the prediction record that are not features.
 var recordColumns = map[string]bool{
 	"request_id":    true,
-	"timestamp":     true,
+	TimestampColumn: true,
 	"model_version": true,
-	"latency_ms":    true,
+	LatencyColumn:   true,
 	ErrorColumn:     true,
 }
 

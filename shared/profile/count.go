@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"time"
 
 	"github.com/modelwatch/modelwatch/shared/dataset"
 )
@@ -66,18 +67,24 @@ type counter struct {
 	scores  []int
 	errIdx  int
 	confCol int
+	latIdx  int
+	timeIdx int
 }
 
 func (c *counter) mapColumns(names []string) {
 	c.names = names
 	c.target = make([]int, len(names))
 	c.present = make([]bool, len(c.acc.cols))
-	c.unknown, c.scores, c.errIdx = nil, nil, -1
+	c.unknown, c.scores, c.errIdx, c.latIdx, c.timeIdx = nil, nil, -1, -1, -1
 	ref := c.acc.ref
 	for i, n := range names {
 		c.target[i] = -1
 		r := c.cols.roleOf(n)
 		switch {
+		case n == LatencyColumn && r == roleIgnored && !contains(c.cols.Ignore, n):
+			c.latIdx = i
+		case n == TimestampColumn && r == roleIgnored && !contains(c.cols.Ignore, n):
+			c.timeIdx = i
 		case r == roleIgnored:
 		case r == roleError:
 			c.errIdx = i
@@ -103,6 +110,9 @@ func (c *counter) mapColumns(names []string) {
 
 func (c *counter) add(row dataset.Row) error {
 	c.acc.AddRecord()
+	if err := c.addMeta(row); err != nil {
+		return err
+	}
 	if c.errIdx >= 0 && c.errIdx < len(row.Values) && isError(row.Values[c.errIdx]) {
 		c.acc.AddError()
 		return nil
@@ -147,6 +157,41 @@ func (c *counter) add(row dataset.Row) error {
 		}
 	}
 	return nil
+}
+
+// addMeta counts the record's latency and event time, when the file has them.
+func (c *counter) addMeta(row dataset.Row) error {
+	if c.latIdx >= 0 && c.latIdx < len(row.Values) {
+		if v := row.Values[c.latIdx]; v.Kind != dataset.Missing {
+			ms, err := numberOf(v)
+			if err == nil {
+				err = c.acc.AddLatency(ms)
+			}
+			if err != nil {
+				return lineError(c.file, row.Line, LatencyColumn, err)
+			}
+		}
+	}
+	if c.timeIdx >= 0 && c.timeIdx < len(row.Values) {
+		if v := row.Values[c.timeIdx]; v.Kind == dataset.Text {
+			t, err := time.Parse(time.RFC3339Nano, v.Str)
+			if err != nil {
+				return lineError(c.file, row.Line, TimestampColumn, fmt.Errorf("want an RFC 3339 time: %w", err))
+			}
+			c.acc.AddEventTime(t)
+		}
+	}
+	return nil
+}
+
+func numberOf(v dataset.Value) (float64, error) {
+	switch v.Kind {
+	case dataset.Number:
+		return v.Num, nil
+	case dataset.Text:
+		return dataset.ParseNumber(v.Str)
+	}
+	return 0, fmt.Errorf("got %s, want a number", v.Kind)
 }
 
 func (c *counter) warnings() []string {

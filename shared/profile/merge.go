@@ -34,6 +34,22 @@ func Merge(parts ...*Profile) (*Profile, error) {
 		}
 		out.Rows += p.Rows
 		out.Errors += p.Errors
+		if p.Latency != nil {
+			if out.Latency == nil {
+				out.Latency = NewLatencyHistogram()
+			}
+			if err := out.Latency.Merge(p.Latency); err != nil {
+				return nil, fmt.Errorf("merge profiles: part %d: %w", i, err)
+			}
+		}
+		if p.FirstEvent != nil && (out.FirstEvent == nil || p.FirstEvent.Before(*out.FirstEvent)) {
+			t := *p.FirstEvent
+			out.FirstEvent = &t
+		}
+		if p.LastEvent != nil && (out.LastEvent == nil || p.LastEvent.After(*out.LastEvent)) {
+			t := *p.LastEvent
+			out.LastEvent = &t
+		}
 	}
 	var err error
 	if out.Features, err = mergeFeatureLists(parts); err != nil {

@@ -85,6 +85,11 @@ type Profile struct {
 	Label *Feature `json:"label,omitempty"`
 	// Errors counts records whose model call failed.
 	Errors int64 `json:"errors,omitempty"`
+	// Latency is the histogram of model latencies, when records carry them.
+	Latency *LatencyHistogram `json:"latency,omitempty"`
+	// FirstEvent and LastEvent bound the records' event times, when known.
+	FirstEvent *time.Time `json:"first_event,omitempty"`
+	LastEvent  *time.Time `json:"last_event,omitempty"`
 }
 
 // Settings are the choices a reference profile was built with.
@@ -239,6 +244,9 @@ func (p *Profile) Validate() error {
 	}
 	if p.Rows < 0 {
 		return fmt.Errorf("rows %d is negative", p.Rows)
+	}
+	if p.Latency != nil && len(p.Latency.Counts) != latencyBuckets {
+		return fmt.Errorf("latency histogram has %d buckets, want %d", len(p.Latency.Counts), latencyBuckets)
 	}
 	seen := make(map[string]bool, len(p.Features))
 	for i, f := range p.Features {

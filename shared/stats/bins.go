@@ -46,7 +46,7 @@ func b2i(b bool) int {
 }
 
 // Bins locates values in a fixed set of sorted bin edges. Index(v) equals
-// BinIndex(edges, v) but is several times faster for many lookups: a uniform
+// BinIndex(edges, v) but is typically 1.5 to 2 times faster: a uniform
 // grid of 2·len(edges) cells over [edges[0], edges[len−1]] maps v to the
 // few edges that can lie in its cell, and only those are searched. The
 // speed-up depends on the edges being spread over the range rather than

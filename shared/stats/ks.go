@@ -29,7 +29,9 @@ func KSStatisticCounts(ref, cur []int64) float64 {
 	for i := range ref {
 		cr += ref[i]
 		cc += cur[i]
-		d = math.Max(d, math.Abs(float64(cr)/fr-float64(cc)/fc))
+		if v := math.Abs(float64(cr)/fr - float64(cc)/fc); v > d {
+			d = v
+		}
 	}
 	return d
 }

@@ -68,9 +68,9 @@ func (e *errTracker) add(got, want float64, where string) {
 	}
 }
 
-// close reports whether got equals want within abs or rel tolerance, NaN
+// near reports whether got equals want within abs or rel tolerance, NaN
 // matching NaN.
-func close(got, want, abs, rel float64) bool {
+func near(got, want, abs, rel float64) bool {
 	if math.IsNaN(want) {
 		return math.IsNaN(got)
 	}
@@ -116,7 +116,7 @@ func TestDivergenceVectors(t *testing.T) {
 			{"KSStatisticCounts", KSStatisticCounts(c.Ref, c.Cur), float64(c.KS)},
 			{"ChiSquared.Statistic", ChiSquaredCounts(c.Ref, c.Cur).Statistic, float64(c.Chi2.Statistic)},
 		} {
-			if !close(m.got, m.want, tolStat, tolStat) {
+			if !near(m.got, m.want, tolStat, tolStat) {
 				t.Errorf("%s: %s = %v, want %v", c.Name, m.name, m.got, m.want)
 			}
 			worst.add(m.got, m.want, c.Name+" "+m.name)
@@ -125,7 +125,7 @@ func TestDivergenceVectors(t *testing.T) {
 		if chi.DOF != c.Chi2.DOF {
 			t.Errorf("%s: ChiSquared.DOF = %d, want %d", c.Name, chi.DOF, c.Chi2.DOF)
 		}
-		if want := float64(c.Chi2.PValue); !close(chi.PValue, want, tinyP, tolP) {
+		if want := float64(c.Chi2.PValue); !near(chi.PValue, want, tinyP, tolP) {
 			t.Errorf("%s: ChiSquared.PValue = %v, want %v", c.Name, chi.PValue, want)
 		}
 		worst.add(chi.PValue, float64(c.Chi2.PValue), c.Name+" ChiSquared.PValue")
@@ -144,7 +144,7 @@ func TestKolmogorovSFVectors(t *testing.T) {
 	worst := map[string]*errTracker{}
 	for _, c := range loadVectors[kstwoCase](t, "kstwo.json") {
 		got := KolmogorovSF(c.N, c.D)
-		if !close(got, c.SF, tinyP, tolP) {
+		if !near(got, c.SF, tinyP, tolP) {
 			t.Errorf("KolmogorovSF(%d, %v) = %v, want %v [%s]", c.N, c.D, got, c.SF, c.Branch)
 		}
 		if worst[c.Branch] == nil {
@@ -180,7 +180,7 @@ func TestBenjaminiHochbergVectors(t *testing.T) {
 			t.Fatalf("%s: len = %d, want %d", c.Name, len(got), len(c.Adjusted))
 		}
 		for i := range got {
-			if !close(got[i], c.Adjusted[i], 0, 1e-12) {
+			if !near(got[i], c.Adjusted[i], 0, 1e-12) {
 				t.Errorf("%s: adjusted[%d] = %v, want %v", c.Name, i, got[i], c.Adjusted[i])
 			}
 			worst.add(got[i], c.Adjusted[i], c.Name)
@@ -261,7 +261,7 @@ func TestSampleVectors(t *testing.T) {
 
 		// Exact Wasserstein of the raw samples.
 		w := Wasserstein(c.Ref, c.Cur)
-		if !close(w, c.Wasserstein, 1e-9, 1e-9) {
+		if !near(w, c.Wasserstein, 1e-9, 1e-9) {
 			t.Errorf("%s: Wasserstein = %v, want %v", c.Name, w, c.Wasserstein)
 		}
 		wWorst.add(w, c.Wasserstein, c.Name)
@@ -302,7 +302,7 @@ func TestSampleVectors(t *testing.T) {
 		n, m := int64(len(c.Ref)), int64(len(c.Cur))
 		p := KSPValue(c.KSD, n, m)
 		if want := float64(c.KSPAsymp); !math.IsNaN(want) {
-			if !close(p, want, tinyP, tolP) {
+			if !near(p, want, tinyP, tolP) {
 				t.Errorf("%s: KSPValue(%v, %d, %d) = %v, want %v", c.Name, c.KSD, n, m, p, want)
 			}
 			pWorst.add(p, want, c.Name)

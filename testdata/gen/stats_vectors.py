@@ -231,6 +231,20 @@ def kstwo_vectors(rng):
                 continue  # each costs seconds in scipy and ~0.1 s in Go
             rows.append({"n": n, "d": num(d), "sf": num(stats.kstwo.sf(d, n)),
                          "branch": branch})
+    # Random points, n log-uniform and n*d^2 log-uniform in [0.05, 500],
+    # leaving out the exact Smirnov sums that are slow in scipy.
+    while len(rows) < 700:
+        n = int(math.exp(rng.uniform(0, math.log(1e7))))
+        if rng.uniform() < 0.4:
+            n = int(rng.integers(1, 300))
+        d = math.sqrt(math.exp(rng.uniform(math.log(0.05), math.log(500))) / n)
+        if not 0 < d < 1:
+            continue
+        branch = kstwo_branch(n, d)
+        if 20000 < n <= 10**6 and "smirnov" in branch:
+            continue
+        rows.append({"n": n, "d": num(d), "sf": num(stats.kstwo.sf(d, n)),
+                     "branch": branch})
     return {"cases": rows}
 
 

@@ -9,6 +9,7 @@ a struct).
 import datetime
 import decimal
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 
@@ -17,6 +18,7 @@ table = pa.table({
     "id": pa.array([1, 2, 3, 4, 5], pa.int64()),
     "amount": pa.array([12.5, None, -3.25, 0.0, 1e6], pa.float64()),
     "ratio": pa.array([0.5, 0.25, None, 1.0, -2.0], pa.float32()),
+    "half": pa.array(np.array([1.5, -2.0, 0.0, 65504.0, 2.0**-24], dtype=np.float16)),
     "count": pa.array([10, 20, None, 40, -50], pa.int32()),
     "small": pa.array([1, 2, 3, 255, None], pa.uint8()),
     "big": pa.array([2**63 + 1, 0, None, 1, 2], pa.uint64()),
