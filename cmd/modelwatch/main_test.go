@@ -245,3 +245,17 @@ func TestProfileToS3(t *testing.T) {
 		t.Fatalf("compare against s3 reference exited %d: %s", code, stderr)
 	}
 }
+
+func TestProfilePublish(t *testing.T) {
+	ref := buildExample(t)
+	bucket := t.TempDir()
+	code, stdout, stderr := runCLI(t, "profile", "publish", "--profile", ref, "--bucket", bucket)
+	if code != exitOK || !strings.Contains(stdout, "model credit now uses reference v1") {
+		t.Fatalf("exit %d: %s %s", code, stdout, stderr)
+	}
+	for _, key := range []string{"reference/credit/v1/profile.json", "reference/credit/current.json"} {
+		if _, err := os.Stat(filepath.Join(bucket, key)); err != nil {
+			t.Errorf("%s: %v", key, err)
+		}
+	}
+}

@@ -15,7 +15,7 @@ missing and unseen values), and plays the whole monitoring story locally.`,
 		SilenceErrors: true,
 	}
 	profile := &cobra.Command{Use: "profile", Short: "Build and inspect profiles"}
-	profile.AddCommand(newProfileBuildCommand())
+	profile.AddCommand(newProfileBuildCommand(), newProfilePublishCommand())
 	root.AddCommand(profile, newCompareCommand())
 	return root
 }

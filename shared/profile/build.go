@@ -140,15 +140,14 @@ func readSample(ctx context.Context, r dataset.Reader, n int) ([]dataset.Row, er
 }
 
 type builder struct {
-	opts    BuildOptions
-	file    string
-	cols    []*refColumn // aligned with the reader's columns
-	rows    int64
-	errors  int64
-	scores  []int // indexes of score columns
-	conf    *refColumn
-	errIdx  int
-	hasConf bool
+	opts   BuildOptions
+	file   string
+	cols   []*refColumn // aligned with the reader's columns
+	rows   int64
+	errors int64
+	scores []int // indexes of score columns
+	conf   *refColumn
+	errIdx int
 }
 
 func (b *builder) column(name string) *refColumn {
@@ -395,7 +394,7 @@ func (c *refColumn) feature(s Settings) (*Feature, error) {
 	}
 	m := c.moments.moments()
 	f.Moments = &m
-	if c.distinct != nil && len(c.distinct) > 0 {
+	if len(c.distinct) > 0 {
 		f.Kind = Discrete
 		f.Edges = make([]float64, 0, len(c.distinct))
 		for v := range c.distinct {

@@ -3,7 +3,6 @@ package profile
 import (
 	"errors"
 	"fmt"
-	"slices"
 )
 
 // Merge adds batch profiles counted against the same reference. Counts add
@@ -145,23 +144,4 @@ func addCounts(dst, src Counts) {
 	for i, v := range src {
 		dst[i] += v
 	}
-}
-
-// cloneFeature deep-copies f.
-func cloneFeature(f *Feature) *Feature {
-	if f == nil {
-		return nil
-	}
-	c := *f
-	c.Edges = slices.Clone(f.Edges)
-	c.CoarseEdges = slices.Clone(f.CoarseEdges)
-	c.Categories = slices.Clone(f.Categories)
-	c.Grid = slices.Clone(f.Grid)
-	c.Values = slices.Clone(f.Values)
-	c.Unseen = slices.Clone(f.Unseen)
-	if f.Moments != nil {
-		m := *f.Moments
-		c.Moments = &m
-	}
-	return &c
 }
