@@ -30,8 +30,8 @@ func syntheticProfiles(n int) (*profile.Profile, *profile.Profile) {
 		cm := &profile.Moments{Count: cg.Total(), Mean: 510, M2: 4e8, Min: -1, Max: 1001}
 		coarse := []float64{99, 199, 299, 399, 499, 599, 699, 799, 899}
 		name := fmt.Sprintf("num%02d", i)
-		ref.Features = append(ref.Features, &profile.Feature{Name: name, Kind: profile.Numeric, Edges: edges, CoarseEdges: coarse, Grid: rg, Moments: m})
-		cur.Features = append(cur.Features, &profile.Feature{Name: name, Kind: profile.Numeric, Grid: cg, Moments: cm})
+		ref.Features = append(ref.Features, &profile.Feature{Name: name, Kind: profile.Numeric, Edges: edges, CoarseEdges: coarse, Grid: rg, Moments: m, TailSums: []float64{-50, 99950}})
+		cur.Features = append(cur.Features, &profile.Feature{Name: name, Kind: profile.Numeric, Grid: cg, Moments: cm, TailSums: []float64{0, 999.5 * float64(cg[999])}})
 	}
 	for i := range n / 4 {
 		name := fmt.Sprintf("cat%02d", i)

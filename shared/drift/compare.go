@@ -151,7 +151,7 @@ func compareFeature(rf, cf *profile.Feature, d decision) (FeatureResult, error) 
 		res.KS = &KSResult{Statistic: dKS, PValue: stats.KSPValue(dKS, nRef, nCur)}
 		lo := math.Min(rf.Moments.Min, cf.Moments.Min)
 		hi := math.Max(rf.Moments.Max, cf.Moments.Max)
-		w := stats.WassersteinBinned(rf.Edges, lo, hi, rf.Grid, cf.Grid)
+		w := stats.WassersteinBinnedTails(rf.Edges, lo, hi, rf.Grid, cf.Grid, tails(rf), tails(cf))
 		if sd := rf.Moments.Std(); sd > 0 {
 			w /= sd
 		}
@@ -178,6 +178,11 @@ func compareFeature(rf, cf *profile.Feature, d decision) (FeatureResult, error) 
 	return res, nil
 }
 
+// tails returns the sums of the values in a feature's open-ended grid bins.
+func tails(f *profile.Feature) stats.Tails {
+	return stats.Tails{Low: f.TailSums[0], High: f.TailSums[1]}
+}
+
 // unseenShare is the share of current values outside the kept categories.
 func unseenShare(rf, cf *profile.Feature) float64 {
 	n := cf.Values.Total()
@@ -199,7 +204,7 @@ func checkShape(rf, cf *profile.Feature) error {
 		}
 		return nil
 	}
-	if len(cf.Grid) != want || len(rf.Grid) != want || cf.Moments == nil || rf.Moments == nil {
+	if len(cf.Grid) != want || len(rf.Grid) != want || cf.Moments == nil || rf.Moments == nil || len(rf.TailSums) != 2 || len(cf.TailSums) != 2 {
 		return fmt.Errorf("%d current grid bins, reference has %d", len(cf.Grid), want)
 	}
 	if rf.Kind == profile.Discrete && (len(cf.Values) != want || len(rf.Values) != want) {

@@ -197,4 +197,4 @@ func checkFeature(t *testing.T, name string, f drift.FeatureResult, w expectedFe
 	}
 }
 
-func wassersteinTolerance(want float64) float64 { return 0.01*want + 0.005 }
+func wassersteinTolerance(want float64) float64 { return 0.005*want + 0.002 }

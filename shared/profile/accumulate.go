@@ -39,6 +39,7 @@ type columnCounter struct {
 	ref     *Feature
 	bins    *stats.Bins
 	grid    Counts
+	tails   [2]float64
 	values  Counts
 	missing int64
 	moments momentAccumulator
@@ -175,6 +176,12 @@ func (c *columnCounter) addNumber(v float64) {
 	}
 	i := c.bins.Index(v)
 	c.grid[i]++
+	switch i {
+	case 0:
+		c.tails[0] += v
+	case len(c.grid) - 1:
+		c.tails[1] += v
+	}
 	c.moments.add(v)
 	if c.values != nil {
 		if i < len(c.ref.Edges) && c.ref.Edges[i] == v {
@@ -248,6 +255,7 @@ func (c *columnCounter) feature() *Feature {
 	f := &Feature{Name: c.ref.Name, Kind: c.ref.Kind, Missing: c.missing}
 	if c.grid != nil {
 		f.Grid = slices.Clone(c.grid)
+		f.TailSums = []float64{c.tails[0], c.tails[1]}
 		m := c.moments.moments()
 		f.Moments = &m
 	}

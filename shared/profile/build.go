@@ -407,6 +407,8 @@ func (c *refColumn) feature(s Settings) (*Feature, error) {
 			f.Grid[i] = c.distinct[v]
 			f.Values[i] = c.distinct[v]
 		}
+		// Bin 0 holds the smallest value only; the last bin is empty.
+		f.TailSums = []float64{f.Edges[0] * float64(f.Grid[0]), 0}
 		return f, nil
 	}
 	sorted, err := c.values.sorted()
@@ -416,17 +418,25 @@ func (c *refColumn) feature(s Settings) (*Feature, error) {
 	if len(sorted) == 0 {
 		// No values at all: one bin, open on both sides.
 		f.Grid = Counts{0}
+		f.TailSums = []float64{0, 0}
 		return f, nil
 	}
 	f.CoarseEdges = quantileEdges(sorted, s.Bins)
 	f.Edges = unionSorted(quantileEdges(sorted, s.Grid), f.CoarseEdges)
 	f.Grid = make(Counts, len(f.Edges)+1)
+	f.TailSums = []float64{0, 0}
 	j := 0
 	for _, v := range sorted {
 		for j < len(f.Edges) && f.Edges[j] < v {
 			j++
 		}
 		f.Grid[j]++
+		switch j {
+		case 0:
+			f.TailSums[0] += v
+		case len(f.Edges):
+			f.TailSums[1] += v
+		}
 	}
 	return f, nil
 }

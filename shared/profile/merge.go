@@ -113,6 +113,7 @@ func mergeFeatures(fs []*Feature) (*Feature, error) {
 	if first.Grid != nil {
 		out.Grid = make(Counts, len(first.Grid))
 		out.Moments = &Moments{}
+		out.TailSums = []float64{0, 0}
 	}
 	if first.Values != nil {
 		out.Values = make(Counts, len(first.Values))
@@ -131,6 +132,10 @@ func mergeFeatures(fs []*Feature) (*Feature, error) {
 		out.Missing += f.Missing
 		if out.Moments != nil && f.Moments != nil {
 			*out.Moments = out.Moments.Merge(*f.Moments)
+		}
+		if out.TailSums != nil && len(f.TailSums) == 2 {
+			out.TailSums[0] += f.TailSums[0]
+			out.TailSums[1] += f.TailSums[1]
 		}
 		for _, u := range f.Unseen {
 			unseen[u.Name] += u.Count

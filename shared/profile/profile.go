@@ -129,6 +129,10 @@ type Feature struct {
 	Missing int64 `json:"missing"`
 	// Moments of the non-missing values (numeric and discrete).
 	Moments *Moments `json:"moments,omitempty"`
+	// TailSums are the sums of the values in the first and the last grid bin
+	// (numeric and discrete): the open-ended bins, where the Wasserstein
+	// distance needs more than counts to be accurate.
+	TailSums []float64 `json:"tail_sums,omitempty"`
 	// Unseen are the most frequent values outside the reference's categories.
 	Unseen []NameCount `json:"unseen,omitempty"`
 }
@@ -280,6 +284,9 @@ func (f *Feature) validate(t Type) error {
 		}
 		if f.Moments.Count != f.Grid.Total() {
 			return fmt.Errorf("moments count %d != grid total %d", f.Moments.Count, f.Grid.Total())
+		}
+		if len(f.TailSums) != 2 || math.IsNaN(f.TailSums[0]+f.TailSums[1]) || math.IsInf(f.TailSums[0]+f.TailSums[1], 0) {
+			return errors.New("tail_sums: want two finite sums")
 		}
 		if f.Kind == Discrete && f.Values.Total() != f.Grid.Total() {
 			return fmt.Errorf("value counts total %d != grid total %d", f.Values.Total(), f.Grid.Total())

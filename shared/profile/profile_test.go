@@ -213,8 +213,8 @@ func TestDecodeRejects(t *testing.T) {
 		{"bad type", `{"schema_version":1,"type":"x","features":[]}`, `type "x"`},
 		{"negative count", `{"schema_version":1,"type":"batch","features":[{"name":"a","kind":"categorical","values":[1,-2]}]}`, "negative"},
 		{"sparse out of range", `{"schema_version":1,"type":"batch","features":[{"name":"a","kind":"categorical","values":{"size":2,"index":[5],"count":[1]}}]}`, "out of range"},
-		{"unsorted edges", `{"schema_version":1,"type":"reference","features":[{"name":"a","kind":"numeric","edges":[2,1],"grid":[0,0,0],"moments":{"count":0}}]}`, "strictly increasing"},
-		{"wrong bins", `{"schema_version":1,"type":"reference","features":[{"name":"a","kind":"numeric","edges":[1,2],"grid":[0,0],"moments":{"count":0}}]}`, "grid bins"},
+		{"unsorted edges", `{"schema_version":1,"type":"reference","features":[{"name":"a","kind":"numeric","edges":[2,1],"grid":[0,0,0],"moments":{"count":0},"tail_sums":[0,0]}]}`, "strictly increasing"},
+		{"wrong bins", `{"schema_version":1,"type":"reference","features":[{"name":"a","kind":"numeric","edges":[1,2],"grid":[0,0],"moments":{"count":0},"tail_sums":[0,0]}]}`, "grid bins"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

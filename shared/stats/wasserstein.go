@@ -95,6 +95,32 @@ func Wasserstein(a, b []float64) float64 {
 // non-empty, the boundaries are not non-decreasing (a NaN boundary
 // included).
 func WassersteinBinned(edges []float64, lo, hi float64, ref, cur []int64) float64 {
+	return wassersteinBinned(edges, lo, hi, ref, cur, nil)
+}
+
+// Tails are the sums of the values that fell in the first bin [lo, edges[0]]
+// (Low) and in the last bin (edges[last], hi] (High) of one sample.
+type Tails struct {
+	Low, High float64
+}
+
+// WassersteinBinnedTails is WassersteinBinned with the sums of the values in
+// the two open-ended bins of each sample. The open bins are where a shifted
+// distribution piles up far from the reference's quantile grid, and where the
+// uniform assumption is worst; with the sums, the signed integral of
+// F_ref − F_cur over such a bin is exact:
+//
+//	∫_L^R (F_ref − F_cur) dx = (R−L)·D(L) + p·(R − μ_p) − q·(R − μ_q),
+//
+// μ_p and μ_q being the means of the values in the bin (p·μ_p = the tail sum
+// over the sample size). Where D keeps its sign across the bin (the usual
+// case: D is 0 at lo and at hi) |∫ D| is exactly ∫ |D|; where it changes
+// sign the uniform estimate of WassersteinBinned is used for the bin.
+func WassersteinBinnedTails(edges []float64, lo, hi float64, ref, cur []int64, refTails, curTails Tails) float64 {
+	return wassersteinBinned(edges, lo, hi, ref, cur, &[2]Tails{refTails, curTails})
+}
+
+func wassersteinBinned(edges []float64, lo, hi float64, ref, cur []int64, tails *[2]Tails) float64 {
 	checkLen(len(ref), len(cur))
 	if len(ref) != len(edges)+1 {
 		panic("stats: len(counts) != len(edges)+1")
@@ -116,10 +142,36 @@ func WassersteinBinned(edges []float64, lo, hi float64, ref, cur []int64) float6
 		cr += ref[i]
 		cc += cur[i]
 		d1 := float64(cr)/fr - float64(cc)/fc
-		w += segmentAbsIntegral(right-left, d0, d1)
+		seg := segmentAbsIntegral(right-left, d0, d1)
+		if tails != nil && (i == 0 || i == len(ref)-1) {
+			seg = tailIntegral(right-left, right, d0, d1, float64(ref[i])/fr, float64(cur[i])/fc, tailSum(tails[0], i == 0)/fr, tailSum(tails[1], i == 0)/fc, seg)
+		}
+		w += seg
 		d0, left = d1, right
 	}
 	return w
+}
+
+func tailSum(t Tails, low bool) float64 {
+	if low {
+		return t.Low
+	}
+	return t.High
+}
+
+// tailIntegral returns ∫|D| over an open-ended bin of width w ending at
+// right, from the proportions p, q of each sample in the bin and their
+// per-sample-size sums sp = p·μ_p, sq = q·μ_q; uniform is the estimate to
+// fall back on when D changes sign in the bin.
+func tailIntegral(w, right, d0, d1, p, q, sp, sq, uniform float64) float64 {
+	if w == 0 {
+		return 0
+	}
+	signed := w*d0 + (p*right - sp) - (q*right - sq)
+	if (d0 >= 0 && d1 >= 0 && signed >= 0) || (d0 <= 0 && d1 <= 0 && signed <= 0) {
+		return math.Abs(signed)
+	}
+	return uniform
 }
 
 // segmentAbsIntegral returns ∫_0^w |d0 + (d1−d0)·x/w| dx.
