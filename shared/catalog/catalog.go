@@ -1,0 +1,154 @@
+package catalog
+
+import "fmt"
+
+// DefaultNamespace is the CloudWatch namespace of modelwatch's metrics.
+const DefaultNamespace = "ModelWatch"
+
+// Dimension names.
+const (
+	DimModel   = "Model"
+	DimFeature = "Feature"
+	DimClass   = "Class"
+)
+
+// Units, as CloudWatch names them.
+const (
+	UnitNone         = "None"
+	UnitCount        = "Count"
+	UnitPercent      = "Percent"
+	UnitMilliseconds = "Milliseconds"
+)
+
+// Metric names.
+const (
+	FeaturePSI          = "FeaturePSI"
+	MaxFeaturePSI       = "MaxFeaturePSI"
+	DriftedFeatureShare = "DriftedFeatureShare"
+	PredictionPSI       = "PredictionPSI"
+	ClassShare          = "ClassShare"
+	Accuracy            = "Accuracy"
+	F1                  = "F1"
+	AUC                 = "AUC"
+	LogLoss             = "LogLoss"
+	MAE                 = "MAE"
+	RMSE                = "RMSE"
+	LabelCoverage       = "LabelCoverage"
+	MeanConfidence      = "MeanConfidence"
+	EstimatedAccuracy   = "EstimatedAccuracy"
+	PredictionCount     = "PredictionCount"
+	RecordsRejected     = "RecordsRejected"
+	ErrorRate           = "ErrorRate"
+	LatencyP50          = "LatencyP50"
+	LatencyP95          = "LatencyP95"
+	LatencyP99          = "LatencyP99"
+)
+
+// Metric describes one metric: its unit and the dimension it adds to Model
+// ("" when it has only Model).
+type Metric struct {
+	Name  string
+	Unit  string
+	Extra string
+}
+
+// Metrics lists every metric modelwatch publishes.
+var Metrics = []Metric{
+	{FeaturePSI, UnitNone, DimFeature},
+	{MaxFeaturePSI, UnitNone, ""},
+	{DriftedFeatureShare, UnitNone, ""},
+	{PredictionPSI, UnitNone, ""},
+	{ClassShare, UnitNone, DimClass},
+	{Accuracy, UnitNone, ""},
+	{F1, UnitNone, ""},
+	{AUC, UnitNone, ""},
+	{LogLoss, UnitNone, ""},
+	{MAE, UnitNone, ""},
+	{RMSE, UnitNone, ""},
+	{LabelCoverage, UnitNone, ""},
+	{MeanConfidence, UnitNone, ""},
+	{EstimatedAccuracy, UnitNone, ""},
+	{PredictionCount, UnitCount, ""},
+	{RecordsRejected, UnitCount, ""},
+	{ErrorRate, UnitPercent, ""},
+	{LatencyP50, UnitMilliseconds, ""},
+	{LatencyP95, UnitMilliseconds, ""},
+	{LatencyP99, UnitMilliseconds, ""},
+}
+
+// Lookup returns the metric named name.
+func Lookup(name string) (Metric, bool) {
+	for _, m := range Metrics {
+		if m.Name == name {
+			return m, true
+		}
+	}
+	return Metric{}, false
+}
+
+// Comparison operators, as CloudWatch names them.
+const (
+	GreaterThanOrEqual = "GreaterThanOrEqualToThreshold"
+	GreaterThan        = "GreaterThanThreshold"
+	LessThan           = "LessThanThreshold"
+)
+
+// Alarm is one per-model alarm: its name is modelwatch-{model}-{Kind}.
+type Alarm struct {
+	// Kind names the alarm after the model name.
+	Kind string
+	// Metric is the metric it watches (dimension Model only).
+	Metric string
+	// Comparison and DefaultThreshold decide it; ThresholdParameter is the
+	// template parameter that sets the threshold.
+	Comparison         string
+	DefaultThreshold   float64
+	ThresholdParameter string
+	// Statistic, period (seconds) and evaluation periods of the alarm.
+	Statistic         string
+	Period            int
+	EvaluationPeriods int
+	// TreatMissingData: drift and performance metrics are published once a
+	// window and missing means "no data", not breaching.
+	TreatMissingData string
+	// RetrainTrigger says whether the alarm requests retraining (the drift
+	// kinds and accuracy) or only notifies people.
+	RetrainTrigger bool
+}
+
+// Alarms are the alarms of every monitored model, in template order.
+var Alarms = []Alarm{
+	{Kind: "feature-drift", Metric: MaxFeaturePSI, Comparison: GreaterThanOrEqual, DefaultThreshold: 0.25, ThresholdParameter: "FeaturePSIThreshold", Statistic: "Maximum", Period: 3600, EvaluationPeriods: 1, TreatMissingData: "notBreaching", RetrainTrigger: true},
+	{Kind: "dataset-drift", Metric: DriftedFeatureShare, Comparison: GreaterThanOrEqual, DefaultThreshold: 0.5, ThresholdParameter: "DriftedShareThreshold", Statistic: "Maximum", Period: 3600, EvaluationPeriods: 1, TreatMissingData: "notBreaching", RetrainTrigger: true},
+	{Kind: "prediction-drift", Metric: PredictionPSI, Comparison: GreaterThanOrEqual, DefaultThreshold: 0.25, ThresholdParameter: "PredictionPSIThreshold", Statistic: "Maximum", Period: 3600, EvaluationPeriods: 1, TreatMissingData: "notBreaching", RetrainTrigger: true},
+	{Kind: "accuracy", Metric: Accuracy, Comparison: LessThan, DefaultThreshold: 0.8, ThresholdParameter: "AccuracyThreshold", Statistic: "Minimum", Period: 3600, EvaluationPeriods: 1, TreatMissingData: "notBreaching", RetrainTrigger: true},
+	{Kind: "latency", Metric: LatencyP99, Comparison: GreaterThan, DefaultThreshold: 500, ThresholdParameter: "LatencyP99ThresholdMs", Statistic: "Maximum", Period: 3600, EvaluationPeriods: 1, TreatMissingData: "notBreaching", RetrainTrigger: false},
+	{Kind: "error-rate", Metric: ErrorRate, Comparison: GreaterThan, DefaultThreshold: 5, ThresholdParameter: "ErrorRateThresholdPercent", Statistic: "Maximum", Period: 3600, EvaluationPeriods: 1, TreatMissingData: "notBreaching", RetrainTrigger: false},
+}
+
+// AlarmName is the name of a model's alarm of the given kind.
+func AlarmName(model, kind string) string { return fmt.Sprintf("modelwatch-%s-%s", model, kind) }
+
+// Breaches reports whether value breaches alarm a at threshold t.
+func (a Alarm) Breaches(value, t float64) bool {
+	switch a.Comparison {
+	case GreaterThanOrEqual:
+		return value >= t
+	case GreaterThan:
+		return value > t
+	case LessThan:
+		return value < t
+	}
+	return false
+}
+
+// RetrainMetrics are the metrics whose alarms request retraining by default.
+func RetrainMetrics() []string {
+	var out []string
+	for _, a := range Alarms {
+		if a.RetrainTrigger {
+			out = append(out, a.Metric)
+		}
+	}
+	return out
+}
