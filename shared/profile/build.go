@@ -148,6 +148,8 @@ type builder struct {
 	scores []int // indexes of score columns
 	conf   *refColumn
 	errIdx int
+	// scratch is the sort buffer that every numeric column uses in turn.
+	scratch []float64
 }
 
 func (b *builder) column(name string) *refColumn {
@@ -358,7 +360,7 @@ func (b *builder) profile() (*Profile, error) {
 		if c.role == roleIgnored || c.role == roleError || c.role == roleScore {
 			continue
 		}
-		f, err := c.feature(settings)
+		f, err := c.feature(settings, &b.scratch)
 		if err != nil {
 			return nil, fmt.Errorf("build profile: column %s: %w", c.name, err)
 		}
@@ -373,7 +375,7 @@ func (b *builder) profile() (*Profile, error) {
 		c.values.close()
 	}
 	if b.conf != nil {
-		f, err := b.conf.feature(settings)
+		f, err := b.conf.feature(settings, &b.scratch)
 		if err != nil {
 			return nil, fmt.Errorf("build profile: confidence: %w", err)
 		}
@@ -386,7 +388,9 @@ func (b *builder) profile() (*Profile, error) {
 	return p, nil
 }
 
-func (c *refColumn) feature(s Settings) (*Feature, error) {
+// feature computes the column's bins; scratch is the sort buffer shared by
+// all columns.
+func (c *refColumn) feature(s Settings, scratch *[]float64) (*Feature, error) {
 	f := &Feature{Name: c.name, Kind: c.kind, Missing: c.missing}
 	if c.kind == Categorical {
 		f.Categories, f.Values = topCategories(c.cats, s.MaxCategories)
@@ -411,10 +415,11 @@ func (c *refColumn) feature(s Settings) (*Feature, error) {
 		f.TailSums = []float64{f.Edges[0] * float64(f.Grid[0]), 0}
 		return f, nil
 	}
-	sorted, err := c.values.sorted()
+	sorted, err := c.values.sorted(*scratch)
 	if err != nil {
 		return nil, err
 	}
+	*scratch = sorted
 	if len(sorted) == 0 {
 		// No values at all: one bin, open on both sides.
 		f.Grid = Counts{0}

@@ -55,9 +55,13 @@ func (s *spill) flush() error {
 	return nil
 }
 
-// sorted returns every value of the column, sorted ascending.
-func (s *spill) sorted() ([]float64, error) {
-	out := make([]float64, 0, s.n)
+// sorted returns every value of the column, sorted ascending, in buf when it
+// is large enough (so that one buffer serves every column in turn).
+func (s *spill) sorted(buf []float64) ([]float64, error) {
+	out := buf[:0]
+	if int64(cap(buf)) < s.n {
+		out = make([]float64, 0, s.n)
+	}
 	if s.file != nil {
 		if err := s.w.Flush(); err != nil {
 			return nil, fmt.Errorf("read spilled column: %w", err)
