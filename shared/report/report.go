@@ -22,6 +22,9 @@ type Options struct {
 	// Generated is printed in the footer; the zero time omits it, so that the
 	// page is a function of the report alone.
 	Generated time.Time
+	// Monitoring adds the sections of a drift function's window report:
+	// the window, performance and system health, and a "no data" state.
+	Monitoring *Monitoring
 }
 
 // HTML writes a self-contained page: inline CSS and inline SVG only, no
@@ -57,6 +60,7 @@ type page struct {
 	Generated          string
 	Schema             int
 	NOK, NWarn, NDrift int
+	Monitoring         *monitoringView
 }
 
 type verdict struct {
@@ -206,6 +210,13 @@ func newPage(r *drift.Report, opts Options) (*page, error) {
 		}
 	}
 	p.Verdict = datasetVerdict(r.DatasetDrift, p.NWarn)
+	if m := opts.Monitoring; m != nil {
+		p.Monitoring = newMonitoringView(m)
+		if m.NoData {
+			p.Verdict.Class, p.Verdict.Label, p.Verdict.Head = "na", "NO DATA", "No data in this window"
+			p.Verdict.Detail = "No batch profile arrived for " + p.Monitoring.Window + ", so nothing was compared: the prediction count is 0 and no drift values were published."
+		}
+	}
 	if r.Prediction != nil {
 		pv, err := newPredictionView(r.Prediction)
 		if err != nil {

@@ -1,0 +1,294 @@
+"""Agreement check: modelwatch's numbers against scipy on the raw data, against
+Evidently and NannyML where their definitions agree, and the drifted-feature
+sets against the expectations the generator wrote down.
+
+    python agree.py --data DIR --work DIR [--out agreement.json]
+
+DIR (--data) holds the data set (reference/current .csv and .parquet and
+manifest.json); --work holds what the benchmark run wrote there:
+
+    mw-csv.json, mw-parquet.json   modelwatch compare --json, default config
+    mw-equivalent.json             modelwatch compare --json --config evidently-equivalent.json
+    lambda-report.json             the report compared from 24 merged batch profiles
+    bounds.json                    profilecompare bounds (documented error bounds)
+    evidently-csv.json, evidently-parquet.json, nannyml-parquet.json
+
+Hard checks (any failure makes the exit status 1):
+
+  formats     modelwatch reads the same numbers from CSV and Parquet: equal reports.
+  lambda      comparing from 24 merged batch profiles gives the CLI's report (counts
+              merge exactly; W to 1e-9 relative, since the tail sums add in another order).
+  ks          0 <= D_exact - D_modelwatch <= 1/1000 (scipy.stats.ks_2samp on the raw data;
+              the grid D is the exact ECDF difference at the 1000 grid edges, so never above).
+  wasserstein |W_modelwatch - W_exact| <= the documented bound of stats.WassersteinBinnedBound
+              over the reference std, computed from the same profiles (W_exact =
+              scipy.stats.wasserstein_distance / numpy.std(reference)).
+  evidently-w Evidently's normalised Wasserstein equals W_exact (to 1e-9 relative): the
+              comparison above is then also with Evidently.
+  js          categorical Jensen-Shannon: Evidently's (natural log) = sqrt(ln 2) x ours
+              (base 2) and NannyML's (base 2, reference categories + leftover) = ours, to 1e-9.
+  same-rule   with Evidently's rule as a modelwatch config (Wasserstein >= 0.1 on numeric,
+              JS >= 0.1/sqrt(ln 2) base 2 on categorical), the drifted sets are equal, except
+              a feature whose exact statistic lies within our error bound of the threshold.
+  expected    each tool's default drifted set is the one the generator's manifest expects;
+              where the two differ the manifest says why.
+
+Informational: NannyML's KS D (10,000 equal-width bins above 10,000 reference rows) against
+the exact D, and PSI as Evidently computes it (Sturges bins over reference+current) beside
+ours (reference deciles).
+"""
+
+import argparse
+import json
+import math
+import pathlib
+import sys
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+SQRT_LN2 = math.sqrt(math.log(2))
+EQUIVALENT_JS = 0.1 / SQRT_LN2  # Evidently's JS threshold 0.1 (natural log) in base 2
+KS_TOLERANCE = 1 / 1000  # 1/grid for the default 1000-bin grid
+REL = 1e-9
+
+
+def evidently_equivalent_config(manifest):
+    """modelwatch drift config that decides as Evidently's DataDriftPreset does
+    above 1000 reference rows."""
+    return {
+        "method": "wasserstein",
+        "thresholds": {"warn": 0.05, "drift": 0.1},
+        "features": {f["name"]: {"method": "js", "thresholds": {"warn": EQUIVALENT_JS / 2, "drift": EQUIVALENT_JS}}
+                     for f in manifest["features"] if f["kind"] == "categorical"},
+    }
+
+
+def close(a, b, rel=REL, abs_=1e-12):
+    return abs(a - b) <= max(rel * max(abs(a), abs(b)), abs_)
+
+
+class Checker:
+    def __init__(self):
+        self.rows = []
+
+    def add(self, check, feature, ok, **detail):
+        self.rows.append({"check": check, "feature": feature, "ok": bool(ok), **detail})
+
+    @property
+    def failures(self):
+        return [r for r in self.rows if not r["ok"]]
+
+
+def by_name(items):
+    return {f["name"]: f for f in items}
+
+
+def load_json(path):
+    with open(path) as f:
+        return json.load(f)
+
+
+def exact_statistics(data, manifest):
+    """KS D and normalised Wasserstein on the raw values (Parquet holds
+    exactly the doubles of the CSV)."""
+    cols = [f["name"] for f in manifest["features"] if f["kind"] == "numeric"]
+    ref = pd.read_parquet(data / "reference.parquet", columns=cols)
+    cur = pd.read_parquet(data / "current.parquet", columns=cols)
+    out = {}
+    for c in cols:
+        a = ref[c].to_numpy(dtype=np.float64)
+        b = cur[c].to_numpy(dtype=np.float64)
+        out[c] = {"ks": float(stats.ks_2samp(a, b).statistic),
+                  "wasserstein": float(stats.wasserstein_distance(a, b) / np.std(a))}
+    return out
+
+
+def evidently_psi(data, manifest):
+    """PSI as Evidently computes it (stattest 'psi': Sturges bins over reference
+    and current together, zero shares replaced), for the informational table."""
+    from evidently.legacy.calculations.stattests.psi import _psi
+    from evidently.legacy.core import ColumnType
+    ref = pd.read_parquet(data / "reference.parquet")
+    cur = pd.read_parquet(data / "current.parquet")
+    out = {}
+    for f in manifest["features"]:
+        kind = ColumnType.Numerical if f["kind"] == "numeric" else ColumnType.Categorical
+        out[f["name"]] = float(_psi(ref[f["name"]], cur[f["name"]], kind, 0.1)[0])
+    return out
+
+
+def compare_reports(ck, check, a, b, w_rel):
+    fa, fb = by_name(a["features"]), by_name(b["features"])
+    if set(fa) != set(fb):
+        ck.add(check, "*", False, detail=f"features differ: {sorted(set(fa) ^ set(fb))}")
+        return
+    for name, x in fa.items():
+        y = fb[name]
+        problems = []
+        for key in ("psi", "kl", "js", "hellinger"):
+            if (x.get(key) is None) != (y.get(key) is None) or (x.get(key) is not None and not close(x[key], y[key], 1e-12)):
+                problems.append(key)
+        if x.get("ks") or y.get("ks"):
+            if not (x.get("ks") and y.get("ks") and x["ks"]["statistic"] == y["ks"]["statistic"]):
+                problems.append("ks")
+        if x.get("wasserstein") is not None or y.get("wasserstein") is not None:
+            if not (x.get("wasserstein") is not None and y.get("wasserstein") is not None
+                    and close(x["wasserstein"], y["wasserstein"], w_rel)):
+                problems.append("wasserstein")
+        if x["severity"] != y["severity"]:
+            problems.append("severity")
+        ck.add(check, name, not problems, detail=", ".join(problems) or "equal")
+
+
+def drifted(report):
+    return {f["name"] for f in report["features"] if f["severity"] == "drift"}
+
+
+def run_checks(data, work, with_nannyml=True, with_evidently=True):
+    data, work = pathlib.Path(data), pathlib.Path(work)
+    manifest = load_json(data / "manifest.json")
+    feats = manifest["features"]
+    numeric = [f["name"] for f in feats if f["kind"] == "numeric"]
+    categorical = [f["name"] for f in feats if f["kind"] == "categorical"]
+    ck = Checker()
+
+    def pick(tool):
+        """The Parquet run's output, or the CSV run's when only CSV ran."""
+        p = work / f"{tool}-parquet.json"
+        return p if p.exists() else work / f"{tool}-csv.json"
+
+    mw = load_json(pick("mw"))
+    both = (work / "mw-csv.json").exists() and (work / "mw-parquet.json").exists()
+    mw_csv = load_json(work / "mw-csv.json") if both else None
+    ours = by_name(mw["features"])
+    bounds = by_name(load_json(work / "bounds.json"))
+    exact = exact_statistics(data, manifest)
+
+    if mw_csv is not None:
+        compare_reports(ck, "formats", mw_csv, mw, 1e-12)
+    compare_reports(ck, "lambda", load_json(work / "lambda-report.json"), mw, 1e-9)
+
+    table = []
+    for name in numeric:
+        o, e, b = ours[name], exact[name], bounds[name]
+        d_ours = o["ks"]["statistic"]
+        gap = e["ks"] - d_ours
+        ck.add("ks", name, -1e-12 <= gap <= KS_TOLERANCE + 1e-12, ours=d_ours, exact=e["ks"], diff=gap,
+               tolerance=KS_TOLERANCE, bin_bound=b["ks"])
+        w_ours = o["wasserstein"]
+        tol = b["wasserstein"] * (1 + REL) + 1e-12
+        ck.add("wasserstein", name, abs(w_ours - e["wasserstein"]) <= tol, ours=w_ours, exact=e["wasserstein"],
+               diff=w_ours - e["wasserstein"], tolerance=b["wasserstein"])
+        table.append({"name": name, "ks_ours": d_ours, "ks_exact": e["ks"], "w_ours": w_ours,
+                      "w_exact": e["wasserstein"], "w_bound": b["wasserstein"]})
+
+    ev = None
+    if with_evidently:
+        ev = by_name(load_json(pick("evidently"))["features"])
+        if (work / "evidently-csv.json").exists() and (work / "evidently-parquet.json").exists():
+            ev_csv = by_name(load_json(work / "evidently-csv.json")["features"])
+            for name, f in ev.items():
+                ck.add("evidently-formats", name, close(f["value"], ev_csv[name]["value"], 1e-12),
+                       parquet=f["value"], csv=ev_csv[name]["value"])
+        for name in numeric:
+            f = ev[name]
+            ok = f["method"].startswith("Wasserstein") and close(f["value"], exact[name]["wasserstein"])
+            ck.add("evidently-w", name, ok, evidently=f["value"], exact=exact[name]["wasserstein"], method=f["method"])
+        for name in categorical:
+            f = ev[name]
+            ok = f["method"].startswith("Jensen-Shannon") and close(f["value"], SQRT_LN2 * ours[name]["js"])
+            ck.add("js", name, ok, other="evidently", other_value=f["value"], ours_scaled=SQRT_LN2 * ours[name]["js"],
+                   ours=ours[name]["js"])
+
+        # The same rule on both sides.
+        equiv = by_name(load_json(work / "mw-equivalent.json")["features"])
+        for name in numeric + categorical:
+            e_drift = ev[name]["drift"]
+            o_drift = equiv[name]["severity"] == "drift"
+            if name in numeric:
+                margin = abs(exact[name]["wasserstein"] - 0.1)
+                ambiguous = margin <= bounds[name]["wasserstein"]
+            else:
+                ambiguous = False  # the JS values are equal, not approximately equal
+            ck.add("same-rule", name, e_drift == o_drift or ambiguous, evidently=e_drift, modelwatch=o_drift,
+                   ambiguous=ambiguous)
+
+    if with_nannyml:
+        nm = by_name(load_json(pick("nannyml"))["features"])
+        for name in categorical:
+            ck.add("js", name, close(nm[name]["jensen_shannon"], ours[name]["js"]), other="nannyml",
+                   other_value=nm[name]["jensen_shannon"], ours=ours[name]["js"])
+        for row in table:
+            row["ks_nannyml"] = nm[row["name"]]["kolmogorov_smirnov"]
+
+    # Default rule against default rule: the manifest's expectations.
+    expect_mw = {f["name"] for f in feats if f["expect_modelwatch_drift"]}
+    got_mw = drifted(mw)
+    ck.add("expected", "modelwatch", got_mw == expect_mw, got=sorted(got_mw), expected=sorted(expect_mw))
+    got_ev = None
+    if ev is not None:
+        expect_ev = {f["name"] for f in feats if f["expect_evidently_drift"]}
+        got_ev = {n for n, f in ev.items() if f["drift"]}
+        ck.add("expected", "evidently", got_ev == expect_ev, got=sorted(got_ev), expected=sorted(expect_ev))
+
+    psi_ev = evidently_psi(data, manifest) if with_evidently else {}
+    features = []
+    for f in feats:
+        o = ours[f["name"]]
+        features.append({
+            "name": f["name"], "kind": f["kind"], "description": f["description"],
+            "modelwatch": {"severity": o["severity"], "psi": o.get("psi"), "js": o.get("js"),
+                           "wasserstein": o.get("wasserstein"), "ks": (o.get("ks") or {}).get("statistic")},
+            "evidently": None if ev is None else {"method": ev[f["name"]]["method"], "value": ev[f["name"]]["value"],
+                                                  "drift": ev[f["name"]]["drift"], "psi_sturges": psi_ev.get(f["name"])},
+            "why_they_differ": f["why_they_differ"],
+        })
+    return {
+        "rows": manifest["rows"],
+        "checks": ck.rows,
+        "failures": ck.failures,
+        "numeric": table,
+        "features": features,
+        "drifted": {"modelwatch": sorted(got_mw), "evidently": None if got_ev is None else sorted(got_ev)},
+        "summary": summarize(ck.rows),
+    }
+
+
+def summarize(rows):
+    out = {}
+    for r in rows:
+        s = out.setdefault(r["check"], {"passed": 0, "failed": 0})
+        s["passed" if r["ok"] else "failed"] += 1
+    for check, field in (("ks", "diff"), ("wasserstein", "diff")):
+        vals = [abs(r[field]) for r in rows if r["check"] == check]
+        if vals:
+            out[check]["max_abs_diff"] = max(vals)
+    ratios = [abs(r["diff"]) / r["tolerance"] for r in rows if r["check"] == "wasserstein" and r["tolerance"] > 0]
+    if ratios:
+        out["wasserstein"]["max_diff_over_bound"] = max(ratios)
+    return out
+
+
+def main(argv):
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--data", required=True)
+    ap.add_argument("--work", required=True)
+    ap.add_argument("--out")
+    ap.add_argument("--no-nannyml", action="store_true")
+    ap.add_argument("--no-evidently", action="store_true")
+    args = ap.parse_args(argv)
+    res = run_checks(args.data, args.work, not args.no_nannyml, not args.no_evidently)
+    if args.out:
+        with open(args.out, "w") as f:
+            json.dump(res, f, indent=1)
+    for check, s in res["summary"].items():
+        print(f"{check:18s} {s}")
+    for r in res["failures"]:
+        print("DISAGREE", json.dumps(r))
+    return 1 if res["failures"] else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -1,0 +1,39 @@
+// Command ingest is the ingest Lambda function: it validates batches of
+// prediction and label records and stores them, with batch profiles, in the
+// modelwatch bucket. See docs/ingest.md.
+package main
+
+import (
+	"context"
+	"log/slog"
+	"os"
+
+	"github.com/aws/aws-lambda-go/lambda"
+
+	"github.com/modelwatch/modelwatch/shared/ingest"
+	"github.com/modelwatch/modelwatch/shared/metrics"
+	"github.com/modelwatch/modelwatch/shared/store"
+)
+
+func main() {
+	log := slog.New(ingest.NewLogHandler(os.Stdout, slog.LevelInfo))
+	slog.SetDefault(log)
+	cfg, err := ingest.ConfigFromEnv(os.Getenv)
+	if err != nil {
+		log.Error("configuration", "error", err.Error())
+		os.Exit(1)
+	}
+	client, err := store.NewS3Client(context.Background())
+	if err != nil {
+		log.Error("S3 client", "error", err.Error())
+		os.Exit(1)
+	}
+	bucket := store.NewS3(client, cfg.Bucket)
+	emf, err := metrics.NewEMFWriter(os.Stdout, cfg.Namespace)
+	if err != nil {
+		log.Error("metrics", "error", err.Error())
+		os.Exit(1)
+	}
+	refs := ingest.NewReferenceCache(bucket, cfg.ReferenceTTL, log)
+	lambda.Start(ingest.New(cfg, bucket, refs, emf, ingest.WithLogger(log)))
+}

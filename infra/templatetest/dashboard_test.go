@@ -1,0 +1,223 @@
+package templatetest
+
+import (
+	"bytes"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"os"
+	"regexp"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/modelwatch/modelwatch/infra/cfntemplate"
+	"github.com/modelwatch/modelwatch/shared/catalog"
+)
+
+var update = flag.Bool("update", false, "copy infra/dashboard.json into template.yaml")
+
+const dashboardMarker = "DashboardBody: !Sub |"
+
+// spliceDashboard replaces the literal block after the DashboardBody line of
+// the template with body, indented two spaces deeper than that line.
+func spliceDashboard(tpl, body []byte) ([]byte, error) {
+	lines := strings.Split(string(tpl), "\n")
+	at := -1
+	for i, l := range lines {
+		if strings.TrimSpace(l) == dashboardMarker {
+			if at >= 0 {
+				return nil, fmt.Errorf("template.yaml has %q twice", dashboardMarker)
+			}
+			at = i
+		}
+	}
+	if at < 0 {
+		return nil, fmt.Errorf("template.yaml has no line %q", dashboardMarker)
+	}
+	indent := len(lines[at]) - len(strings.TrimLeft(lines[at], " "))
+	end := at + 1
+	for end < len(lines) && (strings.TrimSpace(lines[end]) == "" || len(lines[end])-len(strings.TrimLeft(lines[end], " ")) > indent) {
+		end++
+	}
+	for end > at+1 && strings.TrimSpace(lines[end-1]) == "" { // keep the blank lines after the block
+		end--
+	}
+	pad := strings.Repeat(" ", indent+2)
+	var block []string
+	for _, l := range strings.Split(strings.TrimRight(string(body), "\n"), "\n") {
+		if l == "" {
+			block = append(block, "")
+			continue
+		}
+		block = append(block, pad+l)
+	}
+	out := slices.Concat(lines[:at+1], block, lines[end:])
+	return []byte(strings.Join(out, "\n")), nil
+}
+
+func TestDashboardBodyIsInfraFile(t *testing.T) {
+	body := readFile(t, "infra/dashboard.json")
+	tplPath := repoPath(t, "template.yaml")
+	tpl, err := os.ReadFile(tplPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, err := spliceDashboard(tpl, body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if *update && !bytes.Equal(want, tpl) {
+		if err := os.WriteFile(tplPath, want, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		t.Logf("copied infra/dashboard.json into template.yaml")
+		return
+	}
+	if !bytes.Equal(want, tpl) {
+		t.Fatal("template.yaml's DashboardBody differs from infra/dashboard.json; run: go test ./infra/templatetest -run Dashboard -update")
+	}
+	// And the decoded value is the file, byte for byte.
+	for _, m := range testModels {
+		r := resource(t, resources(t), "Dashboard"+alnum(m), "AWS::CloudWatch::Dashboard")
+		s, ok := cfntemplate.SubString(r.Properties["DashboardBody"])
+		if !ok {
+			t.Fatalf("DashboardBody of %s is not an Fn::Sub string", m)
+		}
+		if got, want := s, strings.ReplaceAll(string(body), "${Model}", m); strings.TrimSpace(got) != strings.TrimSpace(want) {
+			t.Errorf("DashboardBody of %s is not infra/dashboard.json with Model=%s", m, m)
+		}
+	}
+}
+
+var nonAlnum = regexp.MustCompile(`[^A-Za-z0-9]`)
+
+func alnum(s string) string { return nonAlnum.ReplaceAllString(s, "") }
+
+// subValues are the values the dashboard body is rendered with: the
+// parameters' defaults, resource names and pseudo parameters.
+func subValues(t *testing.T, tpl *cfntemplate.Template) map[string]string {
+	vars := tpl.ParameterDefaults()
+	vars["AWS::Region"] = "eu-west-1"
+	vars["AWS::Partition"] = "aws"
+	vars["AWS::AccountId"] = "123456789012"
+	vars["AWS::URLSuffix"] = "amazonaws.com"
+	vars["AWS::StackName"] = "modelwatch"
+	vars["DataBucket"] = "modelwatch-databucket-1"
+	return vars
+}
+
+type dashboard struct {
+	Widgets []struct {
+		Type       string         `json:"type"`
+		X          int            `json:"x"`
+		Y          int            `json:"y"`
+		Width      int            `json:"width"`
+		Height     int            `json:"height"`
+		Properties map[string]any `json:"properties"`
+	} `json:"widgets"`
+}
+
+var searchMetric = regexp.MustCompile(`MetricName="([A-Za-z0-9]+)"`)
+
+func TestDashboardShowsEveryModelsMetrics(t *testing.T) {
+	tpl := loadTemplate(t)
+	res := resources(t)
+	vars := subValues(t, tpl)
+	for _, model := range testModels {
+		t.Run(model, func(t *testing.T) {
+			r := resource(t, res, "Dashboard"+alnum(model), "AWS::CloudWatch::Dashboard")
+			if got := cfntemplateSub(t, r.Properties["DashboardName"], vars); got != "modelwatch-"+model {
+				t.Errorf("DashboardName %q, want modelwatch-%s", got, model)
+			}
+			body := cfntemplateSub(t, r.Properties["DashboardBody"], vars)
+			var d dashboard
+			if err := json.Unmarshal([]byte(body), &d); err != nil {
+				t.Fatalf("the rendered dashboard body is not JSON: %v\n%s", err, body)
+			}
+			metrics := map[string]bool{}
+			var annotations []float64
+			var alarms []string
+			for i, w := range d.Widgets {
+				if w.Width <= 0 || w.Height <= 0 || w.X+w.Width > 24 {
+					t.Errorf("widget %d: position x=%d width=%d height=%d outside the 24-column grid", i, w.X, w.Width, w.Height)
+				}
+				switch w.Type {
+				case "alarm":
+					for _, a := range w.Properties["alarms"].([]any) {
+						alarms = append(alarms, a.(string))
+					}
+				case "metric":
+					if w.Properties["region"] != "eu-west-1" {
+						t.Errorf("widget %q: region %v", w.Properties["title"], w.Properties["region"])
+					}
+					for _, row := range w.Properties["metrics"].([]any) {
+						cells := row.([]any)
+						if expr, ok := path(cells[0], "expression").(string); ok {
+							for _, m := range searchMetric.FindAllStringSubmatch(expr, -1) {
+								metrics[m[1]] = true
+							}
+							if !strings.Contains(expr, `Model="`+model+`"`) || !strings.Contains(expr, `{"ModelWatch",`) {
+								t.Errorf("expression %s does not select model %s in namespace ModelWatch", expr, model)
+							}
+							continue
+						}
+						if cells[0] != "ModelWatch" || len(cells) < 4 || cells[2] != catalog.DimModel || cells[3] != model {
+							t.Errorf("widget %q: metric %v is not ModelWatch/.../Model=%s", w.Properties["title"], cells, model)
+							continue
+						}
+						metrics[cells[1].(string)] = true
+					}
+					if h, ok := path(w.Properties, "annotations", "horizontal").([]any); ok {
+						for _, a := range h {
+							annotations = append(annotations, path(a, "value").(float64))
+						}
+					}
+				}
+			}
+			for name := range metrics {
+				if _, ok := catalog.Lookup(name); !ok {
+					t.Errorf("the dashboard shows metric %s, which shared/catalog does not know", name)
+				}
+			}
+			for _, name := range []string{catalog.FeaturePSI, catalog.DriftedFeatureShare, catalog.ClassShare, catalog.Accuracy,
+				catalog.F1, catalog.AUC, catalog.LabelCoverage, catalog.LatencyP50, catalog.LatencyP99, catalog.ErrorRate,
+				catalog.PredictionCount, catalog.MaxFeaturePSI, catalog.PredictionPSI} {
+				if !metrics[name] {
+					t.Errorf("the dashboard does not show %s", name)
+				}
+			}
+			for _, v := range []float64{0.1, 0.25} {
+				if !slices.Contains(annotations, v) {
+					t.Errorf("no annotation line at PSI %v", v)
+				}
+			}
+			var want []string
+			for _, a := range catalog.Alarms {
+				want = append(want, "arn:aws:cloudwatch:eu-west-1:123456789012:alarm:"+catalog.AlarmName(model, a.Kind))
+				if a.Kind != "feature-drift" && a.Kind != "prediction-drift" && !slices.Contains(annotations, a.DefaultThreshold) {
+					t.Errorf("no annotation line at the %s alarm's threshold %v", a.Kind, a.DefaultThreshold)
+				}
+			}
+			if !slices.Equal(alarms, want) {
+				t.Errorf("alarm widget lists\n%v\nwant\n%v", alarms, want)
+			}
+		})
+	}
+}
+
+func cfntemplateSub(t *testing.T, v any, vars map[string]string) string {
+	t.Helper()
+	if s, ok := v.(string); ok {
+		return s
+	}
+	s, ok := cfntemplate.SubString(v)
+	if !ok {
+		t.Fatalf("%v is not an Fn::Sub string", v)
+	}
+	out, err := cfntemplate.Sub(s, vars)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
+}

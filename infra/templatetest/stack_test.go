@@ -1,0 +1,321 @@
+package templatetest
+
+import (
+	"encoding/json"
+	"reflect"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/modelwatch/modelwatch/infra/cfntemplate"
+)
+
+var functionIDs = []string{"IngestFunction", "DriftFunction", "AlarmHandlerFunction"}
+
+func TestFunctionsAreBuiltAndRunAsDesigned(t *testing.T) {
+	tpl := loadTemplate(t)
+	g, _ := path(tpl.Root, "Globals", "Function").(map[string]any)
+	for field, want := range map[string]any{
+		"Runtime":       "provided.al2023",
+		"Handler":       "bootstrap",
+		"Architectures": []any{map[string]any{"Ref": "Architecture"}},
+		"Tracing":       "Active",
+		"CodeUri":       ".",
+	} {
+		if !reflect.DeepEqual(g[field], want) {
+			t.Errorf("Globals.Function.%s is %v, want %v", field, g[field], want)
+		}
+	}
+	if d := tpl.ParameterDefaults()["Architecture"]; d != "arm64" {
+		t.Errorf("Architecture defaults to %q, want arm64", d)
+	}
+	for _, field := range []string{"Timeout", "MemorySize"} {
+		if _, ok := g[field].(float64); !ok {
+			t.Errorf("Globals.Function.%s is not set", field)
+		}
+	}
+	if path(g, "LoggingConfig", "LogFormat") != "JSON" {
+		t.Error("Globals.Function.LoggingConfig.LogFormat is not JSON")
+	}
+
+	makefile := string(readFile(t, "Makefile"))
+	res := resources(t)
+	for _, id := range functionIDs {
+		fn := resource(t, res, id, "AWS::Serverless::Function")
+		if path(fn.Metadata, "BuildMethod") != "makefile" {
+			t.Errorf("%s: Metadata.BuildMethod is not makefile", id)
+		}
+		if lf := path(fn.Properties, "LoggingConfig", "LogFormat"); lf != nil && lf != "JSON" {
+			t.Errorf("%s: LogFormat %v", id, lf)
+		}
+		if lg, _ := cfntemplate.Ref(path(fn.Properties, "LoggingConfig", "LogGroup")); lg != "" {
+			group := resource(t, res, lg, "AWS::Logs::LogGroup")
+			if ref, _ := cfntemplate.Ref(group.Properties["RetentionInDays"]); ref != "LogRetentionDays" {
+				t.Errorf("%s: log group %s keeps logs forever", id, lg)
+			}
+		}
+		target := regexp.MustCompile(`(?m)^build-` + id + `:`)
+		if !target.MatchString(makefile) {
+			t.Errorf("the Makefile has no target build-%s (sam build runs it)", id)
+		}
+	}
+	if !strings.Contains(makefile, "lambda.norpc") {
+		t.Error("the Makefile does not build with -tags lambda.norpc")
+	}
+}
+
+func TestAsynchronousFunctionsKeepTheirFailures(t *testing.T) {
+	res := resources(t)
+	for _, id := range []string{"DriftFunction", "AlarmHandlerFunction"} {
+		fn := resource(t, res, id, "AWS::Serverless::Function")
+		dest := path(fn.Properties, "EventInvokeConfig", "DestinationConfig", "OnFailure")
+		if q, _, _ := cfntemplate.GetAtt(path(dest, "Destination")); q == "" || path(dest, "Type") != "SQS" {
+			t.Errorf("%s: no on-failure destination queue (EventInvokeConfig.DestinationConfig.OnFailure)", id)
+		} else {
+			resource(t, res, q, "AWS::SQS::Queue")
+		}
+		if _, ok := path(fn.Properties, "EventInvokeConfig", "MaximumRetryAttempts").(float64); !ok {
+			t.Errorf("%s: EventInvokeConfig.MaximumRetryAttempts is not set", id)
+		}
+	}
+}
+
+func TestDriftRunsOnASchedulerScheduleWithRetriesAndDLQ(t *testing.T) {
+	fn := resource(t, resources(t), "DriftFunction", "AWS::Serverless::Function")
+	var schedules []any
+	for _, e := range fn.Properties["Events"].(map[string]any) {
+		if path(e, "Type") == "ScheduleV2" {
+			schedules = append(schedules, path(e, "Properties"))
+		}
+	}
+	if len(schedules) != 1 {
+		t.Fatalf("DriftFunction has %d ScheduleV2 events, want 1", len(schedules))
+	}
+	s := schedules[0]
+	if ref, _ := cfntemplate.Ref(path(s, "ScheduleExpression")); ref != "DriftSchedule" {
+		t.Errorf("the schedule expression is %v, want the DriftSchedule parameter", path(s, "ScheduleExpression"))
+	}
+	if _, ok := path(s, "RetryPolicy", "MaximumRetryAttempts").(float64); !ok {
+		t.Error("the schedule has no RetryPolicy")
+	}
+	if path(s, "DeadLetterConfig", "Arn") == nil && path(s, "DeadLetterConfig", "Type") == nil {
+		t.Error("the schedule has no DeadLetterConfig")
+	}
+	input, _ := path(s, "Input").(string)
+	var doc map[string]any
+	if err := json.Unmarshal([]byte(input), &doc); err != nil {
+		t.Errorf("the schedule's Input %q is not a JSON object: %v", input, err)
+	}
+}
+
+func TestIngestIsIAMAuthorisedAndBounded(t *testing.T) {
+	tpl := loadTemplate(t)
+	res := resources(t)
+	api := resource(t, res, "IngestApi", "AWS::Serverless::HttpApi")
+	if path(api.Properties, "Auth", "DefaultAuthorizer") != "AWS_IAM" || path(api.Properties, "Auth", "EnableIamAuthorizer") != true {
+		t.Errorf("IngestApi is not AWS_IAM-authorised by default: %v", api.Properties["Auth"])
+	}
+	if path(api.Properties, "DefaultRouteSettings", "ThrottlingRateLimit") == nil {
+		t.Error("IngestApi has no throttling")
+	}
+	fn := resource(t, res, "IngestFunction", "AWS::Serverless::Function")
+	routes := 0
+	for name, e := range fn.Properties["Events"].(map[string]any) {
+		if path(e, "Type") != "HttpApi" {
+			t.Errorf("IngestFunction event %s is a %v", name, path(e, "Type"))
+			continue
+		}
+		routes++
+		if ref, _ := cfntemplate.Ref(path(e, "Properties", "ApiId")); ref != "IngestApi" {
+			t.Errorf("IngestFunction event %s is not on IngestApi", name)
+		}
+		if auth := path(e, "Properties", "Auth"); auth != nil {
+			t.Errorf("IngestFunction event %s overrides the authorizer: %v", name, auth)
+		}
+	}
+	if routes == 0 {
+		t.Error("IngestFunction has no routes")
+	}
+	limit := ""
+	for k, v := range path(fn.Properties, "Environment", "Variables").(map[string]any) {
+		if ref, _ := cfntemplate.Ref(v); ref == "MaxBodyBytes" {
+			limit = k
+		}
+	}
+	if limit == "" {
+		t.Error("IngestFunction is not given the MaxBodyBytes payload limit")
+	}
+	url, _ := cfntemplate.SubString(path(tpl.Root, "Outputs", "IngestApiUrl", "Value"))
+	if !strings.Contains(url, "${IngestApi}") {
+		t.Errorf("the IngestApiUrl output %q does not name IngestApi", url)
+	}
+}
+
+func TestBucketIsPrivateEncryptedAndExpires(t *testing.T) {
+	tpl := loadTemplate(t)
+	res := resources(t)
+	b := resource(t, res, "DataBucket", "AWS::S3::Bucket")
+	sse, _ := path(b.Properties, "BucketEncryption", "ServerSideEncryptionConfiguration").([]any)
+	if len(sse) == 0 || path(sse[0], "ServerSideEncryptionByDefault", "SSEAlgorithm") == nil {
+		t.Error("DataBucket has no default encryption")
+	}
+	for _, k := range []string{"BlockPublicAcls", "BlockPublicPolicy", "IgnorePublicAcls", "RestrictPublicBuckets"} {
+		if path(b.Properties, "PublicAccessBlockConfiguration", k) != true {
+			t.Errorf("DataBucket: PublicAccessBlockConfiguration.%s is not true", k)
+		}
+	}
+	tlsOnly := false
+	for _, r := range res {
+		if r.Type != "AWS::S3::BucketPolicy" {
+			continue
+		}
+		if ref, _ := cfntemplate.Ref(r.Properties["Bucket"]); ref != "DataBucket" {
+			continue
+		}
+		for _, s := range path(r.Properties, "PolicyDocument", "Statement").([]any) {
+			if path(s, "Effect") == "Deny" && path(s, "Condition", "Bool", "aws:SecureTransport") == "false" {
+				tlsOnly = true
+			}
+		}
+	}
+	if !tlsOnly {
+		t.Error("no bucket policy denies requests without TLS")
+	}
+	rules := map[string]any{}
+	for _, r := range path(b.Properties, "LifecycleConfiguration", "Rules").([]any) {
+		if p, ok := path(r, "Prefix").(string); ok {
+			rules[p] = r
+		}
+	}
+	predictions := rules["predictions/"]
+	if ref, _ := cfntemplate.Ref(path(predictions, "ExpirationInDays")); ref != "RawDataRetentionDays" {
+		t.Error("raw predictions do not expire after RawDataRetentionDays")
+	}
+	tr, _ := path(predictions, "Transitions").([]any)
+	if len(tr) != 1 || path(tr[0], "StorageClass") != "STANDARD_IA" {
+		t.Error("raw predictions do not move to STANDARD_IA")
+	}
+	if ref, _ := cfntemplate.Ref(path(rules["reports/"], "ExpirationInDays")); ref != "ReportRetentionDays" {
+		t.Error("reports do not expire after ReportRetentionDays")
+	}
+	d := tpl.ParameterDefaults()
+	raw, _ := strconv.Atoi(d["RawDataRetentionDays"])
+	reports, _ := strconv.Atoi(d["ReportRetentionDays"])
+	ia, _ := strconv.Atoi(d["RawDataInfrequentAccessDays"])
+	if reports <= raw || raw <= ia {
+		t.Errorf("defaults: reports kept %d days, raw data %d (IA after %d): want reports > raw > IA", reports, raw, ia)
+	}
+}
+
+func TestTopicsAreEncryptedAndAlarmsCanPublish(t *testing.T) {
+	res := resources(t)
+	for _, id := range []string{"AlertsTopic", "RetrainTopic"} {
+		topic := resource(t, res, id, "AWS::SNS::Topic")
+		if ref, _ := cfntemplate.Ref(topic.Properties["KmsMasterKeyId"]); ref != "TopicKey" {
+			t.Errorf("%s is not encrypted with TopicKey", id)
+		}
+	}
+	key := resource(t, res, "TopicKey", "AWS::KMS::Key")
+	cloudwatch := false
+	for _, s := range path(key.Properties, "KeyPolicy", "Statement").([]any) {
+		if path(s, "Principal", "Service") == "cloudwatch.amazonaws.com" {
+			cloudwatch = true
+		}
+	}
+	if !cloudwatch {
+		t.Error("TopicKey's policy does not let CloudWatch alarms publish to the encrypted alerts topic")
+	}
+	sub := resource(t, res, "AlertEmailSubscription", "AWS::SNS::Subscription")
+	if sub.Condition != "HasAlertEmail" || path(sub.Properties, "Protocol") != "email" {
+		t.Error("AlertEmailSubscription is not an e-mail subscription conditional on AlertEmail")
+	}
+}
+
+// stateMachineActions maps the ASL task resources to the IAM actions the
+// state machine's role needs for them.
+var stateMachineActions = map[string][]string{
+	"arn:aws:states:::sns:publish": {"sns:Publish"},
+	"arn:aws:states:::sagemaker:createTrainingJob.sync": {
+		"sagemaker:CreateTrainingJob", "sagemaker:DescribeTrainingJob", "sagemaker:StopTrainingJob",
+		"sagemaker:AddTags", "events:PutTargets", "events:PutRule", "events:DescribeRule", "iam:PassRole"},
+}
+
+var sdkIntegration = regexp.MustCompile(`^arn:aws:states:::aws-sdk:([a-z0-9]+):([A-Za-z0-9]+)$`)
+
+func TestStateMachineDefinitionAndPolicy(t *testing.T) {
+	res := resources(t)
+	sm := resource(t, res, "RetrainStateMachine", "AWS::Serverless::StateMachine")
+	if sm.Properties["DefinitionUri"] != "infra/retrain.asl.json" {
+		t.Fatalf("RetrainStateMachine.DefinitionUri is %v, want infra/retrain.asl.json", sm.Properties["DefinitionUri"])
+	}
+	if sm.Properties["Type"] != "STANDARD" {
+		t.Error("RetrainStateMachine is not STANDARD (createTrainingJob.sync needs it)")
+	}
+	asl := string(readFile(t, "infra/retrain.asl.json"))
+	subs, _ := sm.Properties["DefinitionSubstitutions"].(map[string]any)
+	used := cfntemplate.SubVariables(asl)
+	for _, v := range used {
+		if _, ok := subs[v]; !ok {
+			t.Errorf("infra/retrain.asl.json uses ${%s}, which DefinitionSubstitutions does not define", v)
+		}
+	}
+	for k := range subs {
+		if !slices.Contains(used, k) {
+			t.Errorf("DefinitionSubstitutions defines %s, which infra/retrain.asl.json does not use", k)
+		}
+	}
+	var def any
+	rendered := asl
+	for _, v := range used {
+		rendered = strings.ReplaceAll(rendered, "${"+v+"}", "x")
+	}
+	if err := json.Unmarshal([]byte(rendered), &def); err != nil {
+		t.Fatalf("infra/retrain.asl.json is not JSON: %v", err)
+	}
+	needed := map[string]bool{}
+	var visit func(v any)
+	visit = func(v any) {
+		switch x := v.(type) {
+		case map[string]any:
+			if x["Type"] == "Task" {
+				r, _ := x["Resource"].(string)
+				r = strings.Replace(r, "${AWS::Partition}", "aws", 1)
+				if acts, ok := stateMachineActions[r]; ok {
+					for _, a := range acts {
+						needed[a] = true
+					}
+				} else if m := sdkIntegration.FindStringSubmatch(r); m != nil {
+					needed[m[1]+":"+strings.ToUpper(m[2][:1])+m[2][1:]] = true
+				} else {
+					t.Errorf("task resource %q: add the IAM actions it needs to stateMachineActions", r)
+				}
+			}
+			for _, c := range x {
+				visit(c)
+			}
+		case []any:
+			for _, c := range x {
+				visit(c)
+			}
+		}
+	}
+	visit(def)
+	granted := checkLeastPrivilege(t, "RetrainStateMachine", statements(t, "RetrainStateMachine", sm.Properties["Policies"]))
+	if needed["sns:Publish"] {
+		for _, a := range impliedActions["sns:Publish"] {
+			needed[a] = true
+		}
+	}
+	for _, a := range sortedKeys(needed) {
+		if !granted[a] {
+			t.Errorf("the state machine's policy does not grant %s, which its definition needs", a)
+		}
+	}
+	for _, a := range sortedKeys(granted) {
+		if !needed[a] {
+			t.Errorf("the state machine's policy grants %s, which its definition does not use", a)
+		}
+	}
+}

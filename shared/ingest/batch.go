@@ -1,0 +1,450 @@
+package ingest
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"hash"
+	"net/http"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/klauspost/compress/gzip"
+
+	"github.com/modelwatch/modelwatch/shared/dataset"
+	"github.com/modelwatch/modelwatch/shared/layout"
+	"github.com/modelwatch/modelwatch/shared/profile"
+	"github.com/modelwatch/modelwatch/shared/record"
+)
+
+// maxUnknownNames bounds how many distinct unknown feature names a batch
+// reports by name.
+const maxUnknownNames = 50
+
+// batch is everything a request would store, computed before anything is
+// written: the gzip JSON Lines and the batch profile of each event hour, the
+// rejected records, and the outcome.
+type batch struct {
+	model string
+	kind  record.Kind
+	ref   *Reference
+
+	// The body's own members, complete once the records are read.
+	bodyModel, bodyKind, bodyBatchID string
+
+	records  int
+	accepted int
+	hash     string
+	rejected []Rejection
+	// rejectedText holds the compact JSON text of each rejected record.
+	rejectedText []string
+	warnings     []string
+	hours        []*hourOutput
+
+	// Set by finalize.
+	id, rejectedKey string
+	receivedAt      time.Time
+	rejectedDoc     []byte
+}
+
+// hourOutput is what a batch stores for one event hour.
+type hourOutput struct {
+	hour                time.Time
+	dataKey, profileKey string
+	data                []byte // gzip JSON Lines
+	profile             []byte // nil for labels
+	records, errors     int
+	latencies           []float64
+
+	lines *[]byte // uncompressed JSON Lines while building
+	acc   *profile.Accumulator
+}
+
+// Rejection is a record that was not stored, by index, and why.
+type Rejection struct {
+	Index  int    `json:"index"`
+	Reason string `json:"reason"`
+}
+
+// builder turns the records of one body into a batch.
+type builder struct {
+	b       *batch
+	maxRecs int
+	forced  map[int]string // index → reason when replaying a receipt; nil otherwise
+	hasher  hash.Hash
+	last    *hourOutput
+	unknown map[string]int
+	// present[col] says that some stored, profiled record had feature col.
+	present  []bool
+	profiled int
+}
+
+var linePool = sync.Pool{New: func() any { b := make([]byte, 0, 64<<10); return &b }}
+
+var gzipPool = sync.Pool{New: func() any {
+	w, _ := gzip.NewWriterLevel(nil, gzip.BestSpeed)
+	return w
+}}
+
+// build reads the records of body and computes the batch. When forced is
+// not nil it holds the rejections of a stored receipt, and the decisions are
+// taken from it instead of from validation.
+func build(body string, kind record.Kind, model string, ref *Reference, rules record.Rules, maxRecords int, forced []Rejection) (*batch, *Error) {
+	bd := &builder{
+		b:       &batch{model: model, kind: kind, ref: ref},
+		maxRecs: maxRecords,
+		hasher:  sha256.New(),
+		present: make([]bool, len(ref.Schema.Features)),
+	}
+	if forced != nil {
+		bd.forced = make(map[int]string, len(forced))
+		for _, r := range forced {
+			bd.forced[r.Index] = r.Reason
+		}
+	}
+	bd.hasher.Write([]byte(kind))
+	bd.hasher.Write([]byte{'\n'})
+	defer bd.release()
+
+	body0, err := record.OpenBody(body)
+	if err != nil {
+		return nil, bodyError(err)
+	}
+	var e *Error
+	if kind == record.Labels {
+		e = bd.labels(body0, rules)
+	} else {
+		e = bd.predictions(body0, rules)
+	}
+	if e != nil {
+		return nil, e
+	}
+	b := bd.b
+	b.bodyModel, b.bodyKind, b.bodyBatchID = body0.Model, body0.Kind, body0.BatchID
+	b.hash = hex.EncodeToString(bd.hasher.Sum(nil))
+	if e := bd.seal(); e != nil {
+		return nil, e
+	}
+	bd.warn()
+	return b, nil
+}
+
+func (bd *builder) release() {
+	for _, h := range bd.b.hours {
+		if h.lines != nil {
+			*h.lines = (*h.lines)[:0]
+			linePool.Put(h.lines)
+			h.lines = nil
+		}
+	}
+}
+
+// decide says whether record raw is rejected and why.
+func (bd *builder) decide(raw *record.Raw) (reason string, rejected bool) {
+	if bd.forced != nil {
+		reason, rejected = bd.forced[raw.Index]
+		return reason, rejected
+	}
+	if raw.Valid() {
+		return "", false
+	}
+	return raw.Reason(), true
+}
+
+func (bd *builder) tooMany(index int) *Error {
+	if index < bd.maxRecs {
+		return nil
+	}
+	return errorf(http.StatusRequestEntityTooLarge, CodeTooManyRecords,
+		"more than %d records in one request (MAX_RECORDS); split the batch", bd.maxRecs)
+}
+
+// store appends an accepted record to its hour and returns the hour.
+func (bd *builder) store(raw *record.Raw, at time.Time) *hourOutput {
+	h := bd.hourOf(at)
+	lines := *h.lines
+	start := len(lines)
+	lines = raw.AppendCompact(lines)
+	bd.hasher.Write(lines[start:])
+	lines = append(lines, '\n')
+	bd.hasher.Write(lines[len(lines)-1:])
+	*h.lines = lines
+	h.records++
+	bd.b.accepted++
+	return h
+}
+
+// reject records a rejected record.
+func (bd *builder) reject(raw *record.Raw, reason string) {
+	text := string(raw.AppendCompact(nil))
+	bd.hasher.Write([]byte(text))
+	bd.hasher.Write([]byte{'\n'})
+	bd.b.rejected = append(bd.b.rejected, Rejection{Index: raw.Index, Reason: reason})
+	bd.b.rejectedText = append(bd.b.rejectedText, text)
+}
+
+func (bd *builder) hourOf(t time.Time) *hourOutput {
+	hr := layout.Hour(t)
+	if bd.last != nil && bd.last.hour.Equal(hr) {
+		return bd.last
+	}
+	for _, h := range bd.b.hours {
+		if h.hour.Equal(hr) {
+			bd.last = h
+			return h
+		}
+	}
+	h := &hourOutput{hour: hr, lines: linePool.Get().(*[]byte)}
+	if bd.b.kind == record.Predictions {
+		h.acc, _ = profile.NewAccumulator(bd.b.ref.Profile) // the schema was built from a reference profile
+	}
+	bd.b.hours = append(bd.b.hours, h)
+	bd.last = h
+	return h
+}
+
+func (bd *builder) predictions(body *record.Body, rules record.Rules) *Error {
+	schema := bd.b.ref.Schema
+	r := record.NewPredictionReader(body, schema, rules)
+	for r.Next() {
+		rec := r.Record()
+		if e := bd.tooMany(rec.Index); e != nil {
+			return e
+		}
+		bd.b.records++
+		if reason, rejected := bd.decide(&rec.Raw); rejected {
+			bd.reject(&rec.Raw, reason)
+			continue
+		}
+		if !rec.HasTime {
+			return &Error{Status: http.StatusInternalServerError, Code: CodeInternal,
+				Message: fmt.Sprintf("records[%d] was accepted before but has no valid timestamp now", rec.Index)}
+		}
+		h := bd.store(&rec.Raw, rec.Time)
+		if err := bd.profilePrediction(h, rec); err != nil {
+			return &Error{Status: http.StatusInternalServerError, Code: CodeInternal,
+				Message: fmt.Sprintf("records[%d] could not be profiled", rec.Index), Err: err}
+		}
+	}
+	if err := r.Err(); err != nil {
+		return bodyError(err)
+	}
+	return nil
+}
+
+// profilePrediction counts an accepted record in its hour's batch profile,
+// the way profile.Count counts a file: features absent from the record are
+// missing, records whose model call failed count as errors and are not
+// profiled.
+func (bd *builder) profilePrediction(h *hourOutput, rec *record.Prediction) error {
+	acc, schema := h.acc, bd.b.ref.Schema
+	acc.AddRecord()
+	acc.AddEventTime(rec.Time)
+	if rec.HasLatency {
+		if err := acc.AddLatency(rec.Latency); err != nil {
+			return fmt.Errorf("latency_ms: %w", err)
+		}
+		h.latencies = append(h.latencies, rec.Latency)
+	}
+	if rec.Failed {
+		acc.AddError()
+		h.errors++
+		return nil
+	}
+	bd.profiled++
+	for col, f := range schema.Features {
+		v := rec.Feature(col)
+		if v.Kind == dataset.Missing {
+			acc.AddMissing(col)
+			continue
+		}
+		bd.present[col] = true
+		if err := acc.AddValue(col, v); err != nil {
+			return fmt.Errorf("features.%s: %w", f.Name, err)
+		}
+	}
+	if c := schema.PredictionColumn; c >= 0 {
+		if rec.Prediction.Kind == dataset.Missing {
+			acc.AddMissing(c)
+		} else if err := acc.AddValue(c, rec.Prediction); err != nil {
+			return fmt.Errorf("prediction: %w", err)
+		}
+	}
+	if c := schema.ConfidenceColumn; c >= 0 {
+		if rec.HasConfidence {
+			if err := acc.AddNumber(c, rec.Confidence); err != nil {
+				return fmt.Errorf("scores: %w", err)
+			}
+		} else {
+			acc.AddMissing(c)
+		}
+	}
+	if c := schema.LabelColumn; c >= 0 {
+		acc.AddMissing(c) // prediction records carry no label; labels arrive as label records
+	}
+	for _, name := range rec.Unknown {
+		if bd.unknown == nil {
+			bd.unknown = make(map[string]int)
+		}
+		if n, ok := bd.unknown[name]; ok || len(bd.unknown) < maxUnknownNames {
+			if !ok {
+				name = strings.Clone(name) // do not keep the body alive
+			}
+			bd.unknown[name] = n + 1
+		} else {
+			bd.unknown[""]++ // beyond the names reported
+		}
+	}
+	return nil
+}
+
+func (bd *builder) labels(body *record.Body, rules record.Rules) *Error {
+	r := record.NewLabelReader(body, bd.b.ref.Schema, rules)
+	for r.Next() {
+		rec := r.Record()
+		if e := bd.tooMany(rec.Index); e != nil {
+			return e
+		}
+		bd.b.records++
+		if reason, rejected := bd.decide(&rec.Raw); rejected {
+			bd.reject(&rec.Raw, reason)
+			continue
+		}
+		if !rec.HasTime {
+			return &Error{Status: http.StatusInternalServerError, Code: CodeInternal,
+				Message: fmt.Sprintf("records[%d] was accepted before but has no valid timestamp now", rec.Index)}
+		}
+		bd.store(&rec.Raw, rec.Time)
+	}
+	if err := r.Err(); err != nil {
+		return bodyError(err)
+	}
+	return nil
+}
+
+// seal compresses each hour's records and encodes its profile.
+func (bd *builder) seal() *Error {
+	b := bd.b
+	sort.Slice(b.hours, func(i, j int) bool { return b.hours[i].hour.Before(b.hours[j].hour) })
+	for _, h := range b.hours {
+		data, err := gzipBytes(*h.lines)
+		if err != nil {
+			return &Error{Status: http.StatusInternalServerError, Code: CodeInternal, Message: "compressing the records failed", Err: err}
+		}
+		h.data = data
+		if h.acc != nil {
+			p, err := h.acc.Profile().Encode()
+			if err != nil {
+				return &Error{Status: http.StatusInternalServerError, Code: CodeInternal, Message: "encoding the batch profile failed", Err: err}
+			}
+			h.profile = p
+			h.acc = nil
+		}
+	}
+	return nil
+}
+
+func gzipBytes(src []byte) ([]byte, error) {
+	var buf bytes.Buffer
+	buf.Grow(len(src)/3 + 256)
+	w := gzipPool.Get().(*gzip.Writer)
+	defer gzipPool.Put(w)
+	w.Reset(&buf)
+	if _, err := w.Write(src); err != nil {
+		return nil, err
+	}
+	if err := w.Close(); err != nil {
+		return nil, err
+	}
+	return buf.Bytes(), nil
+}
+
+// warn lists unknown features and reference features no record had.
+func (bd *builder) warn() {
+	b := bd.b
+	names := make([]string, 0, len(bd.unknown))
+	for n := range bd.unknown {
+		if n != "" {
+			names = append(names, n)
+		}
+	}
+	sort.Strings(names)
+	for _, n := range names {
+		b.warnings = append(b.warnings, fmt.Sprintf("features.%s: not in the reference profile of %s (version %s); stored with %d record(s), not profiled",
+			n, b.model, b.ref.Version, bd.unknown[n]))
+	}
+	if extra := bd.unknown[""]; extra > 0 {
+		b.warnings = append(b.warnings, fmt.Sprintf("%d more occurrence(s) of other unknown features (only %d names are listed)", extra, maxUnknownNames))
+	}
+	if bd.profiled == 0 {
+		return
+	}
+	for col, ok := range bd.present {
+		if !ok {
+			b.warnings = append(b.warnings, fmt.Sprintf("features.%s: absent from every record; counted as missing",
+				b.ref.Schema.Features[col].Name))
+		}
+	}
+}
+
+// finalize names the batch's objects for batch id id, received at
+// receivedAt, and renders the rejected-records document.
+func (b *batch) finalize(id string, receivedAt time.Time) error {
+	b.id, b.receivedAt = id, receivedAt.UTC()
+	dataKind := layout.Predictions
+	if b.kind == record.Labels {
+		dataKind = layout.Labels
+	}
+	for _, h := range b.hours {
+		h.dataKey = layout.DataObject(dataKind, b.model, h.hour, id)
+		if h.profile != nil {
+			h.profileKey = layout.DataObject(layout.Profiles, b.model, h.hour, id)
+		}
+	}
+	b.rejectedKey, b.rejectedDoc = "", nil
+	if len(b.rejected) == 0 {
+		return nil
+	}
+	b.rejectedKey = layout.Rejected(b.model, b.receivedAt, id)
+	head, err := json.Marshal(struct {
+		BatchID          string    `json:"batch_id"`
+		Model            string    `json:"model"`
+		Kind             string    `json:"kind"`
+		ReceivedAt       time.Time `json:"received_at"`
+		ReferenceVersion string    `json:"reference_version"`
+		Records          int       `json:"records"`
+	}{id, b.model, string(b.kind), b.receivedAt, b.ref.Version, b.records})
+	if err != nil {
+		return fmt.Errorf("encode rejected records: %w", err)
+	}
+	doc := append(head[:len(head)-1], `,"rejected":[`...)
+	for i, r := range b.rejected {
+		if i > 0 {
+			doc = append(doc, ',')
+		}
+		reason, _ := json.Marshal(r.Reason)
+		doc = fmt.Appendf(doc, `{"index":%d,"reason":%s,"record":%s}`, r.Index, reason, b.rejectedText[i])
+	}
+	b.rejectedDoc = append(doc, "]}\n"...)
+	return nil
+}
+
+// objects lists the keys the batch writes, in the order they are written
+// for each hour (data, then profile), then the rejected records.
+func (b *batch) objects() []string {
+	out := make([]string, 0, 2*len(b.hours)+1)
+	for _, h := range b.hours {
+		out = append(out, h.dataKey)
+		if h.profileKey != "" {
+			out = append(out, h.profileKey)
+		}
+	}
+	if b.rejectedKey != "" {
+		out = append(out, b.rejectedKey)
+	}
+	return out
+}

@@ -1,0 +1,155 @@
+package record
+
+import (
+	"time"
+
+	"github.com/modelwatch/modelwatch/shared/dataset"
+)
+
+// Label is one label record, the true outcome of an earlier prediction:
+//
+//	{"request_id": "r-1", "label": "legit", "timestamp": "2026-11-28T09:00:00Z"}
+//
+// A Label returned by a LabelReader is valid until the reader's next Next.
+type Label struct {
+	Raw
+	RequestID string
+	// Label is the outcome: a class for classifiers, a number for regressors.
+	Label dataset.Value
+	// Time is when the label was known.
+	Time    time.Time
+	HasTime bool
+}
+
+// LabelReader reads the label records of a body and checks each against a
+// model's schema and the rules.
+type LabelReader struct {
+	it     records
+	schema *Schema
+	rules  Rules
+	rec    Label
+}
+
+// NewLabelReader returns a reader of the records of b.
+func NewLabelReader(b *Body, schema *Schema, rules Rules) *LabelReader {
+	return &LabelReader{it: newRecords(b), schema: schema, rules: rules}
+}
+
+// Next reads the next record; see PredictionReader.Next.
+func (r *LabelReader) Next() bool {
+	if !r.it.advance() {
+		return false
+	}
+	rec := &r.rec
+	rec.reset(r.it.index)
+	rec.RequestID, rec.Label, rec.Time, rec.HasTime = "", dataset.Value{}, time.Time{}, false
+	if r.it.nonObject(&rec.Raw) {
+		return r.it.err == nil
+	}
+	if err := r.decode(rec); err != nil {
+		r.it.fail(err)
+		return false
+	}
+	return true
+}
+
+// Record returns the record read by the last Next.
+func (r *LabelReader) Record() *Label { return &r.rec }
+
+// Err returns the error that ended the reading; see PredictionReader.Err.
+func (r *LabelReader) Err() error { return r.it.err }
+
+// Index is the index of the last record read, -1 before the first.
+func (r *LabelReader) Index() int { return r.it.index }
+
+func (r *LabelReader) decode(rec *Label) error {
+	p := r.it.p
+	start := p.i
+	p.i++ // '{'
+	p.ws()
+	var seen uint16
+	if p.peek() == '}' {
+		p.i++
+	} else {
+		for {
+			k, err := p.key()
+			if err != nil {
+				return err
+			}
+			var bit uint16
+			switch k {
+			case "request_id":
+				bit = fRequestID
+			case "label":
+				bit = fLabel
+			case "timestamp":
+				bit = fTimestamp
+			}
+			switch {
+			case bit == 0:
+				if err := p.skip(1); err != nil {
+					return err
+				}
+				rec.problem("%s: unknown field; a label record has request_id, label and timestamp", k)
+			case seen&bit != 0:
+				if err := p.skip(1); err != nil {
+					return err
+				}
+				rec.problem("%s: appears twice", k)
+			default:
+				seen |= bit
+				if err := r.member(rec, bit); err != nil {
+					return err
+				}
+			}
+			more, err := p.afterMember('}')
+			if err != nil {
+				return err
+			}
+			if !more {
+				break
+			}
+		}
+	}
+	rec.Text, rec.Compact = p.s[start:p.i], !p.spaced
+	r.finish(rec)
+	return nil
+}
+
+func (r *LabelReader) member(rec *Label, bit uint16) error {
+	p := r.it.p
+	switch bit {
+	case fRequestID:
+		return p.readString(&rec.Raw, "request_id", &rec.RequestID, r.rules.MaxRequestID)
+	case fTimestamp:
+		return p.readTime(&rec.Raw, "timestamp", &rec.Time, &rec.HasTime)
+	}
+	v, err := p.scalar()
+	if err != nil {
+		return err
+	}
+	kind, what := r.schema.labelKind()
+	if msg := checkKind(&v, kind, func() string { return what }); msg != "" {
+		rec.problem("label: %s", msg)
+		return nil
+	}
+	rec.Label = v.v
+	return nil
+}
+
+func (r *LabelReader) finish(rec *Label) {
+	if rec.RequestID == "" && !hasPrefixed(rec.Problems, "request_id:") {
+		rec.problem("request_id: required; it joins the label to its prediction")
+	}
+	if rec.Label.Kind == dataset.Missing && !hasPrefixed(rec.Problems, "label:") {
+		rec.problem("label: required")
+	}
+	switch {
+	case rec.HasTime:
+		if msg := r.rules.checkTime("timestamp", rec.Time, r.rules.MaxLabelAge); msg != "" {
+			rec.problem("%s", msg)
+		}
+	case !hasPrefixed(rec.Problems, "timestamp:"):
+		rec.problem("timestamp: required (an RFC 3339 time such as 2026-11-28T09:00:00Z)")
+	}
+}
