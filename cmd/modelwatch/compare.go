@@ -104,7 +104,15 @@ Exit status: 0 no dataset drift, 1 error, 2 dataset drift detected.`,
 // writeTable prints the features worst first, then the dataset verdict.
 func writeTable(w io.Writer, rep *drift.Report) {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "FEATURE\tKIND\tMETHOD\tVALUE\tSEVERITY\tPSI\tKS D\tWASSERSTEIN\tJS\tMISSING\tUNSEEN")
+	calibrated := false
+	for _, f := range rep.Features {
+		calibrated = calibrated || f.DecidedBy != ""
+	}
+	header := "FEATURE\tKIND\tMETHOD\tVALUE\tSEVERITY\tPSI\tKS D\tWASSERSTEIN\tJS\tMISSING\tUNSEEN"
+	if calibrated {
+		header += "\tFIXED\tCALIBRATED (DRIFT AT)\tDECIDED BY"
+	}
+	fmt.Fprintln(tw, header)
 	for _, f := range drift.WorstFirst(rep.Features) {
 		ks := "-"
 		if f.KS != nil {
@@ -114,9 +122,21 @@ func writeTable(w io.Writer, rep *drift.Report) {
 		if f.Unseen != nil {
 			unseen = fmt.Sprintf("%.1f%%", 100*f.Unseen.Share)
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%.1f%% -> %.1f%%\t%s\n",
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%.1f%% -> %.1f%%\t%s",
 			f.Name, f.Kind, f.Method, fmtNum(f.Value), f.Severity, fmtNum(f.PSI), ks, fmtNum(f.Wasserstein), fmtNum(f.JS),
 			100*f.Missing.Reference, 100*f.Missing.Current, unseen)
+		if calibrated {
+			cal := "-"
+			if t := f.CalibratedThresholds; t != nil {
+				cal = fmt.Sprintf("%s (%s)", f.CalibratedSeverity, fmtNum(&t.Drift))
+			}
+			fixed, by := f.FixedSeverity, string(f.DecidedBy)
+			if f.DecidedBy == "" {
+				fixed, by = f.MethodSeverity, "fixed"
+			}
+			fmt.Fprintf(tw, "\t%s\t%s\t%s", fixed, cal, by)
+		}
+		fmt.Fprintln(tw)
 	}
 	tw.Flush()
 	d := rep.DatasetDrift

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -257,5 +258,43 @@ func TestProfilePublish(t *testing.T) {
 		if _, err := os.Stat(filepath.Join(bucket, key)); err != nil {
 			t.Errorf("%s: %v", key, err)
 		}
+	}
+}
+
+func TestCalibrate(t *testing.T) {
+	ref := buildExample(t)
+	dir := t.TempDir()
+	cfg := filepath.Join(dir, "calibrated.yaml")
+	code, stdout, stderr := runCLI(t, "calibrate", "--reference", ref, "--window-size", "5000", "--draws", "100", "--out", cfg)
+	if code != exitOK || !strings.Contains(stdout, "calibrated 10 features (sampling, window of 5000 records)") {
+		t.Fatalf("exit %d: %s %s", code, stdout, stderr)
+	}
+	code, stdout, stderr = runCLI(t, "compare", "--reference", ref, "--current", exampleCur, "--config", cfg, "--json")
+	if code != exitDrift {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	var rep drift.Report
+	if err := json.Unmarshal([]byte(stdout), &rep); err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range rep.Features {
+		if f.DecidedBy != drift.DecideCalibrated || f.CalibratedThresholds == nil || f.FixedSeverity == "" {
+			t.Errorf("%s: decided by %q, calibrated %v, fixed %q", f.Name, f.DecidedBy, f.CalibratedThresholds, f.FixedSeverity)
+		}
+	}
+	// History: past reports of windows that did not drift.
+	history := filepath.Join(dir, "history")
+	os.MkdirAll(history, 0o755)
+	for i := range 10 {
+		_, out, _ := runCLI(t, "compare", "--reference", ref, "--current", exampleRef, "--json")
+		os.WriteFile(filepath.Join(history, fmt.Sprintf("w%02d.json", i)), []byte(out), 0o644)
+	}
+	code, stdout, stderr = runCLI(t, "calibrate", "--history", history, "--out", filepath.Join(dir, "h.yaml"))
+	if code != exitOK || !strings.Contains(stdout, "(history, window of 10000 records)") {
+		t.Errorf("history: exit %d: %s %s", code, stdout, stderr)
+	}
+	code, _, stderr = runCLI(t, "calibrate", "--reference", ref, "--out", filepath.Join(dir, "x.yaml"))
+	if code != exitError || !strings.Contains(stderr, "exactly one of --window-size and --history") {
+		t.Errorf("no mode: exit %d: %s", code, stderr)
 	}
 }

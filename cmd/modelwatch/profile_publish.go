@@ -46,6 +46,24 @@ active reference from then on.`,
 	return cmd
 }
 
+// openPrefix opens s3://BUCKET/PREFIX, or a local directory, and returns the
+// store and the key prefix to list.
+func openPrefix(ctx context.Context, url string) (store.Store, string, error) {
+	scheme, bucket, key, err := store.ParseURL(url)
+	if err != nil {
+		return nil, "", err
+	}
+	if scheme != store.SchemeS3 {
+		st, err := store.NewLocal(key)
+		return st, "", err
+	}
+	client, err := store.NewS3Client(ctx)
+	if err != nil {
+		return nil, "", err
+	}
+	return store.NewS3(client, bucket), key, nil
+}
+
 // openBucket opens s3://BUCKET, or a local directory used as a bucket.
 func openBucket(ctx context.Context, url string) (store.Store, error) {
 	scheme, bucket, key, err := store.ParseURL(url)

@@ -34,6 +34,7 @@ func Compare(ref, cur *profile.Profile, cfg Config, warnings ...string) (*Report
 		Features:      []FeatureResult{},
 		Warnings:      warnings,
 	}
+	decisions := make([]decision, 0, len(ref.Features))
 	for _, rf := range ref.Features {
 		d := cfg.decisionFor(rf.Name)
 		if d.ignore {
@@ -48,13 +49,14 @@ func Compare(ref, cur *profile.Profile, cfg Config, warnings ...string) (*Report
 			return nil, fmt.Errorf("compare: feature %s: %w", rf.Name, err)
 		}
 		r.Features = append(r.Features, res)
+		decisions = append(decisions, d.applicable(rf.Kind))
 	}
 	if cfg.Correction == BenjaminiHochberg {
-		adjust(r.Features)
+		adjust(r.Features, decisions)
 	}
 	mt := cfg.missingThresholds()
 	for i := range r.Features {
-		r.Features[i].grade(mt)
+		r.Features[i].settle(mt)
 	}
 	r.DatasetDrift = datasetDrift(r.Features, cfg.driftShare())
 	if ref.Prediction != nil && cur.Prediction != nil {
@@ -78,9 +80,9 @@ func (m Missing) severity(t Thresholds) Severity {
 	return OK
 }
 
-// grade sets the missing-rate severity and the overall severity, the worse of
+// settle sets the missing-rate severity and the overall severity, the worse of
 // the method's and the missing rate's.
-func (f *FeatureResult) grade(missing Thresholds) {
+func (f *FeatureResult) settle(missing Thresholds) {
 	f.Missing.Severity = f.Missing.severity(missing)
 	f.Severity = worse(f.MethodSeverity, f.Missing.Severity)
 }
@@ -110,7 +112,7 @@ func (d decision) applicable(k profile.Kind) decision {
 	case d.method == Chi2 && k == profile.Numeric:
 		d.method = KS
 	case d.method == Wasserstein && k == profile.Categorical:
-		d = decision{method: PSI, thresholds: DefaultThresholds(PSI)}
+		d.method, d.thresholds = PSI, DefaultThresholds(PSI)
 	}
 	return d
 }
@@ -174,7 +176,7 @@ func compareFeature(rf, cf *profile.Feature, d decision) (FeatureResult, error) 
 		res.Unseen = u
 	}
 	res.Value = res.statistic(d.method)
-	res.MethodSeverity = grade(res.Value, d)
+	res.decide(d)
 	return res, nil
 }
 
@@ -238,12 +240,34 @@ func (f *FeatureResult) statistic(m Method) *float64 {
 	return nil
 }
 
-func grade(v *float64, d decision) Severity {
+// decide grades the feature's deciding value with the fixed thresholds and,
+// when the feature is calibrated for its method, the calibrated ones, and
+// sets MethodSeverity as the decision mode says.
+func (f *FeatureResult) decide(d decision) {
+	f.MethodSeverity = grade(f.Value, d.method, d.thresholds)
+	ct, ok := d.calibration.thresholds(f.Name, d.method)
+	if !ok {
+		return
+	}
+	f.FixedSeverity = f.MethodSeverity
+	f.CalibratedThresholds = &ct
+	f.CalibratedSeverity = grade(f.Value, d.method, ct)
+	f.DecidedBy = d.decide
+	switch d.decide {
+	case DecideCalibrated:
+		f.MethodSeverity = f.CalibratedSeverity
+	case DecideBoth:
+		if f.CalibratedSeverity.rank() < f.MethodSeverity.rank() {
+			f.MethodSeverity = f.CalibratedSeverity
+		}
+	}
+}
+
+func grade(v *float64, m Method, t Thresholds) Severity {
 	if v == nil {
 		return OK
 	}
-	t := d.thresholds
-	if d.method.PValue() {
+	if m.PValue() {
 		switch {
 		case *v < t.Drift:
 			return Drift
@@ -263,7 +287,7 @@ func grade(v *float64, d decision) Severity {
 
 // adjust replaces the p-values that decide with Benjamini-Hochberg adjusted
 // ones, across all features decided by a p-value method, and re-grades them.
-func adjust(features []FeatureResult) {
+func adjust(features []FeatureResult, decisions []decision) {
 	var idx []int
 	var ps []float64
 	for i, f := range features {
@@ -285,7 +309,7 @@ func adjust(features []FeatureResult) {
 			f.Chi2.Adjusted = num(a)
 		}
 		f.Value = num(a)
-		f.MethodSeverity = grade(f.Value, decision{method: f.Method, thresholds: f.Thresholds})
+		f.decide(decisions[i])
 	}
 }
 
@@ -339,7 +363,7 @@ func comparePrediction(ref, cur *profile.Profile, cfg Config) (*PredictionResult
 	if err != nil {
 		return nil, err
 	}
-	res.grade(cfg.missingThresholds())
+	res.settle(cfg.missingThresholds())
 	out := &PredictionResult{Drift: res}
 	if ref.Prediction.Kind != profile.Numeric {
 		for i, c := range res.Bins.Categories {

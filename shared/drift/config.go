@@ -82,11 +82,53 @@ const (
 //	  customer_id: {ignore: true}
 type Config struct {
 	Method     Method                   `json:"method,omitempty" yaml:"method,omitempty"`
+	// Decide says which thresholds decide when a calibration is present:
+	// fixed (the default), calibrated, or both (drift only when both agree).
+	Decide Decide `json:"decide,omitempty" yaml:"decide,omitempty"`
+	// Calibration holds thresholds learnt from data (modelwatch calibrate).
+	Calibration *Calibration `json:"calibration,omitempty" yaml:"calibration,omitempty"`
 	Thresholds *Thresholds              `json:"thresholds,omitempty" yaml:"thresholds,omitempty"`
 	DriftShare float64                  `json:"drift_share,omitempty" yaml:"drift_share,omitempty"`
 	Correction Correction               `json:"correction,omitempty" yaml:"correction,omitempty"`
 	Missing    *Thresholds              `json:"missing,omitempty" yaml:"missing,omitempty"`
 	Features   map[string]FeatureConfig `json:"features,omitempty" yaml:"features,omitempty"`
+}
+
+// Decide chooses between fixed and calibrated thresholds.
+type Decide string
+
+// The decision modes.
+const (
+	DecideFixed      Decide = "fixed"
+	DecideCalibrated Decide = "calibrated"
+	DecideBoth       Decide = "both"
+)
+
+// Calibration is a set of per-feature thresholds learnt from data: from the
+// reference's own sampling noise at a window size ("sampling"), or from the
+// statistics of past windows ("history"). For distances, Warn and Drift are
+// high quantiles (or mean + k·σ) of the statistic under no drift; for p-value
+// methods, low quantiles of the p-value.
+type Calibration struct {
+	Method       string  `json:"method" yaml:"method"`
+	WindowSize   int     `json:"window_size,omitempty" yaml:"window_size,omitempty"`
+	Quantile     float64 `json:"quantile,omitempty" yaml:"quantile,omitempty"`
+	WarnQuantile float64 `json:"warn_quantile,omitempty" yaml:"warn_quantile,omitempty"`
+	Draws        int     `json:"draws,omitempty" yaml:"draws,omitempty"`
+	Seed         uint64  `json:"seed,omitempty" yaml:"seed,omitempty"`
+	Windows      int     `json:"windows,omitempty" yaml:"windows,omitempty"`
+	K            float64 `json:"k,omitempty" yaml:"k,omitempty"`
+	// Features maps a feature (or "prediction") to thresholds per method.
+	Features map[string]map[Method]Thresholds `json:"features" yaml:"features"`
+}
+
+// thresholds returns the calibrated thresholds of a feature and method.
+func (c *Calibration) thresholds(feature string, m Method) (Thresholds, bool) {
+	if c == nil {
+		return Thresholds{}, false
+	}
+	t, ok := c.Features[feature][m]
+	return t, ok
 }
 
 // FeatureConfig overrides the decision for one feature.
@@ -134,6 +176,19 @@ func (c Config) Validate() error {
 	if c.Correction != "" && c.Correction != NoCorrection && c.Correction != BenjaminiHochberg {
 		return fmt.Errorf("correction %q: want none or bh", c.Correction)
 	}
+	switch c.Decide {
+	case "", DecideFixed, DecideCalibrated, DecideBoth:
+	default:
+		return fmt.Errorf("decide %q: want fixed, calibrated or both", c.Decide)
+	}
+	if c.Decide != "" && c.Decide != DecideFixed && c.Calibration == nil {
+		return fmt.Errorf("decide %q needs a calibration section (modelwatch calibrate writes one)", c.Decide)
+	}
+	if c.Calibration != nil {
+		if err := c.Calibration.validate(); err != nil {
+			return fmt.Errorf("calibration: %w", err)
+		}
+	}
 	if m := c.Missing; m != nil && (m.Warn < 0 || m.Drift < m.Warn || m.Drift > 1) {
 		return fmt.Errorf("missing thresholds warn %g, drift %g: want 0 <= warn <= drift <= 1", m.Warn, m.Drift)
 	}
@@ -146,6 +201,22 @@ func (c Config) Validate() error {
 		f := c.Features[n]
 		if err := checkMethod(f.Method, f.Thresholds); err != nil {
 			return fmt.Errorf("feature %s: %w", n, err)
+		}
+	}
+	return nil
+}
+
+func (c *Calibration) validate() error {
+	names := make([]string, 0, len(c.Features))
+	for n := range c.Features {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	for _, n := range names {
+		for m, t := range c.Features[n] {
+			if err := checkMethod(m, &t); err != nil {
+				return fmt.Errorf("feature %s: %w", n, err)
+			}
 		}
 	}
 	return nil
@@ -176,6 +247,9 @@ type decision struct {
 	method     Method
 	thresholds Thresholds
 	ignore     bool
+	// calibration and decide, when a calibration is configured.
+	calibration *Calibration
+	decide      Decide
 }
 
 func (c Config) decisionFor(name string) decision {
@@ -193,7 +267,10 @@ func (c Config) decisionFor(name string) decision {
 			t = f.Thresholds
 		}
 	}
-	d := decision{method: m, thresholds: DefaultThresholds(m), ignore: f.Ignore}
+	d := decision{method: m, thresholds: DefaultThresholds(m), ignore: f.Ignore, calibration: c.Calibration, decide: c.Decide}
+	if d.decide == "" {
+		d.decide = DecideFixed
+	}
 	if t != nil {
 		d.thresholds = *t
 	}

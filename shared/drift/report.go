@@ -85,6 +85,13 @@ type FeatureResult struct {
 	Severity   Severity   `json:"severity"`
 	// MethodSeverity is the method's own verdict, before the missing rate.
 	MethodSeverity Severity `json:"method_severity"`
+	// With a calibration: the verdict of the fixed thresholds, the
+	// calibrated thresholds and their verdict, and which decided MethodSeverity
+	// (fixed, calibrated, or both: drift only when both agree).
+	FixedSeverity        Severity    `json:"fixed_severity,omitempty"`
+	CalibratedThresholds *Thresholds `json:"calibrated_thresholds,omitempty"`
+	CalibratedSeverity   Severity    `json:"calibrated_severity,omitempty"`
+	DecidedBy            Decide      `json:"decided_by,omitempty"`
 	Bins           Bins     `json:"bins"`
 	// Grid is the number of fine bins KS and Wasserstein were computed on.
 	Grid        int         `json:"grid,omitempty"`
