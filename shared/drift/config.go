@@ -81,17 +81,17 @@ const (
 //	  amount: {method: ks, thresholds: {warn: 0.1, drift: 0.01}}
 //	  customer_id: {ignore: true}
 type Config struct {
-	Method     Method                   `json:"method,omitempty" yaml:"method,omitempty"`
+	Method Method `json:"method,omitempty" yaml:"method,omitempty"`
 	// Decide says which thresholds decide when a calibration is present:
 	// fixed (the default), calibrated, or both (drift only when both agree).
 	Decide Decide `json:"decide,omitempty" yaml:"decide,omitempty"`
 	// Calibration holds thresholds learnt from data (modelwatch calibrate).
-	Calibration *Calibration `json:"calibration,omitempty" yaml:"calibration,omitempty"`
-	Thresholds *Thresholds              `json:"thresholds,omitempty" yaml:"thresholds,omitempty"`
-	DriftShare float64                  `json:"drift_share,omitempty" yaml:"drift_share,omitempty"`
-	Correction Correction               `json:"correction,omitempty" yaml:"correction,omitempty"`
-	Missing    *Thresholds              `json:"missing,omitempty" yaml:"missing,omitempty"`
-	Features   map[string]FeatureConfig `json:"features,omitempty" yaml:"features,omitempty"`
+	Calibration *Calibration             `json:"calibration,omitempty" yaml:"calibration,omitempty"`
+	Thresholds  *Thresholds              `json:"thresholds,omitempty" yaml:"thresholds,omitempty"`
+	DriftShare  float64                  `json:"drift_share,omitempty" yaml:"drift_share,omitempty"`
+	Correction  Correction               `json:"correction,omitempty" yaml:"correction,omitempty"`
+	Missing     *Thresholds              `json:"missing,omitempty" yaml:"missing,omitempty"`
+	Features    map[string]FeatureConfig `json:"features,omitempty" yaml:"features,omitempty"`
 }
 
 // Decide chooses between fixed and calibrated thresholds.

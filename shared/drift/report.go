@@ -92,7 +92,7 @@ type FeatureResult struct {
 	CalibratedThresholds *Thresholds `json:"calibrated_thresholds,omitempty"`
 	CalibratedSeverity   Severity    `json:"calibrated_severity,omitempty"`
 	DecidedBy            Decide      `json:"decided_by,omitempty"`
-	Bins           Bins     `json:"bins"`
+	Bins                 Bins        `json:"bins"`
 	// Grid is the number of fine bins KS and Wasserstein were computed on.
 	Grid        int         `json:"grid,omitempty"`
 	PSI         *float64    `json:"psi,omitempty"`
