@@ -11,7 +11,14 @@ import (
 
 // openInput opens a data file in the given format ("" = from the extension).
 func openInput(path, format string) (dataset.Reader, error) {
-	r, err := dataset.Open(path, dataset.Format(format))
+	var f dataset.Format
+	if format != "" {
+		var err error
+		if f, err = dataset.ParseFormat(format); err != nil {
+			return nil, err
+		}
+	}
+	r, err := dataset.Open(path, f)
 	if err != nil {
 		return nil, fmt.Errorf("open %s: %w", path, err)
 	}

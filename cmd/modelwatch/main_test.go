@@ -298,3 +298,37 @@ func TestCalibrate(t *testing.T) {
 		t.Errorf("no mode: exit %d: %s", code, stderr)
 	}
 }
+
+// TestOtherFormats builds from JSON Lines prediction records and from Parquet.
+func TestOtherFormats(t *testing.T) {
+	dir := t.TempDir()
+	var b strings.Builder
+	for i := range 400 {
+		fmt.Fprintf(&b, `{"request_id":"r-%d","timestamp":"2026-11-26T20:00:00Z","features":{"amount":%d.5,"country":"%s","age":null},"prediction":"%s","scores":{"fraud":0.%02d,"legit":0.%02d},"latency_ms":12.5,"error":null}`+"\n",
+			i, i%50, []string{"DE", "FR"}[i%2], []string{"fraud", "legit"}[i%3/2], i%100, 99-i%100)
+	}
+	jsonl := filepath.Join(dir, "records.jsonl")
+	os.WriteFile(jsonl, []byte(b.String()), 0o644)
+	out := filepath.Join(dir, "ref.json")
+	code, stdout, stderr := runCLI(t, "profile", "build", "--input", jsonl, "--out", out)
+	if code != exitOK || !strings.Contains(stdout, "profiled 400 rows, 3 features") {
+		t.Fatalf("jsonl: exit %d: %s %s", code, stdout, stderr)
+	}
+	data, _ := os.ReadFile(out)
+	p, err := profile.Decode(data)
+	if err != nil || p.Prediction == nil || p.Confidence == nil || p.Feature("age").Missing != 400 {
+		t.Errorf("jsonl profile: %v %+v", err, p)
+	}
+	code, _, stderr = runCLI(t, "compare", "--reference", out, "--current", jsonl, "--format", "jsonl")
+	if code != exitOK {
+		t.Errorf("jsonl compare with itself: exit %d: %s", code, stderr)
+	}
+	code, stdout, stderr = runCLI(t, "profile", "build", "--input", "../../shared/dataset/testdata/fixture.parquet", "--format", "parquet", "--out", filepath.Join(dir, "pq.json"))
+	if code != exitOK || !strings.Contains(stdout, "profiled 5 rows") {
+		t.Errorf("parquet: exit %d: %s %s", code, stdout, stderr)
+	}
+	code, _, stderr = runCLI(t, "profile", "build", "--input", jsonl, "--format", "xml", "--out", filepath.Join(dir, "x.json"))
+	if code != exitError || !strings.Contains(stderr, "xml") {
+		t.Errorf("unknown format: exit %d: %s", code, stderr)
+	}
+}
