@@ -1,5 +1,3 @@
-// Command modelwatch builds reference profiles, compares data with them, and
-// plays the monitoring story locally.
 package main
 
 import (
