@@ -11,7 +11,16 @@ GOFLAGS_LAMBDA := -tags lambda.norpc -trimpath -ldflags "-s -w"
 DEMO_OUT  ?= demo-output
 BENCH_PKGS := ./shared/stats/ ./shared/profile/ ./shared/dataset/ ./shared/drift/
 
-.PHONY: all build test unit lint fmt vet staticcheck bench demo clean
+.PHONY: all build test unit lint fmt vet staticcheck cfn-lint bench demo clean
+.PHONY: deploy localstack-up local-deploy local-e2e localstack-down build-IngestFunction build-DriftFunction build-AlarmHandlerFunction
+
+STACK         ?= modelwatch
+LAMBDA_GOARCH ?= arm64
+LAMBDA_BUILD   = CGO_ENABLED=0 GOOS=linux GOARCH=$(LAMBDA_GOARCH) $(GO) build $(GOFLAGS_LAMBDA)
+COMPOSE       := docker compose -f localstack/docker-compose.yml
+LOCALSTACK_ENDPOINT ?= http://localhost:4566
+LOCAL_GOARCH  := $(if $(filter aarch64 arm64,$(shell uname -m)),arm64,amd64)
+LOCAL_ARCH    := $(if $(filter arm64,$(LOCAL_GOARCH)),arm64,x86_64)
 
 all: build
 
@@ -27,7 +36,7 @@ test: lint
 unit:
 	$(GO) test -short -count=1 ./...
 
-lint: fmt vet staticcheck
+lint: fmt vet staticcheck cfn-lint
 
 fmt:
 	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
@@ -38,6 +47,9 @@ vet:
 
 staticcheck:
 	$(GO) tool -modfile=$(TOOLS_MOD) staticcheck ./...
+
+cfn-lint:
+	cfn-lint template.yaml
 
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem -count=1 $(BENCH_PKGS)
@@ -53,3 +65,36 @@ demo: build
 
 clean:
 	rm -rf $(BIN) $(DEMO_OUT)
+
+## SAM builds each function with these targets (BuildMethod: makefile).
+build-IngestFunction:
+	$(LAMBDA_BUILD) -o $(ARTIFACTS_DIR)/bootstrap ./functions/ingest
+build-DriftFunction:
+	$(LAMBDA_BUILD) -o $(ARTIFACTS_DIR)/bootstrap ./functions/drift
+build-AlarmHandlerFunction:
+	$(LAMBDA_BUILD) -o $(ARTIFACTS_DIR)/bootstrap ./functions/alarmhandler
+
+## deploy: build and deploy the stack to AWS with SAM (asks for the parameters the first time).
+deploy:
+	sam build
+	sam deploy --guided --stack-name $(STACK) --capabilities CAPABILITY_IAM CAPABILITY_AUTO_EXPAND
+
+## invoke-<Function> EVENT=events/x.json: run one function locally with SAM.
+invoke-%:
+	@test -n "$(EVENT)" || { echo "usage: make invoke-$* EVENT=events/<file>.json"; exit 2; }
+	sam build $*
+	sam local invoke $* --event $(EVENT)
+
+## LocalStack (needs Docker): see localstack/README.md.
+localstack-up:
+	$(COMPOSE) up -d --wait
+localstack-down:
+	$(COMPOSE) down -v
+local-deploy:
+	LAMBDA_GOARCH=$(LOCAL_GOARCH) samlocal build
+	samlocal deploy --stack-name $(STACK) --s3-bucket modelwatch-artifacts \
+		--capabilities CAPABILITY_IAM CAPABILITY_AUTO_EXPAND \
+		--no-confirm-changeset --no-fail-on-empty-changeset \
+		--parameter-overrides Architecture=$(LOCAL_ARCH)
+local-e2e:
+	MODELWATCH_E2E_ENDPOINT=$(LOCALSTACK_ENDPOINT) $(GO) test -count=1 -run TestEndToEnd -v ./e2e/

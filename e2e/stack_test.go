@@ -318,4 +318,9 @@ type snsEnvelope struct {
 	Subject   string `json:"Subject"`
 	Message   string `json:"Message"`
 	Timestamp string `json:"Timestamp"`
+	// MessageAttributes carry the retrain topic's event names.
+	MessageAttributes map[string]struct {
+		Type  string `json:"Type"`
+		Value string `json:"Value"`
+	} `json:"MessageAttributes"`
 }

@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"reflect"
 	"sort"
 	"strings"
 	"sync"
@@ -40,16 +41,24 @@ type stack struct {
 	retrain      *motoserver.TopicQueue
 	stateMachine string
 	bootstrap    string
+	execute      bool
 }
 
-func newStack(t *testing.T) *stack {
+// newStack prepares srv. With execute, moto runs the state machine's
+// executions; otherwise it only records them (name, input), which is all
+// the dedup tests need. moto 5.2.1 can run only one execution per account
+// and region (a later StartExecution fails deep-copying the first one's
+// worker, fixed in 5.2.5), so a test that runs executions has a server of its
+// own and starts one execution on it.
+func newStack(t *testing.T, srv *motoserver.Server, execute bool) *stack {
 	t.Helper()
-	srv := motoserver.Shared(t)
-	// Before the state machine is created: moto then runs its executions.
-	if err := srv.EnableStepFunctionsExecution(); err != nil {
-		t.Fatal(err)
+	if execute {
+		// Before the state machine is created: moto then runs its executions.
+		if err := srv.EnableStepFunctionsExecution(); err != nil {
+			t.Fatal(err)
+		}
 	}
-	s := &stack{srv: srv, bootstrap: lambdarie.Build(t, "./functions/alarmhandler")}
+	s := &stack{srv: srv, bootstrap: lambdarie.Build(t, "./functions/alarmhandler"), execute: execute}
 	s.bucket = srv.NewBucket(t)
 	s.store = store.NewS3(srv.S3Client(), s.bucket)
 	s.retrain = srv.NewTopicQueue(t, "retrain")
@@ -165,38 +174,73 @@ func mustInvoke(t *testing.T, f *lambdarie.Function, ev []byte, want alarm.Summa
 	}
 }
 
-// executions waits until every execution of the state machine has ended
-// and returns them by name with their input.
-func (s *stack) executions(t *testing.T) map[string]*sfn.DescribeExecutionOutput {
+// execution is what the tests read of an execution.
+type execution struct {
+	ARN, Status, Input string
+	// Events lists the history's event types (executing mode only).
+	Events []string
+}
+
+// executions returns the state machine's executions by name. When moto
+// runs them it first waits until each has ended, and reads the input from
+// the execution history (moto 5.2.1's DescribeExecution fails for executed
+// executions); when it only records them DescribeExecution has the input.
+func (s *stack) executions(t *testing.T) map[string]execution {
 	t.Helper()
 	ctx := context.Background()
 	client := s.srv.SFNClient()
 	deadline := time.Now().Add(30 * time.Second)
+	var list *sfn.ListExecutionsOutput
 	for {
-		list, err := client.ListExecutions(ctx, &sfn.ListExecutionsInput{StateMachineArn: aws.String(s.stateMachine)})
+		var err error
+		list, err = client.ListExecutions(ctx, &sfn.ListExecutionsInput{StateMachineArn: aws.String(s.stateMachine)})
 		if err != nil {
 			t.Fatal(err)
 		}
-		out := map[string]*sfn.DescribeExecutionOutput{}
 		running := 0
 		for _, e := range list.Executions {
-			d, err := client.DescribeExecution(ctx, &sfn.DescribeExecutionInput{ExecutionArn: e.ExecutionArn})
-			if err != nil {
-				t.Fatal(err)
-			}
-			out[aws.ToString(e.Name)] = d
-			if d.Status == sfntypes.ExecutionStatusRunning {
+			if e.Status == sfntypes.ExecutionStatusRunning {
 				running++
 			}
 		}
-		if running == 0 {
-			return out
+		if running == 0 || !s.execute {
+			break
 		}
 		if time.Now().After(deadline) {
 			t.Fatalf("%d executions still running", running)
 		}
 		time.Sleep(100 * time.Millisecond)
 	}
+	out := map[string]execution{}
+	for _, e := range list.Executions {
+		x := execution{ARN: aws.ToString(e.ExecutionArn), Status: string(e.Status)}
+		if s.execute {
+			h, err := client.GetExecutionHistory(ctx, &sfn.GetExecutionHistoryInput{ExecutionArn: e.ExecutionArn})
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, ev := range h.Events {
+				x.Events = append(x.Events, string(ev.Type))
+				if ev.ExecutionStartedEventDetails != nil {
+					x.Input = aws.ToString(ev.ExecutionStartedEventDetails.Input)
+				}
+			}
+		} else {
+			d, err := client.DescribeExecution(ctx, &sfn.DescribeExecutionInput{ExecutionArn: e.ExecutionArn})
+			if err != nil {
+				t.Fatal(err)
+			}
+			x.Input = aws.ToString(d.Input)
+		}
+		out[aws.ToString(e.Name)] = x
+	}
+	return out
+}
+
+// sameJSON reports whether two JSON documents hold the same value.
+func sameJSON(a, b string) bool {
+	var va, vb any
+	return json.Unmarshal([]byte(a), &va) == nil && json.Unmarshal([]byte(b), &vb) == nil && reflect.DeepEqual(va, vb)
 }
 
 func attr(m sqstypes.Message, name string) string {
@@ -206,15 +250,11 @@ func attr(m sqstypes.Message, name string) string {
 	return ""
 }
 
-func TestAlarmHandlerOnMoto(t *testing.T) {
-	s := newStack(t)
-	s.put(t, "reports/model=credit-default/latest.json", `{"schema_version":1,"reference":{"model":"credit-default","version":"v3","rows":1000,"fingerprint":"f"},"current":{"rows":100},"dataset_drift":{"drifted":4,"features":5,"share":0.8,"threshold":0.5,"detected":true},"features":[]}`)
-	s.put(t, "reference/churn/current.json", `{"model":"churn","version":"v7","key":"reference/churn/v7/profile.json","updated_at":"2026-11-01T00:00:00Z"}`)
-	s.put(t, "config/alarm-policy.json", `{"models": {"churn": {"cooldown": "1h"}}}`)
-	env := s.env("RETRAIN_STATE_MACHINE_ARN="+s.stateMachine, "RETRAIN_TOPIC_ARN="+s.retrain.TopicARN,
-		"ALARM_POLICY_URL=s3://"+s.bucket+"/config/alarm-policy.json")
-	// Three execution environments, as Lambda runs concurrent deliveries.
-	var fns [3]*lambdarie.Function
+// startFunctions runs n execution environments of the bootstrap, as Lambda
+// does for concurrent deliveries, and logs their output if the test fails.
+func (s *stack) startFunctions(t *testing.T, n int, env []string) []*lambdarie.Function {
+	t.Helper()
+	fns := make([]*lambdarie.Function, n)
 	for i := range fns {
 		fns[i] = lambdarie.Start(t, s.bootstrap, env...)
 	}
@@ -225,12 +265,112 @@ func TestAlarmHandlerOnMoto(t *testing.T) {
 			}
 		}
 	})
-	requested := alarm.Summary{Records: 1, Alarm: 1, RetrainRequested: 1}
-	duplicate := alarm.Summary{Records: 1, Alarm: 1, Duplicates: 1}
+	return fns
+}
+
+func (s *stack) seedModels(t *testing.T) {
+	t.Helper()
+	s.put(t, "reports/model=credit-default/latest.json", `{"schema_version":1,"reference":{"model":"credit-default","version":"v3","rows":1000,"fingerprint":"f"},"current":{"rows":100},"dataset_drift":{"drifted":4,"features":5,"share":0.8,"threshold":0.5,"detected":true},"features":[]}`)
+	s.put(t, "reference/churn/current.json", `{"model":"churn","version":"v7","key":"reference/churn/v7/profile.json","updated_at":"2026-11-01T00:00:00Z"}`)
+}
+
+// inputs decodes the executions' inputs, checking there is one execution per
+// wanted name and nothing else.
+func inputs(t *testing.T, execs map[string]execution, want ...string) map[string]alarm.Request {
+	t.Helper()
+	var names []string
+	for name := range execs {
+		names = append(names, name)
+	}
+	sort.Strings(names)
+	sort.Strings(want)
+	if strings.Join(names, " ") != strings.Join(want, " ") {
+		t.Fatalf("executions %v, want %v", names, want)
+	}
+	out := map[string]alarm.Request{}
+	for name, d := range execs {
+		var req alarm.Request
+		if err := json.Unmarshal([]byte(d.Input), &req); err != nil {
+			t.Fatalf("input of %s: %v", name, err)
+		}
+		out[name] = req
+	}
+	return out
+}
+
+// checkRequestsPublished checks that the retrain topic got, per execution,
+// exactly one retrain.requested message whose body is the execution's input,
+// and returns the other messages.
+func (s *stack) checkRequestsPublished(t *testing.T, execs map[string]execution) []sqstypes.Message {
+	t.Helper()
+	var others []sqstypes.Message
+	count := map[string]int{}
+	for _, m := range s.retrain.Drain(t, time.Second) {
+		if attr(m, "event") != alarm.RequestedEvent {
+			others = append(others, m)
+			continue
+		}
+		name := attr(m, "execution_name")
+		count[name]++
+		if e, ok := execs[name]; !ok || !sameJSON(aws.ToString(m.Body), e.Input) {
+			t.Errorf("request published for %s:\n%s\nwant the input of execution %s", name, aws.ToString(m.Body), name)
+		}
+	}
+	for name := range execs {
+		if count[name] != 1 {
+			t.Errorf("%d requests published for %s, want 1", count[name], name)
+		}
+	}
+	if len(count) != len(execs) {
+		t.Errorf("requests published for %v, want one per execution", count)
+	}
+	return others
+}
+
+// checkMarkers checks that retrain/ holds n markers, all started, and
+// claims claim objects of takeovers.
+func (s *stack) checkMarkers(t *testing.T, n, claims int) {
+	t.Helper()
+	objs, err := s.store.List(context.Background(), "retrain/")
+	if err != nil {
+		t.Fatal(err)
+	}
+	markers := objs[:0]
+	for _, o := range objs {
+		if strings.Contains(o.Key, ".attempt-") {
+			claims--
+			continue
+		}
+		markers = append(markers, o)
+	}
+	if len(markers) != n || claims != 0 {
+		t.Errorf("retrain/ holds %v, want %d markers and the claims", objs, n)
+	}
+	for _, o := range markers {
+		data, _ := s.store.Get(context.Background(), o.Key)
+		m, err := alarm.DecodeMarker(data)
+		if err != nil || m.State != alarm.MarkerStarted || !m.ExecutionStarted || !m.Published {
+			t.Errorf("marker %s: %+v %v", o.Key, m, err)
+		}
+	}
+}
+
+var (
+	requested = alarm.Summary{Records: 1, Alarm: 1, RetrainRequested: 1}
+	duplicate = alarm.Summary{Records: 1, Alarm: 1, Duplicates: 1}
+)
+
+// TestDuplicateAlarmsRunTheWorkflowOnce: the same alarm delivered three
+// times at once and three times more, another trigger inside the cooldown,
+// and the transitions that only notify: one execution of the real state
+// machine, which records the request and announces it on the retrain topic,
+// and one request published by the handler.
+func TestDuplicateAlarmsRunTheWorkflowOnce(t *testing.T) {
+	s := newStack(t, motoserver.Start(t), true)
+	s.seedModels(t)
+	fns := s.startFunctions(t, 3, s.env("RETRAIN_STATE_MACHINE_ARN="+s.stateMachine, "RETRAIN_TOPIC_ARN="+s.retrain.TopicARN))
 	alarmEvent := event(t, "alarm-alarm.json", nil)
 
-	// The same alarm delivered concurrently to three environments: one
-	// requests retraining, two find it done.
 	var wg sync.WaitGroup
 	sums := make([]alarm.Summary, len(fns))
 	errs := make([]string, len(fns))
@@ -253,131 +393,98 @@ func TestAlarmHandlerOnMoto(t *testing.T) {
 	if total.RetrainRequested != 1 || total.Duplicates != 2 {
 		t.Errorf("concurrent deliveries: %+v, want 1 request and 2 duplicates", sums)
 	}
-	// Three more deliveries of the same alarm, one after the other.
-	for range 3 {
-		mustInvoke(t, fns[0], alarmEvent, duplicate)
+	for i := range 3 {
+		mustInvoke(t, fns[i], alarmEvent, duplicate)
 	}
-	// Another trigger of the model inside the cooldown.
 	mustInvoke(t, fns[1], event(t, "alarm-alarm.json", map[string]any{
 		"MessageId": "second-alarm", "AlarmName": "modelwatch-credit-default-dataset-drift", "MetricName": "DriftedFeatureShare",
 		"StateChangeTime": "2026-11-26T23:05:00.000+0000"}), duplicate)
-	// Transitions out of ALARM, a notify-only alarm, and a stranger.
 	mustInvoke(t, fns[2], event(t, "alarm-ok.json", nil), alarm.Summary{Records: 1, OK: 1})
 	mustInvoke(t, fns[2], event(t, "alarm-insufficient-data.json", nil), alarm.Summary{Records: 1, InsufficientData: 1})
 	mustInvoke(t, fns[2], event(t, "alarm-latency.json", nil), alarm.Summary{Records: 1, Alarm: 1, NotifyOnly: 1})
 	mustInvoke(t, fns[2], event(t, "alarm-malformed.json", nil), alarm.Summary{Records: 1, Dropped: 1})
-	// The next slot: one more request.
-	mustInvoke(t, fns[0], event(t, "alarm-alarm.json", map[string]any{"MessageId": "next-day", "StateChangeTime": "2026-11-27T08:00:00.000+0000"}), requested)
-	// churn has a 1h cooldown in the policy document.
+
+	const name = "credit-default-20261126T000000Z"
+	execs := s.executions(t)
+	got := inputs(t, execs, name)[name]
+	value, threshold := 0.4127, 0.25
+	want := alarm.Request{
+		Model: "credit-default", ModelVersion: "v3", AlarmName: "modelwatch-credit-default-feature-drift", Metric: "MaxFeaturePSI",
+		Reason: "Threshold Crossed: 1 out of the last 1 datapoints [0.4127 (26/11/26 20:00:00)] was greater than or equal to the threshold (0.25) (minimum 1 datapoint for OK -> ALARM transition).",
+		Value:  &value, Threshold: &threshold, ReportKey: "reports/model=credit-default/latest.json", RequestedAt: got.RequestedAt,
+	}
+	if !sameRequest(got, want) || time.Since(got.RequestedAt) > 5*time.Minute {
+		t.Errorf("input %+v, want %+v", got, want)
+	}
+	if d := execs[name]; d.Status != string(sfntypes.ExecutionStatusSucceeded) {
+		t.Errorf("execution %s: %s after %v", name, d.Status, d.Events)
+	}
+	// The workflow's own announcement: the request, recorded.
+	others := s.checkRequestsPublished(t, execs)
+	if len(others) != 1 || attr(others[0], "event") != "retrain.recorded" || attr(others[0], "execution_name") != name {
+		t.Fatalf("workflow messages %+v, want one retrain.recorded", others)
+	}
+	var rec struct {
+		Request           alarm.Request `json:"request"`
+		ExecutionName     string        `json:"execution_name"`
+		ExecutionARN      string        `json:"execution_arn"`
+		Bucket            string        `json:"bucket"`
+		SageMakerTraining string        `json:"sagemaker_training"`
+	}
+	if err := json.Unmarshal([]byte(aws.ToString(others[0].Body)), &rec); err != nil {
+		t.Fatalf("recorded message %s: %v", aws.ToString(others[0].Body), err)
+	}
+	if !sameRequest(rec.Request, got) || rec.ExecutionName != name || rec.Bucket != s.bucket || rec.SageMakerTraining != "false" ||
+		rec.ExecutionARN != execs[name].ARN {
+		t.Errorf("recorded message %+v", rec)
+	}
+	s.checkMarkers(t, 1, 0)
+	lost := 0
+	for _, f := range fns {
+		lost += strings.Count(f.Output(), "retraining already requested for this model and slot")
+	}
+	if lost != 6 {
+		t.Errorf("%d duplicate log lines, want 6", lost)
+	}
+}
+
+// TestCooldownSlotsOnMoto: a trigger after the model's slot requests
+// retraining again; the cooldown comes from the policy document in S3 for
+// one model and from the environment for the other.
+func TestCooldownSlotsOnMoto(t *testing.T) {
+	s := newStack(t, motoserver.Shared(t), false)
+	s.seedModels(t)
+	s.put(t, "config/alarm-policy.json", `{"models": {"churn": {"cooldown": "1h"}}}`)
+	fns := s.startFunctions(t, 1, s.env("RETRAIN_STATE_MACHINE_ARN="+s.stateMachine, "RETRAIN_TOPIC_ARN="+s.retrain.TopicARN,
+		"ALARM_POLICY_URL=s3://"+s.bucket+"/config/alarm-policy.json", "RETRAIN_COOLDOWN=12h"))
+	f := fns[0]
+	credit := func(id, at string) []byte {
+		return event(t, "alarm-alarm.json", map[string]any{"MessageId": id, "StateChangeTime": at})
+	}
 	churn := func(id, at string) []byte {
 		return event(t, "alarm-alarm.json", map[string]any{"MessageId": id, "Model": "churn", "AlarmName": "modelwatch-churn-accuracy",
 			"MetricName": "Accuracy", "StateChangeTime": at, "NewStateReason": "Threshold Crossed: 1 out of the last 1 datapoints [0.71 (26/11/26 20:00:00)] was less than the threshold (0.8)."})
 	}
-	mustInvoke(t, fns[1], churn("churn-1", "2026-11-26T20:10:00.000+0000"), requested)
-	mustInvoke(t, fns[1], churn("churn-2", "2026-11-26T20:50:00.000+0000"), duplicate)
-	mustInvoke(t, fns[1], churn("churn-3", "2026-11-26T21:05:00.000+0000"), requested)
+	mustInvoke(t, f, credit("c1", "2026-11-26T08:00:00.000+0000"), requested)
+	mustInvoke(t, f, credit("c2", "2026-11-26T11:59:59.999+0000"), duplicate)
+	mustInvoke(t, f, credit("c3", "2026-11-26T12:00:00.000+0000"), requested)
+	mustInvoke(t, f, credit("c4", "2026-11-26T20:05:12.345+0000"), duplicate)
+	mustInvoke(t, f, churn("h1", "2026-11-26T20:10:00.000+0000"), requested)
+	mustInvoke(t, f, churn("h2", "2026-11-26T20:50:00.000+0000"), duplicate)
+	mustInvoke(t, f, churn("h3", "2026-11-26T21:05:00.000+0000"), requested)
 
 	execs := s.executions(t)
-	var names []string
-	for name := range execs {
-		names = append(names, name)
-	}
-	sort.Strings(names)
-	want := []string{"churn-20261126T200000Z", "churn-20261126T210000Z", "credit-default-20261126T000000Z", "credit-default-20261127T000000Z"}
-	if strings.Join(names, " ") != strings.Join(want, " ") {
-		t.Fatalf("executions %v, want %v", names, want)
-	}
-	inputs := map[string]alarm.Request{}
-	for name, d := range execs {
-		if d.Status != sfntypes.ExecutionStatusSucceeded {
-			t.Errorf("execution %s: %s (%s %s)", name, d.Status, aws.ToString(d.Error), aws.ToString(d.Cause))
-		}
-		var req alarm.Request
-		if err := json.Unmarshal([]byte(aws.ToString(d.Input)), &req); err != nil {
-			t.Fatalf("input of %s: %v", name, err)
-		}
-		inputs[name] = req
-	}
-	first := inputs["credit-default-20261126T000000Z"]
-	value, threshold := 0.4127, 0.25
-	wantFirst := alarm.Request{
-		Model: "credit-default", ModelVersion: "v3", AlarmName: "modelwatch-credit-default-feature-drift", Metric: "MaxFeaturePSI",
-		Reason:      "Threshold Crossed: 1 out of the last 1 datapoints [0.4127 (26/11/26 20:00:00)] was greater than or equal to the threshold (0.25) (minimum 1 datapoint for OK -> ALARM transition).",
-		Value:       &value, Threshold: &threshold, ReportKey: "reports/model=credit-default/latest.json", RequestedAt: first.RequestedAt,
-	}
-	if !sameRequest(first, wantFirst) || time.Since(first.RequestedAt) > 5*time.Minute {
-		t.Errorf("input %+v, want %+v", first, wantFirst)
-	}
-	if c := inputs["churn-20261126T200000Z"]; c.Model != "churn" || c.ModelVersion != "v7" || c.ReportKey != "" || c.Metric != "Accuracy" || c.Value == nil || *c.Value != 0.71 {
+	in := inputs(t, execs, "credit-default-20261126T000000Z", "credit-default-20261126T120000Z", "churn-20261126T200000Z", "churn-20261126T210000Z")
+	if c := in["churn-20261126T200000Z"]; c.Model != "churn" || c.ModelVersion != "v7" || c.ReportKey != "" || c.Metric != "Accuracy" || c.Value == nil || *c.Value != 0.71 {
 		t.Errorf("churn input %+v", c)
 	}
-
-	// The retrain topic: per execution one request from the handler (the
-	// execution's input) and one record from the workflow.
-	msgs := s.retrain.Drain(t, 2*time.Second)
-	byEvent := map[string]map[string]int{}
-	for _, m := range msgs {
-		ev, name := attr(m, "event"), attr(m, "execution_name")
-		if byEvent[ev] == nil {
-			byEvent[ev] = map[string]int{}
-		}
-		byEvent[ev][name]++
-		switch ev {
-		case alarm.RequestedEvent:
-			if aws.ToString(m.Body) != aws.ToString(execs[name].Input) {
-				t.Errorf("requested message for %s:\n%s\nwant the execution input\n%s", name, aws.ToString(m.Body), aws.ToString(execs[name].Input))
-			}
-		case "retrain.recorded":
-			var rec struct {
-				Request       alarm.Request `json:"request"`
-				ExecutionName string        `json:"execution_name"`
-				ExecutionARN  string        `json:"execution_arn"`
-				Bucket        string        `json:"bucket"`
-			}
-			if err := json.Unmarshal([]byte(aws.ToString(m.Body)), &rec); err != nil {
-				t.Fatalf("recorded message %s: %v", aws.ToString(m.Body), err)
-			}
-			if !sameRequest(rec.Request, inputs[name]) || rec.ExecutionName != name || rec.Bucket != s.bucket || !strings.HasSuffix(rec.ExecutionARN, ":"+name) {
-				t.Errorf("recorded message for %s: %+v", name, rec)
-			}
-		default:
-			t.Errorf("message with event %q: %s", ev, aws.ToString(m.Body))
-		}
+	if c := in["credit-default-20261126T120000Z"]; c.ModelVersion != "v3" || c.AlarmName != "modelwatch-credit-default-feature-drift" {
+		t.Errorf("credit-default input %+v", c)
 	}
-	for _, ev := range []string{alarm.RequestedEvent, "retrain.recorded"} {
-		for _, name := range want {
-			if byEvent[ev][name] != 1 {
-				t.Errorf("%d %s messages for %s, want 1", byEvent[ev][name], ev, name)
-			}
-		}
+	if others := s.checkRequestsPublished(t, execs); len(others) != 0 {
+		t.Errorf("unexpected messages %+v", others)
 	}
-	if len(msgs) != 2*len(want) {
-		t.Errorf("%d messages on the retrain topic, want %d", len(msgs), 2*len(want))
-	}
-
-	// Every marker says started.
-	objs, err := s.store.List(context.Background(), "retrain/")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(objs) != len(want) {
-		t.Errorf("retrain/ holds %d objects, want %d markers", len(objs), len(want))
-	}
-	for _, o := range objs {
-		data, _ := s.store.Get(context.Background(), o.Key)
-		m, err := alarm.DecodeMarker(data)
-		if err != nil || m.State != alarm.MarkerStarted || !m.ExecutionStarted || !m.Published {
-			t.Errorf("marker %s: %+v %v", o.Key, m, err)
-		}
-	}
-	for i, f := range fns {
-		if strings.Contains(f.Output(), "lost the race") || strings.Contains(f.Output(), "retraining already requested") {
-			continue
-		}
-		if i > 0 {
-			t.Logf("function %d logged no duplicate", i)
-		}
-	}
+	s.checkMarkers(t, 4, 0)
 }
 
 func sameRequest(a, b alarm.Request) bool {
@@ -390,7 +497,7 @@ func sameRequest(a, b alarm.Request) bool {
 // state machine does not exist) returns an error for Lambda to retry; the
 // retry, once the state machine is there, starts it exactly once.
 func TestFailedStartIsNotLostBehindTheCooldown(t *testing.T) {
-	s := newStack(t)
+	s := newStack(t, motoserver.Shared(t), false)
 	missing := strings.Replace(s.stateMachine, ":stateMachine:", ":stateMachine:missing-", 1)
 	broken := lambdarie.Start(t, s.bootstrap, s.env("RETRAIN_STATE_MACHINE_ARN="+missing, "RETRAIN_TOPIC_ARN="+s.retrain.TopicARN)...)
 	ev := event(t, "alarm-alarm.json", nil)
@@ -408,18 +515,10 @@ func TestFailedStartIsNotLostBehindTheCooldown(t *testing.T) {
 	fixed := lambdarie.Start(t, s.bootstrap, s.env("RETRAIN_STATE_MACHINE_ARN="+s.stateMachine, "RETRAIN_TOPIC_ARN="+s.retrain.TopicARN)...)
 	mustInvoke(t, fixed, ev, alarm.Summary{Records: 1, Alarm: 1, RetrainRequested: 1})
 	mustInvoke(t, fixed, ev, alarm.Summary{Records: 1, Alarm: 1, Duplicates: 1})
-	if execs := s.executions(t); len(execs) != 1 || execs["credit-default-20261126T000000Z"] == nil {
-		t.Errorf("executions %v, want credit-default-20261126T000000Z", execs)
-	}
-	requests := 0
-	for _, m := range s.retrain.Drain(t, time.Second) {
-		if attr(m, "event") == alarm.RequestedEvent {
-			requests++
-		}
-	}
-	if requests != 1 {
-		t.Errorf("%d requests published, want 1", requests)
-	}
+	execs := s.executions(t)
+	inputs(t, execs, "credit-default-20261126T000000Z")
+	s.checkRequestsPublished(t, execs)
+	s.checkMarkers(t, 1, 1) // the retry's claim of attempt 1
 	if t.Failed() {
 		t.Logf("broken function:\n%s\nfixed function:\n%s", broken.Output(), fixed.Output())
 	}

@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/modelwatch/modelwatch/infra/cfntemplate"
 )
@@ -316,6 +317,45 @@ func TestStateMachineDefinitionAndPolicy(t *testing.T) {
 	for _, a := range sortedKeys(granted) {
 		if !needed[a] {
 			t.Errorf("the state machine's policy grants %s, which its definition does not use", a)
+		}
+	}
+}
+
+// TestScheduleInputIsTheSampleEvent checks that events/drift-schedule.json,
+// the sample used with sam local invoke and by the drift function's tests,
+// is what the template's schedule sends.
+func TestScheduleInputIsTheSampleEvent(t *testing.T) {
+	fn := resource(t, resources(t), "DriftFunction", "AWS::Serverless::Function")
+	var input string
+	for _, e := range fn.Properties["Events"].(map[string]any) {
+		if path(e, "Type") == "ScheduleV2" {
+			input, _ = path(e, "Properties", "Input").(string)
+		}
+	}
+	var fromTemplate, sample map[string]any
+	if err := json.Unmarshal([]byte(input), &fromTemplate); err != nil {
+		t.Fatalf("schedule input %q: %v", input, err)
+	}
+	if err := json.Unmarshal(readFile(t, "events/drift-schedule.json"), &sample); err != nil {
+		t.Fatalf("events/drift-schedule.json: %v", err)
+	}
+	for k, v := range fromTemplate {
+		got, ok := sample[k].(string)
+		if !ok {
+			t.Errorf("events/drift-schedule.json has no %s", k)
+			continue
+		}
+		if v == "<aws.scheduler.scheduled-time>" {
+			if _, err := time.Parse(time.RFC3339, got); err != nil {
+				t.Errorf("events/drift-schedule.json: %s %q is not an RFC 3339 time", k, got)
+			}
+		} else if got != v {
+			t.Errorf("events/drift-schedule.json: %s is %q, the schedule sends %q", k, got, v)
+		}
+	}
+	for k := range sample {
+		if _, ok := fromTemplate[k]; !ok {
+			t.Errorf("events/drift-schedule.json has %s, which the schedule never sends", k)
 		}
 	}
 }

@@ -196,8 +196,24 @@ func (h *Handler) Handle(ctx context.Context, ev events.SNSEvent) (Summary, erro
 		"insufficient_data", sum.InsufficientData, "retrain_requested", sum.RetrainRequested,
 		"duplicates", sum.Duplicates, "notify_only", sum.NotifyOnly, "no_target", sum.NoTarget,
 		"dropped", sum.Dropped, "failed", sum.Failed)
-	return sum, errors.Join(errs...)
+	if len(errs) > 0 {
+		return sum, &RecordsError{Failed: len(errs), Records: sum.Records, Err: errors.Join(errs...)}
+	}
+	return sum, nil
 }
+
+// RecordsError is Handle's error when records failed; Lambda reports
+// "RecordsError" as the errorType of the failed invocation.
+type RecordsError struct {
+	Failed, Records int
+	Err             error
+}
+
+func (e *RecordsError) Error() string {
+	return fmt.Sprintf("%d of %d alarm notifications failed: %v", e.Failed, e.Records, e.Err)
+}
+
+func (e *RecordsError) Unwrap() error { return e.Err }
 
 // Result is what HandleMessage did with one message.
 type Result struct {

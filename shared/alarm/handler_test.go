@@ -634,7 +634,8 @@ func TestStoreFailuresAreRetried(t *testing.T) {
 			})
 			ev := readEvent(t, "alarm-alarm.json")
 			sum, err := e.h.Handle(context.Background(), ev)
-			if err == nil || !strings.Contains(err.Error(), "s3 unavailable") || sum.Failed != 1 {
+			var re *alarm.RecordsError
+			if !errors.As(err, &re) || re.Failed != 1 || !strings.Contains(err.Error(), "s3 unavailable") || sum.Failed != 1 {
 				t.Fatalf("%+v %v, want an error", sum, err)
 			}
 			fs.set(nil)

@@ -133,9 +133,9 @@ func sortedKeys[V any](m map[string]V) []string {
 //	 "namespace": "ModelWatch",
 //	 "models": {"fraud": {"retrain_metrics": ["Accuracy"], "cooldown": "6h"}}}
 type policyDocument struct {
-	RetrainMetrics *[]string                 `json:"retrain_metrics"`
-	Cooldown       *string                   `json:"cooldown"`
-	Namespace      *string                   `json:"namespace"`
+	RetrainMetrics *[]string                `json:"retrain_metrics"`
+	Cooldown       *string                  `json:"cooldown"`
+	Namespace      *string                  `json:"namespace"`
 	Models         map[string]modelDocument `json:"models"`
 }
 

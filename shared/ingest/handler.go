@@ -13,6 +13,7 @@ import (
 
 	"github.com/oklog/ulid/v2"
 
+	"github.com/modelwatch/modelwatch/shared/catalog"
 	"github.com/modelwatch/modelwatch/shared/layout"
 	"github.com/modelwatch/modelwatch/shared/metrics"
 	"github.com/modelwatch/modelwatch/shared/profile"
@@ -452,7 +453,7 @@ func (h *Handler) emit(ctx context.Context, b *batch, c *committed, duplicate bo
 	}
 	err := h.emf.Write(metrics.EMFEntry{
 		Timestamp:  now,
-		Dimensions: []metrics.EMFDimension{{Name: "Model", Value: b.model}},
+		Dimensions: []metrics.EMFDimension{{Name: catalog.DimModel, Value: b.model}},
 		Metrics:    ms,
 		Properties: map[string]string{"batch_id": b.id, "kind": string(b.kind)},
 	})

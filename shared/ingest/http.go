@@ -27,18 +27,16 @@ import (
 // and kind, and gets the Response, or a function error whose errorType is
 // the error code.
 func (h *Handler) Invoke(ctx context.Context, payload []byte) ([]byte, error) {
-	text := string(payload)
-	if mayBeHTTPEvent(text) {
-		var ev events.APIGatewayV2HTTPRequest
-		if err := gojson.Unmarshal(payload, &ev); err == nil && isHTTPEvent(&ev) {
-			out, err := gojson.Marshal(h.HandleHTTP(ctx, &ev))
+	if !isBatchBody(payload) {
+		if ev, err := decodeHTTPEvent(payload); err == nil && isHTTPEvent(ev) {
+			out, err := gojson.Marshal(h.HandleHTTP(ctx, ev))
 			if err != nil {
 				return nil, fmt.Errorf("encode HTTP response: %w", err)
 			}
 			return out, nil
 		}
 	}
-	resp, err := h.Ingest(ctx, Request{Body: text})
+	resp, err := h.Ingest(ctx, Request{Body: string(payload)})
 	if err != nil {
 		var e *Error
 		if !errors.As(err, &e) {
@@ -53,15 +51,34 @@ func (h *Handler) Invoke(ctx context.Context, payload []byte) ([]byte, error) {
 	return out, nil
 }
 
-// mayBeHTTPEvent tells a direct invocation's body (whose first members are
-// all batch body members) from anything else without reading the records:
-// only a payload that is not a valid start of a batch body is decoded as an
-// API Gateway event.
-func mayBeHTTPEvent(payload string) bool {
-	_, err := record.OpenBody(payload)
-	var be *record.BodyError
-	return errors.As(err, &be) && be.Field != "" && be.Field != "records" && be.Field != "model" &&
-		be.Field != "kind" && be.Field != "batch_id"
+// isBatchBody tells a direct invocation's payload, a batch body, from an
+// API Gateway event without reading either: by the payload's first member,
+// which in a batch body is one of its four.
+func isBatchBody(payload []byte) bool {
+	i := 0
+	skip := func() {
+		for i < len(payload) && (payload[i] == ' ' || payload[i] == '\t' || payload[i] == '\n' || payload[i] == '\r') {
+			i++
+		}
+	}
+	skip()
+	if i >= len(payload) || payload[i] != '{' {
+		return true // not an event: let the body reader say what is wrong
+	}
+	i++
+	skip()
+	if i >= len(payload) || payload[i] != '"' {
+		return true
+	}
+	end := bytes.IndexByte(payload[i+1:], '"')
+	if end < 0 {
+		return true
+	}
+	switch string(payload[i+1 : i+1+end]) {
+	case "records", "model", "kind", "batch_id":
+		return true
+	}
+	return false
 }
 
 func isHTTPEvent(ev *events.APIGatewayV2HTTPRequest) bool {

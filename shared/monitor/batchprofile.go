@@ -237,6 +237,9 @@ func (s *scanner) int() (int64, error) {
 		v = v*10 + int64(s.b[s.i]-'0')
 		s.i++
 	}
+	if s.i-start > 1 && s.b[start] == '0' {
+		return 0, errors.New("leading zero")
+	}
 	if s.i == start {
 		if s.peek() == '-' {
 			return 0, errors.New("negative count")

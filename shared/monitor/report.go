@@ -38,7 +38,7 @@ type Report struct {
 	Performance *perf.Summary `json:"performance,omitempty"`
 	// PerformanceError says why performance could not be computed, when it
 	// could not (for example a corrupt label object).
-	PerformanceError string      `json:"performance_error,omitempty"`
+	PerformanceError string `json:"performance_error,omitempty"`
 	System           System `json:"system"`
 	// ReferenceKey is the key of the reference profile compared with.
 	ReferenceKey string `json:"reference_key"`

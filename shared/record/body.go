@@ -119,7 +119,7 @@ func (b *Body) members() error {
 				b.records = p.i
 				return nil
 			case 'n':
-				return fmt.Errorf("records: %w: got null, want an array of records", ErrNoRecords)
+				return fmt.Errorf("%w: records is null, want an array of records", ErrNoRecords)
 			default:
 				if err := p.skip(0); err != nil {
 					return err
@@ -195,7 +195,7 @@ func (b *Body) end() error {
 	}
 	b.Complete = true
 	if b.records < 0 {
-		return fmt.Errorf("records: %w: the body has no \"records\" array", ErrNoRecords)
+		return fmt.Errorf("%w: the body has no \"records\" array", ErrNoRecords)
 	}
 	return nil
 }

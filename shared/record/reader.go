@@ -77,7 +77,7 @@ func (it *records) advance() bool {
 	if !it.started {
 		it.started = true
 		if it.body.records < 0 {
-			it.fail(fmt.Errorf("records: %w: the body has no \"records\" array", ErrNoRecords))
+			it.fail(fmt.Errorf("%w: the body has no \"records\" array", ErrNoRecords))
 			return false
 		}
 		p.i = it.body.records
@@ -86,7 +86,7 @@ func (it *records) advance() bool {
 		p.ws()
 		if p.peek() == ']' {
 			p.i++
-			it.fail(fmt.Errorf("records: %w: the array is empty", ErrNoRecords))
+			it.fail(fmt.Errorf("%w: the records array is empty", ErrNoRecords))
 			return false
 		}
 	} else {

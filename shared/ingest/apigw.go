@@ -1,0 +1,255 @@
+package ingest
+
+import (
+	"errors"
+	"fmt"
+	"unicode/utf16"
+	"unicode/utf8"
+
+	"github.com/aws/aws-lambda-go/events"
+	gojson "github.com/goccy/go-json"
+)
+
+// httpEventContext is the part of an event's requestContext the handler
+// reads.
+type httpEventContext struct {
+	RequestID string `json:"requestId"`
+	RouteKey  string `json:"routeKey"`
+	Stage     string `json:"stage"`
+	HTTP      struct {
+		Method string `json:"method"`
+		Path   string `json:"path"`
+	} `json:"http"`
+}
+
+// decodeHTTPEvent decodes an API Gateway HTTP API event (payload format
+// 2.0) into the fields HandleHTTP uses. The body, the batch with every
+// quote escaped, is most of the event: it is unescaped in the same pass
+// that finds its end, and only the small members go through a JSON
+// decoder.
+func decodeHTTPEvent(payload []byte) (*events.APIGatewayV2HTTPRequest, error) {
+	out := &events.APIGatewayV2HTTPRequest{}
+	i := skipSpace(payload, 0)
+	if i >= len(payload) || payload[i] != '{' {
+		return nil, errors.New("the event is not a JSON object")
+	}
+	i = skipSpace(payload, i+1)
+	if i < len(payload) && payload[i] == '}' {
+		return out, nil
+	}
+	for {
+		if i >= len(payload) || payload[i] != '"' {
+			return nil, errors.New("the event is not a JSON object")
+		}
+		end, err := skipJSON(payload, i)
+		if err != nil {
+			return nil, err
+		}
+		var key string
+		if err := gojson.Unmarshal(payload[i:end], &key); err != nil {
+			return nil, err
+		}
+		i = skipSpace(payload, end)
+		if i >= len(payload) || payload[i] != ':' {
+			return nil, errors.New("the event is not a JSON object")
+		}
+		i = skipSpace(payload, i+1)
+		if key == "body" && i < len(payload) && payload[i] == '"' {
+			body, n, err := unquoteJSON(payload[i:])
+			if err != nil {
+				return nil, fmt.Errorf("event body: %w", err)
+			}
+			out.Body, i = body, i+n
+		} else {
+			if end, err = skipJSON(payload, i); err != nil {
+				return nil, err
+			}
+			if err := decodeEventMember(out, key, payload[i:end]); err != nil {
+				return nil, fmt.Errorf("event member %s: %w", key, err)
+			}
+			i = end
+		}
+		i = skipSpace(payload, i)
+		if i < len(payload) && payload[i] == ',' {
+			i = skipSpace(payload, i+1)
+			continue
+		}
+		if i < len(payload) && payload[i] == '}' {
+			return out, nil
+		}
+		return nil, errors.New("the event is not a JSON object")
+	}
+}
+
+func decodeEventMember(ev *events.APIGatewayV2HTTPRequest, key string, raw []byte) error {
+	switch key {
+	case "version":
+		return gojson.Unmarshal(raw, &ev.Version)
+	case "routeKey":
+		return gojson.Unmarshal(raw, &ev.RouteKey)
+	case "rawPath":
+		return gojson.Unmarshal(raw, &ev.RawPath)
+	case "headers":
+		return gojson.Unmarshal(raw, &ev.Headers)
+	case "pathParameters":
+		return gojson.Unmarshal(raw, &ev.PathParameters)
+	case "isBase64Encoded":
+		return gojson.Unmarshal(raw, &ev.IsBase64Encoded)
+	case "body":
+		var s *string
+		if err := gojson.Unmarshal(raw, &s); err != nil {
+			return err
+		}
+		if s != nil {
+			ev.Body = *s
+		}
+	case "requestContext":
+		var rc httpEventContext
+		if err := gojson.Unmarshal(raw, &rc); err != nil {
+			return err
+		}
+		ev.RequestContext.RequestID, ev.RequestContext.RouteKey, ev.RequestContext.Stage = rc.RequestID, rc.RouteKey, rc.Stage
+		ev.RequestContext.HTTP.Method, ev.RequestContext.HTTP.Path = rc.HTTP.Method, rc.HTTP.Path
+	}
+	return nil
+}
+
+func skipSpace(b []byte, i int) int {
+	for i < len(b) && (b[i] == ' ' || b[i] == '\t' || b[i] == '\n' || b[i] == '\r') {
+		i++
+	}
+	return i
+}
+
+// skipJSON returns the end of the JSON value starting at b[i], matching
+// brackets and strings; the decoder given the value checks it.
+func skipJSON(b []byte, i int) (int, error) {
+	depth := 0
+	for ; i < len(b); i++ {
+		switch b[i] {
+		case '"':
+			for i++; i < len(b) && b[i] != '"'; i++ {
+				if b[i] == '\\' {
+					i++
+				}
+			}
+			if i >= len(b) {
+				return 0, errors.New("unterminated string in the event")
+			}
+			if depth == 0 {
+				return i + 1, nil
+			}
+		case '{', '[':
+			depth++
+		case '}', ']':
+			depth--
+			if depth == 0 {
+				return i + 1, nil
+			}
+			if depth < 0 {
+				return i, nil
+			}
+		case ',':
+			if depth == 0 {
+				return i, nil
+			}
+		}
+	}
+	if depth != 0 {
+		return 0, errors.New("unterminated value in the event")
+	}
+	return i, nil
+}
+
+// unquoteJSON decodes the JSON string at the start of b and returns it and
+// the number of bytes it took. Runs without escapes are copied whole.
+func unquoteJSON(b []byte) (string, int, error) {
+	var out []byte
+	i := 1
+	for {
+		j := i
+		for j < len(b) && b[j] != '"' && b[j] != '\\' {
+			j++
+		}
+		if j >= len(b) {
+			return "", 0, errBadString
+		}
+		if b[j] == '"' {
+			if out == nil {
+				return string(b[i:j]), j + 1, nil
+			}
+			out = append(out, b[i:j]...)
+			return string(out), j + 1, nil
+		}
+		if out == nil {
+			out = make([]byte, 0, len(b))
+		}
+		out = append(out, b[i:j]...)
+		n, r, err := unescape(b[j:])
+		if err != nil {
+			return "", 0, err
+		}
+		out = utf8.AppendRune(out, r)
+		i = j + n
+	}
+}
+
+// unescape decodes the escape at the start of b (b[0] == '\\').
+func unescape(b []byte) (n int, r rune, err error) {
+	if len(b) < 2 {
+		return 0, 0, errBadString
+	}
+	switch c := b[1]; c {
+	case '"', '\\', '/':
+		return 2, rune(c), nil
+	case 'b':
+		return 2, '\b', nil
+	case 'f':
+		return 2, '\f', nil
+	case 'n':
+		return 2, '\n', nil
+	case 'r':
+		return 2, '\r', nil
+	case 't':
+		return 2, '\t', nil
+	case 'u':
+		r, ok := hexRune(b[2:])
+		if !ok {
+			return 0, 0, errBadString
+		}
+		if !utf16.IsSurrogate(r) {
+			return 6, r, nil
+		}
+		if len(b) >= 12 && b[6] == '\\' && b[7] == 'u' {
+			if r2, ok := hexRune(b[8:]); ok {
+				if dec := utf16.DecodeRune(r, r2); dec != utf8.RuneError {
+					return 12, dec, nil
+				}
+			}
+		}
+		return 6, utf8.RuneError, nil
+	}
+	return 0, 0, errBadString
+}
+
+var errBadString = errors.New("invalid JSON string in the event")
+
+func hexRune(b []byte) (rune, bool) {
+	if len(b) < 4 {
+		return 0, false
+	}
+	var r rune
+	for _, c := range b[:4] {
+		switch {
+		case c >= '0' && c <= '9':
+			r = r<<4 | rune(c-'0')
+		case c >= 'a' && c <= 'f':
+			r = r<<4 | rune(c-'a'+10)
+		case c >= 'A' && c <= 'F':
+			r = r<<4 | rune(c-'A'+10)
+		default:
+			return 0, false
+		}
+	}
+	return r, true
+}

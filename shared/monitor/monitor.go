@@ -1,0 +1,383 @@
+package monitor
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/service/cloudwatch/types"
+
+	"github.com/modelwatch/modelwatch/shared/drift"
+	"github.com/modelwatch/modelwatch/shared/layout"
+	"github.com/modelwatch/modelwatch/shared/perf"
+	"github.com/modelwatch/modelwatch/shared/profile"
+	"github.com/modelwatch/modelwatch/shared/reference"
+	"github.com/modelwatch/modelwatch/shared/store"
+)
+
+// Monitor runs the drift function's job.
+type Monitor struct {
+	store     store.Store
+	publisher Publisher
+	cfg       Config
+	log       *slog.Logger
+}
+
+// New returns a Monitor over the bucket st, publishing with pub.
+func New(st store.Store, pub Publisher, cfg Config) (*Monitor, error) {
+	if st == nil || pub == nil {
+		return nil, errors.New("new monitor: need a store and a publisher")
+	}
+	cfg, err := cfg.withDefaults()
+	if err != nil {
+		return nil, fmt.Errorf("new monitor: %w", err)
+	}
+	return &Monitor{store: st, publisher: pub, cfg: cfg, log: cfg.Logger}, nil
+}
+
+// Result is what an invocation returns: one entry per model.
+type Result struct {
+	WindowStart time.Time     `json:"window_start"`
+	WindowEnd   time.Time     `json:"window_end"`
+	Models      []ModelResult `json:"models"`
+	// Failed counts the models whose run failed (missing references
+	// included).
+	Failed int `json:"failed"`
+}
+
+// ModelResult is the outcome of one model's run.
+type ModelResult struct {
+	Model  string `json:"model"`
+	Status string `json:"status"` // ok, no_data or error
+	Error  string `json:"error,omitempty"`
+	// Report is the key of the window's JSON report.
+	Report          string `json:"report,omitempty"`
+	Batches         int    `json:"batches"`
+	Records         int64  `json:"records"`
+	DriftedFeatures int    `json:"drifted_features"`
+	DatasetDrift    bool   `json:"dataset_drift"`
+	Labelled        int64  `json:"labelled"`
+	// EarlierWindows are the ends of earlier windows whose performance late
+	// labels changed (their reports were rewritten).
+	EarlierWindows []time.Time `json:"earlier_windows_updated,omitempty"`
+	// UnmatchedLabels counts labels of this window whose prediction was not
+	// found in the lookback.
+	UnmatchedLabels  int    `json:"unmatched_labels,omitempty"`
+	PerformanceError string `json:"performance_error,omitempty"`
+	Metrics          int    `json:"metrics_published"`
+}
+
+// ErrPublish is wrapped when metrics could not be published (the reports
+// were written).
+var ErrPublish = errors.New("publish metrics")
+
+// Run runs the job for the event's window and models. A model whose
+// reference profile is missing is reported in the result and logged, and
+// does not fail the run; any other failure of a model (reading the bucket,
+// writing its report, publishing its metrics after retries) fails the run
+// after every model has been tried, so that Lambda retries the invocation
+// and its on-failure destination sees it.
+func (m *Monitor) Run(ctx context.Context, ev Event) (Result, error) {
+	w, err := ev.window(m.cfg, m.cfg.Now())
+	if err != nil {
+		return Result{}, err
+	}
+	models, err := ev.models(m.cfg)
+	if err != nil {
+		return Result{}, err
+	}
+	if len(models) == 0 {
+		if models, err = reference.Models(ctx, m.store); err != nil {
+			return Result{}, fmt.Errorf("discover models: %w", err)
+		}
+		if len(models) == 0 {
+			m.log.WarnContext(ctx, "no models to monitor: no reference under reference/ and none configured")
+		}
+	}
+	res := Result{WindowStart: w.Start, WindowEnd: w.End, Models: []ModelResult{}}
+	var failures []error
+	for _, model := range models {
+		start := time.Now()
+		mr, err := m.runModel(ctx, model, w)
+		if err != nil {
+			mr.Status, mr.Error = "error", err.Error()
+			res.Failed++
+			if errors.Is(err, reference.ErrUnknownModel) {
+				m.log.ErrorContext(ctx, "model has no reference profile; skipped", "model", model, "window_end", w.End, "error", err.Error())
+			} else {
+				m.log.ErrorContext(ctx, "model run failed", "model", model, "window_end", w.End, "error", err.Error())
+				failures = append(failures, fmt.Errorf("model %s: %w", model, err))
+			}
+		} else {
+			m.log.InfoContext(ctx, "model window done", "model", model, "window_start", w.Start, "window_end", w.End,
+				"status", mr.Status, "batches", mr.Batches, "records", mr.Records, "drifted_features", mr.DriftedFeatures,
+				"dataset_drift", mr.DatasetDrift, "labelled", mr.Labelled, "earlier_windows_updated", len(mr.EarlierWindows),
+				"unmatched_labels", mr.UnmatchedLabels, "metrics", mr.Metrics, "report", mr.Report,
+				"duration_ms", time.Since(start).Milliseconds())
+			if mr.PerformanceError != "" {
+				m.log.ErrorContext(ctx, "performance not computed", "model", model, "window_end", w.End, "error", mr.PerformanceError)
+			}
+		}
+		res.Models = append(res.Models, mr)
+	}
+	if len(failures) > 0 {
+		return res, fmt.Errorf("drift run of window %s: %w", w, errors.Join(failures...))
+	}
+	return res, nil
+}
+
+// modelRun is what every step of one model's run needs.
+type modelRun struct {
+	model     string
+	ref       *profile.Profile
+	refKey    string
+	drift     drift.Config
+	driftFrom string
+}
+
+func (m *Monitor) runModel(ctx context.Context, model string, w Window) (ModelResult, error) {
+	mr := ModelResult{Model: model}
+	ref, ptr, err := reference.Load(ctx, m.store, model)
+	if err != nil {
+		return mr, err
+	}
+	cfg, from, err := driftConfig(ctx, m.store, model, m.cfg.Drift)
+	if err != nil {
+		return mr, err
+	}
+	mc := &modelRun{model: model, ref: ref, refKey: ptr.Key, drift: cfg, driftFrom: from}
+
+	rep, batches, err := m.windowReport(ctx, mc, w)
+	if err != nil {
+		return mr, err
+	}
+	pr, err := m.performance(ctx, mc, w, batches)
+	if err != nil {
+		rep.PerformanceError = err.Error()
+		mr.PerformanceError = err.Error()
+	} else {
+		rep.Performance = pr.current
+		rep.Warnings = append(rep.Warnings, pr.warnings...)
+		mr.UnmatchedLabels = pr.unmatched
+		mr.Labelled = pr.current.Labelled
+	}
+	set := windowMetrics(rep, m.cfg.FeatureMetrics)
+	m.noteSkipped(rep, set)
+	rep.Metrics = set.rows
+	if err := m.writeReport(ctx, rep, true); err != nil {
+		return mr, err
+	}
+	mr.Status = string(rep.Status)
+	mr.Report = layout.Report(model, w.End, "json")
+	mr.Batches, mr.Records = rep.System.Batches, rep.System.Records
+	mr.DriftedFeatures, mr.DatasetDrift = rep.DatasetDrift.Drifted, rep.DatasetDrift.Detected
+
+	data := set.data
+	if pr != nil {
+		for _, wp := range pr.earlier {
+			pset, changed, err := m.updateEarlier(ctx, mc, wp)
+			if err != nil {
+				return mr, fmt.Errorf("update earlier window %s: %w", wp.w, err)
+			}
+			if changed {
+				mr.EarlierWindows = append(mr.EarlierWindows, wp.w.End)
+				data = append(data, pset.data...)
+			}
+		}
+	}
+	data = m.recentOnly(ctx, model, data)
+	if err := m.publisher.Publish(ctx, data); err != nil {
+		return mr, fmt.Errorf("%w: %w", ErrPublish, err)
+	}
+	mr.Metrics = len(data)
+	return mr, nil
+}
+
+// windowReport reads and merges the window's batch profiles and compares
+// them with the reference: everything of the report but performance.
+func (m *Monitor) windowReport(ctx context.Context, mc *modelRun, w Window) (*Report, []layout.PartitionKey, error) {
+	batches, keys, err := listHours(ctx, m.store, layout.Profiles, mc.model, w.Hours(), m.cfg.Concurrency)
+	if err != nil {
+		return nil, nil, err
+	}
+	merge := newWindowMerge(mc.ref)
+	err = fetchOrdered(ctx, keys, m.cfg.Concurrency, func(ctx context.Context, key string) (*batchJSON, error) {
+		data, err := m.store.Get(ctx, key)
+		if err != nil {
+			return nil, fmt.Errorf("get %s: %w", key, err)
+		}
+		b, err := decodeBatch(data)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", key, err)
+		}
+		return b, nil
+	}, func(key string, b *batchJSON) error {
+		if err := merge.add(b); err != nil {
+			return fmt.Errorf("%s: %w", key, err)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, nil, err
+	}
+	rep := &Report{
+		Window:       WindowInfo{Start: w.Start, End: w.End, Length: fmt.Sprintf("%dh", w.Length()/time.Hour)},
+		System:       systemOf(merge.sys),
+		ReferenceKey: mc.refKey,
+		ConfigSource: mc.driftFrom,
+		GeneratedAt:  m.cfg.Now().UTC(),
+	}
+	var warnings []string
+	for _, o := range rep.System.OtherReference {
+		warnings = append(warnings, fmt.Sprintf("%d batches (%d records) were profiled against another reference (%s) and are not compared", o.Batches, o.Records, o.Fingerprint))
+	}
+	merged := merge.profile()
+	if merged == nil {
+		rep.Report = noDataReport(mc.ref)
+		rep.Report.Warnings = append(rep.Report.Warnings, warnings...)
+		rep.Status = StatusNoData
+		return rep, batches, nil
+	}
+	dr, err := drift.Compare(mc.ref, merged, mc.drift, warnings...)
+	if err != nil {
+		return nil, nil, err
+	}
+	rep.Report = *dr
+	rep.Status = StatusOK
+	var est *perf.Estimate
+	if taskOf(mc.ref) == perf.TaskClassification {
+		e, ok, err := perf.EstimateAccuracy(mc.ref.Confidence, merged.Confidence, nil)
+		if err != nil {
+			return nil, nil, err
+		}
+		if ok {
+			est = &e
+		}
+	}
+	if dr.Prediction != nil || est != nil {
+		rep.Prediction = &Prediction{PredictionResult: dr.Prediction, EstimatedAccuracy: est}
+		rep.Report.Prediction = nil
+	}
+	return rep, batches, nil
+}
+
+// noteSkipped warns in the report about features or classes whose names
+// cannot be CloudWatch dimension values.
+func (m *Monitor) noteSkipped(rep *Report, set *metricSet) {
+	for _, name := range set.skipped {
+		rep.Warnings = append(rep.Warnings, fmt.Sprintf("%q is not a valid CloudWatch dimension value (printable ASCII, 1-1024 characters); its metric is in this report only", name))
+	}
+}
+
+// writeReport writes the JSON and HTML of a report; latest also updates
+// latest.json unless it holds a later window.
+func (m *Monitor) writeReport(ctx context.Context, rep *Report, latest bool) error {
+	model, end := rep.Report.Reference.Model, rep.Window.End
+	doc, err := rep.EncodeJSON()
+	if err != nil {
+		return err
+	}
+	page, err := rep.EncodeHTML()
+	if err != nil {
+		return err
+	}
+	jsonKey, htmlKey := layout.Report(model, end, "json"), layout.Report(model, end, "html")
+	if err := m.store.Put(ctx, jsonKey, doc, store.WithContentType("application/json")); err != nil {
+		return fmt.Errorf("write report: %w", err)
+	}
+	if err := m.store.Put(ctx, htmlKey, page, store.WithContentType("text/html; charset=utf-8")); err != nil {
+		return fmt.Errorf("write report: %w", err)
+	}
+	if !latest {
+		return nil
+	}
+	key := layout.LatestReport(model)
+	old, err := getOptional(ctx, m.store, key)
+	if err != nil {
+		return fmt.Errorf("read %s: %w", key, err)
+	}
+	if old != nil {
+		var head struct {
+			Window WindowInfo `json:"window"`
+		}
+		if json.Unmarshal(old, &head) == nil && head.Window.End.After(end) {
+			return nil // a backfill does not replace the latest report
+		}
+	}
+	if err := m.store.Put(ctx, key, doc, store.WithContentType("application/json")); err != nil {
+		return fmt.Errorf("write latest report: %w", err)
+	}
+	return nil
+}
+
+// updateEarlier rewrites an earlier window's report with its new
+// performance and returns the performance metrics to re-publish; changed is
+// false when the performance is what the report already says. A window
+// without a report (before the function ran, or deleted) gets a full one.
+func (m *Monitor) updateEarlier(ctx context.Context, mc *modelRun, wp windowPerf) (*metricSet, bool, error) {
+	key := layout.Report(mc.model, wp.w.End, "json")
+	data, err := getOptional(ctx, m.store, key)
+	if err != nil {
+		return nil, false, fmt.Errorf("read %s: %w", key, err)
+	}
+	if data == nil {
+		rep, _, err := m.windowReport(ctx, mc, wp.w)
+		if err != nil {
+			return nil, false, err
+		}
+		rep.Performance = &wp.summary
+		set := windowMetrics(rep, m.cfg.FeatureMetrics)
+		m.noteSkipped(rep, set)
+		rep.Metrics = set.rows
+		return set, true, m.writeReport(ctx, rep, false)
+	}
+	rep, err := DecodeReport(data)
+	if err != nil {
+		return nil, false, fmt.Errorf("%s: %w", key, err)
+	}
+	if samePerformance(rep.Performance, &wp.summary) && rep.PerformanceError == "" {
+		return nil, false, nil
+	}
+	rep.Performance, rep.PerformanceError = &wp.summary, ""
+	rep.GeneratedAt = m.cfg.Now().UTC()
+	rep.Metrics = windowMetrics(rep, m.cfg.FeatureMetrics).rows
+	if err := m.writeReport(ctx, rep, false); err != nil {
+		return nil, false, err
+	}
+	return performanceMetrics(mc.model, wp.w.End, &wp.summary), true, nil
+}
+
+// samePerformance compares two summaries but for when labels were read.
+func samePerformance(a, b *perf.Summary) bool {
+	if a == nil || b == nil {
+		return a == b
+	}
+	x, y := *a, *b
+	x.LabelsUntil, y.LabelsUntil = time.Time{}, time.Time{}
+	ja, err1 := json.Marshal(x)
+	jb, err2 := json.Marshal(y)
+	return err1 == nil && err2 == nil && bytes.Equal(ja, jb)
+}
+
+// recentOnly drops data older than CloudWatch accepts (two weeks; a
+// backfill of an old window writes its report only).
+func (m *Monitor) recentOnly(ctx context.Context, model string, data []types.MetricDatum) []types.MetricDatum {
+	limit := m.cfg.Now().Add(-cloudWatchMaxAge + time.Hour)
+	out := data[:0]
+	dropped := 0
+	for _, d := range data {
+		if d.Timestamp != nil && d.Timestamp.Before(limit) {
+			dropped++
+			continue
+		}
+		out = append(out, d)
+	}
+	if dropped > 0 {
+		m.log.WarnContext(ctx, "metrics older than CloudWatch accepts were not published; the reports have them", "model", model, "dropped", dropped)
+	}
+	return out
+}
