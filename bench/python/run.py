@@ -17,7 +17,7 @@ repetitions, runs and measures as separate processes:
   evidently    Report([DataDriftPreset()]) with both files loaded by pandas
   nannyml      UnivariateDriftCalculator (KS and Jensen-Shannon), one chunk
 
-Each measurement is the wall time and the peak RSS (ru_maxrss from wait4) of
+Each measurement is the wall time and the peak RSS (ru_maxrss, via GNU time) of
 the process, and its CPU time. Before each, the driver waits (up to
 --quiet-timeout seconds) until the other processes of the machine use less
 than --quiet-cores cores, and it records how much CPU other processes used
@@ -46,6 +46,7 @@ BENCH = pathlib.Path(__file__).resolve().parent.parent
 PY = pathlib.Path(__file__).resolve().parent
 CLK_TCK = os.sysconf("SC_CLK_TCK")
 PARTS = 24
+TIME = "/usr/bin/time"  # GNU time (Debian package "time")
 
 
 def parse_size(s):
@@ -98,26 +99,32 @@ class Runner:
 
     def measure(self, label, cmd, stdout=None, ok=(0,), **tags):
         waited, before = wait_quiet(self.args.quiet_cores, self.args.quiet_timeout)
-        err_path = self.args.work_log
+        err_path, usage_path = self.args.work_log, self.args.work_log + ".usage"
+        # GNU time forks the command and reports its rusage. Linux carries the
+        # peak RSS of the process that forks over to the child at exec, so the
+        # driver (a Python process of some 200 MB) must not fork the tools
+        # itself: every tool would then show at least the driver's size.
+        cmd = [TIME, "-f", "%M %U %S", "-o", usage_path, *cmd]
         j0 = busy_jiffies()
         t0 = time.perf_counter()
         with open(stdout or os.devnull, "w") as out, open(err_path, "w") as err:
-            p = subprocess.Popen(cmd, stdout=out, stderr=err, env=self.env)
-            _, status, ru = os.wait4(p.pid, 0)
-            p.returncode = os.waitstatus_to_exitcode(status)
+            rc = subprocess.run(cmd, stdout=out, stderr=err, env=self.env).returncode
         wall = time.perf_counter() - t0
         busy = (busy_jiffies() - j0) / CLK_TCK
-        cpu = ru.ru_utime + ru.ru_stime
-        m = {"label": label, **tags, "wall": wall, "cpu": cpu, "maxrss_mb": ru.ru_maxrss / 1024,
-             "exit": p.returncode, "other_cores": max(0.0, busy - cpu) / wall if wall > 0 else 0.0,
+        usage = pathlib.Path(usage_path).read_text().split()
+        if len(usage) < 3:
+            raise SystemExit(f"{TIME} wrote no usage for {label}: {usage}")
+        maxrss_kb, cpu = int(usage[-3]), float(usage[-2]) + float(usage[-1])
+        m = {"label": label, **tags, "wall": wall, "cpu": cpu, "maxrss_mb": maxrss_kb / 1024,
+             "exit": rc, "other_cores": max(0.0, busy - cpu) / wall if wall > 0 else 0.0,
              "other_cores_before": before, "waited": waited}
         self.measurements.append(m)
         print(f"  {label:28s} {wall:9.3f} s  cpu {cpu:9.3f} s  {m['maxrss_mb']:8.1f} MB  "
-              f"other load {m['other_cores']:.2f} cores" + ("" if p.returncode in ok else f"  EXIT {p.returncode}"),
+              f"other load {m['other_cores']:.2f} cores" + ("" if rc in ok else f"  EXIT {rc}"),
               flush=True)
-        if p.returncode not in ok:
+        if rc not in ok:
             tail = pathlib.Path(err_path).read_text()[-3000:]
-            self.errors.append({"label": label, **tags, "exit": p.returncode, "stderr": tail})
+            self.errors.append({"label": label, **tags, "exit": rc, "stderr": tail})
             print(tail, file=sys.stderr)
         return m
 
@@ -411,6 +418,8 @@ def main(argv):
             ap.error(f"--tools: unknown tool {t}")
     if args.reps < 1:
         ap.error("--reps must be at least 1")
+    if not os.access(TIME, os.X_OK):
+        ap.error(f"{TIME} (GNU time) is missing: apt-get install time")
     for b in ("modelwatch", "profilecompare"):
         if not (args.bin / b).exists():
             ap.error(f"{args.bin / b} is missing: run bench/run.sh, which builds it")

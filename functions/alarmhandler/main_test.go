@@ -8,7 +8,6 @@ package main
 import (
 	"context"
 	"encoding/json"
-	"fmt"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -66,33 +65,15 @@ func newStack(t *testing.T, srv *motoserver.Server, execute bool) *stack {
 	return s
 }
 
-// createStateMachine renders infra/retrain.asl.json with the
+// createStateMachine creates infra/retrain.asl.json with the
 // DefinitionSubstitutions template.yaml gives it, SageMaker training off.
 func (s *stack) createStateMachine(t *testing.T) string {
 	t.Helper()
-	asl, err := os.ReadFile(filepath.Join("..", "..", "infra", "retrain.asl.json"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	def := string(asl)
-	for k, v := range map[string]string{
+	return s.srv.NewStateMachine(t, filepath.Join("..", "..", "infra", "retrain.asl.json"), map[string]string{
 		"RetrainTopicArn": s.retrain.TopicARN, "BucketName": s.bucket, "SageMakerTrainingEnabled": "false",
 		"TrainingImage": "123456789012.dkr.ecr.us-east-1.amazonaws.com/train:latest", "TrainingRoleArn": "arn:aws:iam::123456789012:role/training",
 		"TrainingInstanceType": "ml.m5.large",
-	} {
-		def = strings.ReplaceAll(def, "${"+k+"}", v)
-	}
-	if strings.Contains(def, "${") {
-		t.Fatalf("infra/retrain.asl.json has a substitution the test does not know:\n%s", def)
-	}
-	out, err := s.srv.SFNClient().CreateStateMachine(context.Background(), &sfn.CreateStateMachineInput{
-		Name: aws.String(fmt.Sprintf("retrain-%d", time.Now().UnixNano())), Definition: aws.String(def),
-		RoleArn: aws.String("arn:aws:iam::123456789012:role/retrain"), Type: sfntypes.StateMachineTypeStandard,
 	})
-	if err != nil {
-		t.Fatalf("create state machine: %v", err)
-	}
-	return aws.ToString(out.StateMachineArn)
 }
 
 func (s *stack) env(extra ...string) []string {

@@ -1,13 +1,13 @@
 package ingest
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"unicode/utf16"
 	"unicode/utf8"
 
 	"github.com/aws/aws-lambda-go/events"
-	gojson "github.com/goccy/go-json"
 )
 
 // httpEventContext is the part of an event's requestContext the handler
@@ -46,7 +46,7 @@ func decodeHTTPEvent(payload []byte) (*events.APIGatewayV2HTTPRequest, error) {
 			return nil, err
 		}
 		var key string
-		if err := gojson.Unmarshal(payload[i:end], &key); err != nil {
+		if err := json.Unmarshal(payload[i:end], &key); err != nil {
 			return nil, err
 		}
 		i = skipSpace(payload, end)
@@ -84,20 +84,20 @@ func decodeHTTPEvent(payload []byte) (*events.APIGatewayV2HTTPRequest, error) {
 func decodeEventMember(ev *events.APIGatewayV2HTTPRequest, key string, raw []byte) error {
 	switch key {
 	case "version":
-		return gojson.Unmarshal(raw, &ev.Version)
+		return json.Unmarshal(raw, &ev.Version)
 	case "routeKey":
-		return gojson.Unmarshal(raw, &ev.RouteKey)
+		return json.Unmarshal(raw, &ev.RouteKey)
 	case "rawPath":
-		return gojson.Unmarshal(raw, &ev.RawPath)
+		return json.Unmarshal(raw, &ev.RawPath)
 	case "headers":
-		return gojson.Unmarshal(raw, &ev.Headers)
+		return json.Unmarshal(raw, &ev.Headers)
 	case "pathParameters":
-		return gojson.Unmarshal(raw, &ev.PathParameters)
+		return json.Unmarshal(raw, &ev.PathParameters)
 	case "isBase64Encoded":
-		return gojson.Unmarshal(raw, &ev.IsBase64Encoded)
+		return json.Unmarshal(raw, &ev.IsBase64Encoded)
 	case "body":
 		var s *string
-		if err := gojson.Unmarshal(raw, &s); err != nil {
+		if err := json.Unmarshal(raw, &s); err != nil {
 			return err
 		}
 		if s != nil {
@@ -105,7 +105,7 @@ func decodeEventMember(ev *events.APIGatewayV2HTTPRequest, key string, raw []byt
 		}
 	case "requestContext":
 		var rc httpEventContext
-		if err := gojson.Unmarshal(raw, &rc); err != nil {
+		if err := json.Unmarshal(raw, &rc); err != nil {
 			return err
 		}
 		ev.RequestContext.RequestID, ev.RequestContext.RouteKey, ev.RequestContext.Stage = rc.RequestID, rc.RouteKey, rc.Stage
@@ -162,35 +162,52 @@ func skipJSON(b []byte, i int) (int, error) {
 }
 
 // unquoteJSON decodes the JSON string at the start of b and returns it and
-// the number of bytes it took. Runs without escapes are copied whole.
+// the number of bytes it took. Runs without escapes are copied whole and
+// the common escapes are decoded inline: a batch body in an event has an
+// escape every few bytes.
 func unquoteJSON(b []byte) (string, int, error) {
-	var out []byte
 	i := 1
+	j := i
+	for j < len(b) && b[j] != '"' && b[j] != '\\' {
+		j++
+	}
+	if j < len(b) && b[j] == '"' {
+		return string(b[i:j]), j + 1, nil
+	}
+	out := make([]byte, 0, len(b))
 	for {
-		j := i
+		out = append(out, b[i:j]...)
+		if j+1 >= len(b) {
+			return "", 0, errBadString
+		}
+		if b[j] == '"' {
+			return string(out), j + 1, nil
+		}
+		switch e := b[j+1]; e {
+		case '"', '\\', '/':
+			out = append(out, e)
+			i = j + 2
+		case 'n':
+			out = append(out, '\n')
+			i = j + 2
+		case 't':
+			out = append(out, '\t')
+			i = j + 2
+		default:
+			n, r, err := unescape(b[j:])
+			if err != nil {
+				return "", 0, err
+			}
+			out = utf8.AppendRune(out, r)
+			i = j + n
+		}
+		j = i
 		for j < len(b) && b[j] != '"' && b[j] != '\\' {
 			j++
 		}
 		if j >= len(b) {
 			return "", 0, errBadString
 		}
-		if b[j] == '"' {
-			if out == nil {
-				return string(b[i:j]), j + 1, nil
-			}
-			out = append(out, b[i:j]...)
-			return string(out), j + 1, nil
-		}
-		if out == nil {
-			out = make([]byte, 0, len(b))
-		}
-		out = append(out, b[i:j]...)
-		n, r, err := unescape(b[j:])
-		if err != nil {
-			return "", 0, err
-		}
-		out = utf8.AppendRune(out, r)
-		i = j + n
 	}
 }
 

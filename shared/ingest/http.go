@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/base64"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -14,7 +15,6 @@ import (
 
 	"github.com/aws/aws-lambda-go/events"
 	"github.com/aws/aws-lambda-go/lambda/messages"
-	gojson "github.com/goccy/go-json"
 	"github.com/klauspost/compress/gzip"
 
 	"github.com/modelwatch/modelwatch/shared/record"
@@ -29,7 +29,7 @@ import (
 func (h *Handler) Invoke(ctx context.Context, payload []byte) ([]byte, error) {
 	if !isBatchBody(payload) {
 		if ev, err := decodeHTTPEvent(payload); err == nil && isHTTPEvent(ev) {
-			out, err := gojson.Marshal(h.HandleHTTP(ctx, ev))
+			out, err := json.Marshal(h.HandleHTTP(ctx, ev))
 			if err != nil {
 				return nil, fmt.Errorf("encode HTTP response: %w", err)
 			}
@@ -44,7 +44,7 @@ func (h *Handler) Invoke(ctx context.Context, payload []byte) ([]byte, error) {
 		}
 		return nil, messages.InvokeResponse_Error{Type: e.Code, Message: e.Message}
 	}
-	out, err := gojson.Marshal(resp)
+	out, err := json.Marshal(resp)
 	if err != nil {
 		return nil, fmt.Errorf("encode response: %w", err)
 	}
@@ -102,7 +102,7 @@ func (h *Handler) HandleHTTP(ctx context.Context, ev *events.APIGatewayV2HTTPReq
 		}
 		return errorResponse(ie)
 	}
-	body, err := gojson.Marshal(resp)
+	body, err := json.Marshal(resp)
 	if err != nil {
 		return errorResponse(&Error{Status: http.StatusInternalServerError, Code: CodeInternal, Message: "encoding the response failed"})
 	}
@@ -125,7 +125,7 @@ type errorBody struct {
 func errorResponse(e *Error) events.APIGatewayV2HTTPResponse {
 	var b errorBody
 	b.Error.Code, b.Error.Message, b.Error.BatchID = e.Code, e.Message, e.BatchID
-	body, _ := gojson.Marshal(b)
+	body, _ := json.Marshal(b)
 	headers := map[string]string{"Content-Type": "application/json"}
 	if e.Status == http.StatusMethodNotAllowed {
 		headers["Allow"] = http.MethodPost

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 	"slices"
+	"sync"
 	"time"
 
 	json "github.com/goccy/go-json"
@@ -96,22 +97,34 @@ func (c *sparseCounts) UnmarshalJSON(b []byte) error {
 	s.ws()
 	switch s.peek() {
 	case '[':
-		var n int
+		sc := scratchPool.Get().(*scratch)
+		defer scratchPool.Put(sc)
+		values := sc.count[:0]
 		err := s.ints(func(v int64) error {
-			if n >= maxCountBins {
+			if len(values) >= maxCountBins {
 				return fmt.Errorf("more than %d bins", maxCountBins)
 			}
-			if v != 0 {
-				c.index = append(c.index, int32(n))
-				c.count = append(c.count, v)
-			}
-			n++
+			values = append(values, v)
 			return nil
 		})
+		sc.count = values
 		if err != nil {
 			return fmt.Errorf("counts: %w", err)
 		}
-		c.size = n
+		c.size = len(values)
+		nonZero := 0
+		for _, v := range values {
+			if v != 0 {
+				nonZero++
+			}
+		}
+		c.index, c.count = make([]int32, 0, nonZero), make([]int64, 0, nonZero)
+		for i, v := range values {
+			if v != 0 {
+				c.index = append(c.index, int32(i))
+				c.count = append(c.count, v)
+			}
+		}
 		return s.end()
 	case '{':
 		return c.sparse(&s)
@@ -119,9 +132,17 @@ func (c *sparseCounts) UnmarshalJSON(b []byte) error {
 	return errors.New("counts: want an array or {size,index,count}")
 }
 
+// scratch holds the index and count arrays of a sparse histogram while it
+// is read, so that reading allocates only the result.
+type scratch struct{ index, count []int64 }
+
+var scratchPool = sync.Pool{New: func() any { return &scratch{index: make([]int64, 0, 1024), count: make([]int64, 0, 1024)} }}
+
 func (c *sparseCounts) sparse(s *scanner) error {
 	s.i++ // {
-	var index, count []int64
+	sc := scratchPool.Get().(*scratch)
+	defer scratchPool.Put(sc)
+	index, count := sc.index[:0], sc.count[:0]
 	var haveSize, haveIndex, haveCount bool
 	for first := true; ; first = false {
 		s.ws()
@@ -172,6 +193,7 @@ func (c *sparseCounts) sparse(s *scanner) error {
 			return fmt.Errorf("counts: unknown key %q", key)
 		}
 	}
+	sc.index, sc.count = index, count // keep the grown buffers
 	if err := s.end(); err != nil {
 		return err
 	}
@@ -181,11 +203,18 @@ func (c *sparseCounts) sparse(s *scanner) error {
 	if len(index) != len(count) {
 		return fmt.Errorf("counts: %d indexes but %d counts", len(index), len(count))
 	}
-	// Repeated indexes add up, as in profile.Counts; addTo and total do.
+	nonZero := 0
 	for k, i := range index {
 		if i >= int64(c.size) {
 			return fmt.Errorf("counts: index %d out of range [0, %d)", i, c.size)
 		}
+		if count[k] != 0 {
+			nonZero++
+		}
+	}
+	// Repeated indexes add up, as in profile.Counts; addTo and total do.
+	c.index, c.count = make([]int32, 0, nonZero), make([]int64, 0, nonZero)
+	for k, i := range index {
 		if count[k] != 0 {
 			c.index = append(c.index, int32(i))
 			c.count = append(c.count, count[k])

@@ -30,8 +30,9 @@ import (
 
 // The day the benchmark's window covers: 10,000 batch profiles of 100
 // records × 50 features (40 numeric over 1000-bin grids, 10 categorical),
-// written compactly as the ingest function writes them, 5 features drifting
-// in the second half of the day.
+// written compactly as the ingest function writes them; 5 features shift by
+// 0.3 standard deviations in the second half of the day (a mild shift: the
+// KS p-values land in the range where they are the most expensive).
 const (
 	benchBatches  = 10000
 	benchRecords  = 100
@@ -212,9 +213,6 @@ func BenchmarkWindow24h(b *testing.B) {
 	if rep.System.Batches != benchBatches || rep.Current.Rows != benchBatches*benchRecords || len(rep.Features) != benchNumeric+benchCategory {
 		b.Fatalf("merged %d batches, %d rows, %d features", rep.System.Batches, rep.Current.Rows, len(rep.Features))
 	}
-	if rep.DatasetDrift.Drifted < 5 {
-		b.Errorf("%d features drifted, want the 5 shifted ones", rep.DatasetDrift.Drifted)
-	}
 	b.ReportMetric(float64(bytes)/1e6, "MB-of-profiles")
 	b.ReportMetric(float64(b.N*benchBatches)/b.Elapsed().Seconds(), "profiles/s")
 	b.ReportMetric(peakRSSMB(), "peak-RSS-MB")
@@ -271,4 +269,48 @@ func BenchmarkCompareDay(b *testing.B) {
 		}
 	}
 	b.ReportMetric(float64(slowest.Microseconds())/1000, "slowest-KS-p-ms")
+}
+
+// BenchmarkMergeDay is BenchmarkWindow24h without the object store: the
+// 10,000 profiles are read into memory first (so its peak RSS is not the
+// function's), and only decoding, merging and comparing are timed.
+func BenchmarkMergeDay(b *testing.B) {
+	dir := benchData(b)
+	st, err := store.NewLocal(dir)
+	if err != nil {
+		b.Fatal(err)
+	}
+	ctx := context.Background()
+	ref, _, err := reference.Load(ctx, st, benchModel)
+	if err != nil {
+		b.Fatal(err)
+	}
+	_, keys, err := listHours(ctx, st, layout.Profiles, benchModel, NewWindow(benchEnd, 24*time.Hour).Hours(), 32)
+	if err != nil {
+		b.Fatal(err)
+	}
+	blobs := make([][]byte, len(keys))
+	for i, k := range keys {
+		if blobs[i], err = st.Get(ctx, k); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportAllocs()
+	b.ResetTimer()
+	for range b.N {
+		merge := newWindowMerge(ref)
+		for _, data := range blobs {
+			bp, err := decodeBatch(data)
+			if err != nil {
+				b.Fatal(err)
+			}
+			if err := merge.add(bp); err != nil {
+				b.Fatal(err)
+			}
+		}
+		if _, err := drift.Compare(ref, merge.profile(), drift.Config{}); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(b.N*len(blobs))/b.Elapsed().Seconds(), "profiles/s")
 }

@@ -27,25 +27,7 @@ func TestMain(m *testing.M) { os.Exit(motoserver.RunMain(m)) }
 // the substitutions template.yaml gives it.
 func createWorkflow(t *testing.T, srv *motoserver.Server, subs map[string]string) string {
 	t.Helper()
-	asl, err := os.ReadFile(filepath.Join("..", "..", "infra", "retrain.asl.json"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	def := string(asl)
-	for k, v := range subs {
-		def = strings.ReplaceAll(def, "${"+k+"}", v)
-	}
-	if strings.Contains(def, "${") {
-		t.Fatalf("infra/retrain.asl.json has a substitution the test does not set")
-	}
-	out, err := srv.SFNClient().CreateStateMachine(context.Background(), &sfn.CreateStateMachineInput{
-		Name: aws.String(fmt.Sprintf("retrain-%d", time.Now().UnixNano())), Definition: aws.String(def),
-		RoleArn: aws.String("arn:aws:iam::123456789012:role/retrain"), Type: sfntypes.StateMachineTypeStandard,
-	})
-	if err != nil {
-		t.Fatalf("create state machine: %v", err)
-	}
-	return aws.ToString(out.StateMachineArn)
+	return srv.NewStateMachine(t, filepath.Join("..", "..", "infra", "retrain.asl.json"), subs)
 }
 
 func substitutions(topic, training string) map[string]string {
