@@ -5,7 +5,7 @@
 #
 # Creates bench/.venv (Python 3.11; PYTHON=... to choose the interpreter) and
 # installs the pinned packages when requirements.txt or constraints.txt changed,
-# builds modelwatch and bench/cmd/profilecompare into bench/data/bin, then runs
+# builds modelwatch and bench/cmd/profilecompare into bench/data/build, then runs
 # bench/python/run.py with the arguments given. A failed install, a failed
 # build, a failed tool or a failed agreement check makes it exit non-zero.
 set -euo pipefail
@@ -31,8 +31,8 @@ if [ ! -x "$venv/bin/python" ] || [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; 
   echo "$want" >"$stamp"
 fi
 
-mkdir -p "$here/data/bin"
-(cd "$root" && go build -trimpath -o "$here/data/bin/modelwatch" ./cmd/modelwatch \
-  && go build -trimpath -o "$here/data/bin/profilecompare" ./bench/cmd/profilecompare)
+mkdir -p "$here/data/build"
+(cd "$root" && go build -trimpath -o "$here/data/build/modelwatch" ./cmd/modelwatch \
+  && go build -trimpath -o "$here/data/build/profilecompare" ./bench/cmd/profilecompare)
 
 exec "$venv/bin/python" "$here/python/run.py" "$@"

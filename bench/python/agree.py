@@ -8,7 +8,7 @@ DIR (--data) holds the data set (reference/current .csv and .parquet and
 manifest.json); --work holds what the benchmark run wrote there:
 
     mw-csv.json, mw-parquet.json   modelwatch compare --json, default config
-    mw-equivalent.json             modelwatch compare --json --config evidently-equivalent.json
+    mw-equivalent.json             modelwatch compare --json --config config-evidently-equivalent.json
     lambda-report.json             the report compared from 24 merged batch profiles
     bounds.json                    profilecompare bounds (documented error bounds)
     evidently-csv.json, evidently-parquet.json, nannyml-parquet.json
@@ -27,15 +27,21 @@ Hard checks (any failure makes the exit status 1):
               comparison above is then also with Evidently.
   js          categorical Jensen-Shannon: Evidently's (natural log) = sqrt(ln 2) x ours
               (base 2) and NannyML's (base 2, reference categories + leftover) = ours, to 1e-9.
+  psi-categorical  categorical PSI as Evidently computes it (stattest 'psi') = ours, to 1e-9,
+              where every non-zero share exceeds 1e-4 (both then replace a 0 share by 1e-4).
   same-rule   with Evidently's rule as a modelwatch config (Wasserstein >= 0.1 on numeric,
               JS >= 0.1/sqrt(ln 2) base 2 on categorical), the drifted sets are equal, except
               a feature whose exact statistic lies within our error bound of the threshold.
   expected    each tool's default drifted set is the one the generator's manifest expects;
               where the two differ the manifest says why.
 
+Negative controls: each run also plants one disagreement of each kind in a copy of the
+outputs (our KS D 2/1000 off, our W outside its bound, an Evidently verdict flipped, NannyML's
+JS 1 % off) and requires the check to catch it, so a check that cannot fail is seen.
+
 Informational: NannyML's KS D (10,000 equal-width bins above 10,000 reference rows) against
-the exact D, and PSI as Evidently computes it (Sturges bins over reference+current) beside
-ours (reference deciles).
+the exact D, and numeric PSI as Evidently computes it (Sturges bins over reference+current)
+beside ours (reference deciles): different bins, so different numbers.
 """
 
 import argparse
@@ -146,8 +152,11 @@ def drifted(report):
     return {f["name"] for f in report["features"] if f["severity"] == "drift"}
 
 
-def run_checks(data, work, with_nannyml=True, with_evidently=True):
+def run_checks(data, work, with_nannyml=True, with_evidently=True, cache=None):
+    """Runs every check on the outputs in work; cache (a dict) keeps the
+    statistics computed from the raw data for another call on the same data."""
     data, work = pathlib.Path(data), pathlib.Path(work)
+    cache = {} if cache is None else cache
     manifest = load_json(data / "manifest.json")
     feats = manifest["features"]
     numeric = [f["name"] for f in feats if f["kind"] == "numeric"]
@@ -164,7 +173,9 @@ def run_checks(data, work, with_nannyml=True, with_evidently=True):
     mw_csv = load_json(work / "mw-csv.json") if both else None
     ours = by_name(mw["features"])
     bounds = by_name(load_json(work / "bounds.json"))
-    exact = exact_statistics(data, manifest)
+    if "exact" not in cache:
+        cache["exact"] = exact_statistics(data, manifest)
+    exact = cache["exact"]
 
     if mw_csv is not None:
         compare_reports(ck, "formats", mw_csv, mw, 1e-12)
@@ -223,6 +234,20 @@ def run_checks(data, work, with_nannyml=True, with_evidently=True):
         for row in table:
             row["ks_nannyml"] = nm[row["name"]]["kolmogorov_smirnov"]
 
+    # PSI of a categorical feature has one definition on both sides (shares of
+    # each category, a share of 0 replaced by 1e-4) as long as every share that
+    # is not 0 exceeds 1e-4: below that Evidently replaces zeros with the
+    # smallest share / 1e6 instead.
+    if with_evidently and "psi_evidently" not in cache:
+        cache["psi_evidently"] = evidently_psi(data, manifest)
+    psi_ev = cache.get("psi_evidently", {})
+    for name in categorical if with_evidently else []:
+        bins = ours[name]["bins"]
+        shares = [x for x in bins["reference"] + bins["current"] if x > 0]
+        comparable = min(shares) > 1e-4
+        ck.add("psi-categorical", name, close(psi_ev[name], ours[name]["psi"]) or not comparable,
+               evidently=psi_ev[name], ours=ours[name]["psi"], comparable=comparable)
+
     # Default rule against default rule: the manifest's expectations.
     expect_mw = {f["name"] for f in feats if f["expect_modelwatch_drift"]}
     got_mw = drifted(mw)
@@ -233,7 +258,6 @@ def run_checks(data, work, with_nannyml=True, with_evidently=True):
         got_ev = {n for n, f in ev.items() if f["drift"]}
         ck.add("expected", "evidently", got_ev == expect_ev, got=sorted(got_ev), expected=sorted(expect_ev))
 
-    psi_ev = evidently_psi(data, manifest) if with_evidently else {}
     features = []
     for f in feats:
         o = ours[f["name"]]
@@ -254,6 +278,59 @@ def run_checks(data, work, with_nannyml=True, with_evidently=True):
         "drifted": {"modelwatch": sorted(got_mw), "evidently": None if got_ev is None else sorted(got_ev)},
         "summary": summarize(ck.rows),
     }
+
+
+def negative_controls(data, work, with_nannyml=True, with_evidently=True, cache=None):
+    """Shows that the check can fail: each control copies the outputs, plants
+    one disagreement, and must be caught by the check named. Returns one row
+    per control: {control, expect, caught, failed_checks}."""
+    import shutil
+    import tempfile
+    work = pathlib.Path(work)
+
+    def tamper(name, edit):
+        def run():
+            with tempfile.TemporaryDirectory(prefix=f"control-{name}-") as tmp:
+                for p in work.glob("*.json"):
+                    shutil.copy(p, tmp)
+                edit(pathlib.Path(tmp))
+                return run_checks(data, tmp, with_nannyml, with_evidently, cache)["failures"]
+        return run
+
+    def edit_json(path, fn):
+        doc = load_json(path)
+        fn(doc)
+        path.write_text(json.dumps(doc))
+
+    def feature(doc, name):
+        return next(f for f in doc["features"] if f["name"] == name)
+
+    def ks_off(d):  # our KS D 2/1000 below the exact one
+        edit_json(d / ("mw-parquet.json" if (d / "mw-parquet.json").exists() else "mw-csv.json"),
+                  lambda doc: feature(doc, "num_00")["ks"].update(statistic=feature(doc, "num_00")["ks"]["statistic"] - 0.002))
+
+    def w_off(d):  # our W outside its bound
+        bound = by_name(load_json(d / "bounds.json"))["num_04"]["wasserstein"]
+        edit_json(d / ("mw-parquet.json" if (d / "mw-parquet.json").exists() else "mw-csv.json"),
+                  lambda doc: feature(doc, "num_04").update(wasserstein=feature(doc, "num_04")["wasserstein"] + 2 * bound + 0.01))
+
+    controls = [("ks", "ks", ks_off), ("wasserstein", "wasserstein", w_off)]
+    if with_evidently:
+        def verdict_flip(d):  # Evidently calls a drifted feature stable
+            for p in d.glob("evidently-*.json"):
+                edit_json(p, lambda doc: feature(doc, "num_00").update(drift=False))
+        controls.append(("evidently verdict", "same-rule", verdict_flip))
+    if with_nannyml:
+        def js_off(d):  # NannyML's categorical JS 1 % away from ours
+            for p in d.glob("nannyml-*.json"):
+                edit_json(p, lambda doc: feature(doc, "cat_1").update(jensen_shannon=feature(doc, "cat_1")["jensen_shannon"] * 1.01))
+        controls.append(("nannyml js", "js", js_off))
+    out = []
+    for name, expect, edit in controls:
+        failures = tamper(name.replace(" ", "-"), edit)()
+        failed = sorted({f["check"] for f in failures})
+        out.append({"control": name, "expect": expect, "caught": expect in failed, "failed_checks": failed})
+    return out
 
 
 def summarize(rows):
@@ -279,7 +356,9 @@ def main(argv):
     ap.add_argument("--no-nannyml", action="store_true")
     ap.add_argument("--no-evidently", action="store_true")
     args = ap.parse_args(argv)
-    res = run_checks(args.data, args.work, not args.no_nannyml, not args.no_evidently)
+    cache = {}
+    res = run_checks(args.data, args.work, not args.no_nannyml, not args.no_evidently, cache)
+    res["controls"] = negative_controls(args.data, args.work, not args.no_nannyml, not args.no_evidently, cache)
     if args.out:
         with open(args.out, "w") as f:
             json.dump(res, f, indent=1)
@@ -287,7 +366,9 @@ def main(argv):
         print(f"{check:18s} {s}")
     for r in res["failures"]:
         print("DISAGREE", json.dumps(r))
-    return 1 if res["failures"] else 0
+    for c in res["controls"]:
+        print(f"control {c['control']:18s} {'caught' if c['caught'] else 'MISSED'} by {c['failed_checks']}")
+    return 1 if res["failures"] or not all(c["caught"] for c in res["controls"]) else 0
 
 
 if __name__ == "__main__":

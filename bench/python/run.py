@@ -5,7 +5,7 @@ and builds the Go binaries); see bench/RESULTS.md.
     bench/run.sh --sizes 10k,100k,1M --reps 3 [--formats csv,parquet]
 
 For every size it generates the seeded data set (once; kept under
-bench/data/<size>/), then, --reps times, in an order that rotates between
+bench/data/sets/<size>/), then, --reps times, in an order that rotates between
 repetitions, runs and measures as separate processes:
 
   modelwatch   `modelwatch profile build` on the reference file, then
@@ -23,7 +23,7 @@ the process, and its CPU time. Before each, the driver waits (up to
 than --quiet-cores cores, and it records how much CPU other processes used
 during the run, so a noisy run can be seen. Then it runs the agreement check
 (agree.py) on the outputs of the last repetition and writes
-bench/data/results/<size>.json; finally bench/data/results/report.md is
+bench/data/out/results/<size>.json; finally bench/data/out/results/report.md is
 rebuilt from every size's latest results. The exit status is 1 if any tool
 failed or any agreement check failed.
 """
@@ -130,7 +130,7 @@ class Runner:
 
 
 def ensure_data(n, seed, data_dir, env):
-    d = data_dir / size_label(n)
+    d = data_dir / "sets" / size_label(n)
     m = d / "manifest.json"
     if m.exists():
         man = json.loads(m.read_text())
@@ -182,12 +182,12 @@ def machine_info(env):
 def run_size(runner, n, args, env, bins):
     label = size_label(n)
     data = ensure_data(n, args.seed, args.data, env)
-    work = args.data / "runs" / label
+    work = args.data / "out" / "runs" / label
     work.mkdir(parents=True, exist_ok=True)
     for old in work.glob("*.json"):  # outputs of an earlier run must not be checked
         old.unlink()
     manifest = json.loads((data / "manifest.json").read_text())
-    (work / "evidently-equivalent.json").write_text(json.dumps(agree.evidently_equivalent_config(manifest), indent=1))
+    (work / "config-evidently-equivalent.json").write_text(json.dumps(agree.evidently_equivalent_config(manifest), indent=1))
     files = [data / f"{side}.{fmt}" for side in ("reference", "current") for fmt in args.formats]
     warm(files)
     mw, pc = str(bins / "modelwatch"), str(bins / "profilecompare")
@@ -264,16 +264,23 @@ def run_size(runner, n, args, env, bins):
         if "evidently" in args.tools:
             with open(work / "mw-equivalent.json", "w") as out:
                 rc = subprocess.run([mw, "compare", "--reference", str(ref), "--current", str(data / f"current.{fmt}"),
-                                     "--json", "--config", str(work / "evidently-equivalent.json")], stdout=out).returncode
+                                     "--json", "--config", str(work / "config-evidently-equivalent.json")], stdout=out).returncode
             if rc not in (0, 2):
                 raise SystemExit(f"modelwatch compare --config failed with exit status {rc}")
         print(f"== {label}: agreement check", flush=True)
-        agreement = agree.run_checks(data, work, with_nannyml="nannyml" in args.tools,
-                                     with_evidently="evidently" in args.tools)
+        cache = {}
+        kinds = {"with_nannyml": "nannyml" in args.tools, "with_evidently": "evidently" in args.tools}
+        agreement = agree.run_checks(data, work, cache=cache, **kinds)
         for check, s in agreement["summary"].items():
             print(f"  {check:18s} {s}")
         for r in agreement["failures"]:
             print("  DISAGREE", json.dumps(r), flush=True)
+        agreement["controls"] = agree.negative_controls(data, work, cache=cache, **kinds)
+        for c in agreement["controls"]:
+            print(f"  control {c['control']:18s} {'caught' if c['caught'] else 'MISSED'} by {c['failed_checks']}")
+            if not c["caught"]:
+                agreement["failures"].append({"check": "negative-control", "feature": c["control"], "ok": False,
+                                              "detail": "the planted disagreement was not caught"})
     return {"size": label, "rows": n, "reps": args.reps, "formats": args.formats, "tools": args.tools,
             "measurements": [m for m in runner.measurements if m.get("size") == label], "extra": extra,
             "agreement": agreement}
@@ -372,6 +379,9 @@ def write_report(results_dir, machine):
             if "max_diff_over_bound" in s:
                 note += f"; max diff / bound {s['max_diff_over_bound']:.3f}"
             lines.append(f"| {check} | {s['passed']} | {s['failed']} | {note} |")
+        for c in a.get("controls", []):
+            lines.append(f"| negative control: {c['control']} | {'caught' if c['caught'] else 'MISSED'} | | "
+                         f"failed as planted: {', '.join(c['failed_checks'])} |")
         lines += ["", "| feature | KS D exact | ours | NannyML | W exact | ours | bound |", "|---|---|---|---|---|---|---|"]
         for t in a["numeric"]:
             nm = t.get("ks_nannyml")
@@ -401,7 +411,7 @@ def main(argv):
     ap.add_argument("--tools", default="modelwatch,lambda,evidently,nannyml")
     ap.add_argument("--seed", type=int, default=8)
     ap.add_argument("--data", type=pathlib.Path, default=BENCH / "data")
-    ap.add_argument("--bin", type=pathlib.Path, default=BENCH / "data" / "bin")
+    ap.add_argument("--bin", type=pathlib.Path, default=BENCH / "data" / "build")
     ap.add_argument("--quiet-cores", type=float, default=0.3,
                     help="before each run, wait until other processes use less than this many cores")
     ap.add_argument("--quiet-timeout", type=float, default=120, help="longest wait for a quiet machine, seconds")
@@ -424,9 +434,9 @@ def main(argv):
         if not (args.bin / b).exists():
             ap.error(f"{args.bin / b} is missing: run bench/run.sh, which builds it")
     args.data.mkdir(parents=True, exist_ok=True)
-    results_dir = args.data / "results"
-    results_dir.mkdir(exist_ok=True)
-    args.work_log = str(args.data / "last-stderr.log")
+    results_dir = args.data / "out" / "results"
+    results_dir.mkdir(parents=True, exist_ok=True)
+    args.work_log = str(args.data / "out" / "last-stderr.log")
 
     env = dict(os.environ, DO_NOT_TRACK="1", NML_DISABLE_USAGE_LOGGING="1")
     machine = machine_info(env)

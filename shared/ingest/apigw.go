@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strings"
 	"unicode/utf16"
 	"unicode/utf8"
 
@@ -54,6 +55,7 @@ func decodeHTTPEvent(payload []byte) (*events.APIGatewayV2HTTPRequest, error) {
 			return nil, errors.New("the event is not a JSON object")
 		}
 		i = skipSpace(payload, i+1)
+		key = canonicalKey(key)
 		if key == "body" && i < len(payload) && payload[i] == '"' {
 			body, n, err := unquoteJSON(payload[i:])
 			if err != nil {
@@ -79,6 +81,25 @@ func decodeHTTPEvent(payload []byte) (*events.APIGatewayV2HTTPRequest, error) {
 		}
 		return nil, errors.New("the event is not a JSON object")
 	}
+}
+
+// eventKeys are the event members the handler reads.
+var eventKeys = []string{"version", "routeKey", "rawPath", "headers", "pathParameters", "isBase64Encoded", "body", "requestContext"}
+
+// canonicalKey maps a member name to the event member it sets: like
+// encoding/json, names match without regard to case.
+func canonicalKey(key string) string {
+	for _, k := range eventKeys {
+		if key == k {
+			return k
+		}
+	}
+	for _, k := range eventKeys {
+		if strings.EqualFold(key, k) {
+			return k
+		}
+	}
+	return key
 }
 
 func decodeEventMember(ev *events.APIGatewayV2HTTPRequest, key string, raw []byte) error {
@@ -171,17 +192,20 @@ func unquoteJSON(b []byte) (string, int, error) {
 	for j < len(b) && b[j] != '"' && b[j] != '\\' {
 		j++
 	}
-	if j < len(b) && b[j] == '"' {
+	if j >= len(b) {
+		return "", 0, errBadString
+	}
+	if b[j] == '"' {
 		return string(b[i:j]), j + 1, nil
 	}
 	out := make([]byte, 0, len(b))
 	for {
 		out = append(out, b[i:j]...)
-		if j+1 >= len(b) {
-			return "", 0, errBadString
-		}
 		if b[j] == '"' {
 			return string(out), j + 1, nil
+		}
+		if j+1 >= len(b) {
+			return "", 0, errBadString
 		}
 		switch e := b[j+1]; e {
 		case '"', '\\', '/':

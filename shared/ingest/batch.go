@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"hash"
+	"io"
 	"net/http"
 	"sort"
 	"strings"
@@ -60,8 +61,9 @@ type hourOutput struct {
 	records, errors     int
 	latencies           []float64
 
-	lines *[]byte // uncompressed JSON Lines while building
-	acc   *profile.Accumulator
+	zw   *gzip.Writer // compresses the records as they are accepted
+	zbuf *bytes.Buffer
+	acc  *profile.Accumulator
 }
 
 // Rejection is a record that was not stored, by index, and why.
@@ -81,9 +83,8 @@ type builder struct {
 	// present[col] says that some stored, profiled record had feature col.
 	present  []bool
 	profiled int
+	line     []byte // the current record's JSON Lines line
 }
-
-var linePool = sync.Pool{New: func() any { b := make([]byte, 0, 64<<10); return &b }}
 
 var gzipPool = sync.Pool{New: func() any {
 	w, _ := gzip.NewWriterLevel(nil, gzip.BestSpeed)
@@ -135,10 +136,10 @@ func build(body string, kind record.Kind, model string, ref *Reference, rules re
 
 func (bd *builder) release() {
 	for _, h := range bd.b.hours {
-		if h.lines != nil {
-			*h.lines = (*h.lines)[:0]
-			linePool.Put(h.lines)
-			h.lines = nil
+		if h.zw != nil {
+			h.zw.Reset(io.Discard)
+			gzipPool.Put(h.zw)
+			h.zw = nil
 		}
 	}
 }
@@ -163,19 +164,17 @@ func (bd *builder) tooMany(index int) *Error {
 		"more than %d records in one request (MAX_RECORDS); split the batch", bd.maxRecs)
 }
 
-// store appends an accepted record to its hour and returns the hour.
-func (bd *builder) store(raw *record.Raw, at time.Time) *hourOutput {
+// store compresses an accepted record into its hour and returns the hour.
+func (bd *builder) store(raw *record.Raw, at time.Time) (*hourOutput, error) {
 	h := bd.hourOf(at)
-	lines := *h.lines
-	start := len(lines)
-	lines = raw.AppendCompact(lines)
-	bd.hasher.Write(lines[start:])
-	lines = append(lines, '\n')
-	bd.hasher.Write(lines[len(lines)-1:])
-	*h.lines = lines
+	bd.line = append(raw.AppendCompact(bd.line[:0]), '\n')
+	bd.hasher.Write(bd.line)
+	if _, err := h.zw.Write(bd.line); err != nil {
+		return nil, err
+	}
 	h.records++
 	bd.b.accepted++
-	return h
+	return h, nil
 }
 
 // reject records a rejected record.
@@ -198,7 +197,8 @@ func (bd *builder) hourOf(t time.Time) *hourOutput {
 			return h
 		}
 	}
-	h := &hourOutput{hour: hr, lines: linePool.Get().(*[]byte)}
+	h := &hourOutput{hour: hr, zbuf: bytes.NewBuffer(make([]byte, 0, 32<<10)), zw: gzipPool.Get().(*gzip.Writer)}
+	h.zw.Reset(h.zbuf)
 	if bd.b.kind == record.Predictions {
 		h.acc, _ = profile.NewAccumulator(bd.b.ref.Profile) // the schema was built from a reference profile
 	}
@@ -224,7 +224,10 @@ func (bd *builder) predictions(body *record.Body, rules record.Rules) *Error {
 			return &Error{Status: http.StatusInternalServerError, Code: CodeInternal,
 				Message: fmt.Sprintf("records[%d] was accepted before but has no valid timestamp now", rec.Index)}
 		}
-		h := bd.store(&rec.Raw, rec.Time)
+		h, err := bd.store(&rec.Raw, rec.Time)
+		if err != nil {
+			return &Error{Status: http.StatusInternalServerError, Code: CodeInternal, Message: "compressing the records failed", Err: err}
+		}
 		if err := bd.profilePrediction(h, rec); err != nil {
 			return &Error{Status: http.StatusInternalServerError, Code: CodeInternal,
 				Message: fmt.Sprintf("records[%d] could not be profiled", rec.Index), Err: err}
@@ -318,7 +321,9 @@ func (bd *builder) labels(body *record.Body, rules record.Rules) *Error {
 			return &Error{Status: http.StatusInternalServerError, Code: CodeInternal,
 				Message: fmt.Sprintf("records[%d] was accepted before but has no valid timestamp now", rec.Index)}
 		}
-		bd.store(&rec.Raw, rec.Time)
+		if _, err := bd.store(&rec.Raw, rec.Time); err != nil {
+			return &Error{Status: http.StatusInternalServerError, Code: CodeInternal, Message: "compressing the records failed", Err: err}
+		}
 	}
 	if err := r.Err(); err != nil {
 		return bodyError(err)
@@ -331,11 +336,12 @@ func (bd *builder) seal() *Error {
 	b := bd.b
 	sort.Slice(b.hours, func(i, j int) bool { return b.hours[i].hour.Before(b.hours[j].hour) })
 	for _, h := range b.hours {
-		data, err := gzipBytes(*h.lines)
-		if err != nil {
+		if err := h.zw.Close(); err != nil {
 			return &Error{Status: http.StatusInternalServerError, Code: CodeInternal, Message: "compressing the records failed", Err: err}
 		}
-		h.data = data
+		h.data = h.zbuf.Bytes()
+		gzipPool.Put(h.zw)
+		h.zw, h.zbuf = nil, nil
 		if h.acc != nil {
 			// Compact JSON: Profile.Encode indents every count onto its own
 			// line, which doubles the encoding time and the size of a
@@ -349,21 +355,6 @@ func (bd *builder) seal() *Error {
 		}
 	}
 	return nil
-}
-
-func gzipBytes(src []byte) ([]byte, error) {
-	var buf bytes.Buffer
-	buf.Grow(len(src)/3 + 256)
-	w := gzipPool.Get().(*gzip.Writer)
-	defer gzipPool.Put(w)
-	w.Reset(&buf)
-	if _, err := w.Write(src); err != nil {
-		return nil, err
-	}
-	if err := w.Close(); err != nil {
-		return nil, err
-	}
-	return buf.Bytes(), nil
 }
 
 // warn lists unknown features and reference features no record had.

@@ -163,7 +163,7 @@ func (c *sparseCounts) sparse(s *scanner) error {
 		}
 		s.ws()
 		if s.peek() != ':' {
-			return errors.New("counts: want :")
+			return errors.New("counts: want a colon after a key")
 		}
 		s.i++
 		s.ws()

@@ -124,8 +124,8 @@ func (r *LabelReader) member(rec *Label, bit uint16) error {
 	case fTimestamp:
 		return p.readTime(&rec.Raw, "timestamp", &rec.Time, &rec.HasTime)
 	}
-	v, err := p.scalar()
-	if err != nil {
+	var v value
+	if err := p.scalar(&v); err != nil {
 		return err
 	}
 	kind, what := r.schema.labelKind()

@@ -83,6 +83,7 @@ type PredictionReader struct {
 	// in the same order, so the next name is compared with the expected
 	// one before it is looked up in the map.
 	order []int
+	val   value // scratch for feature values
 }
 
 // NewPredictionReader returns a reader of the records of b.
@@ -279,8 +280,8 @@ func (r *PredictionReader) features(rec *Prediction) error {
 			}
 			r.unknown(rec, name)
 		} else {
-			v, err := p.scalar()
-			if err != nil {
+			v := &r.val
+			if err := p.scalar(v); err != nil {
 				return err
 			}
 			f := features[col]
@@ -288,7 +289,7 @@ func (r *PredictionReader) features(rec *Prediction) error {
 			case rec.seen[col] == rec.gen:
 				rec.content.problem("features.%s: appears twice", name)
 			default:
-				if msg := checkKind(&v, f.Kind, func() string { return name + " is " + string(f.Kind) + " in the reference" }); msg != "" {
+				if msg := checkKind(v, f.Kind, func() string { return name + " is " + string(f.Kind) + " in the reference" }); msg != "" {
 					rec.content.problem("features.%s: %s", name, msg)
 				}
 				rec.values[col] = v.v
@@ -319,8 +320,8 @@ func (r *PredictionReader) unknown(rec *Prediction, name string) {
 }
 
 func (r *PredictionReader) prediction(rec *Prediction) error {
-	v, err := r.it.p.scalar()
-	if err != nil {
+	var v value
+	if err := r.it.p.scalar(&v); err != nil {
 		return err
 	}
 	var kind profile.Kind
@@ -365,8 +366,8 @@ func (r *PredictionReader) scores(rec *Prediction) error {
 		if err != nil {
 			return err
 		}
-		v, err := p.scalar()
-		if err != nil {
+		var v value
+		if err := p.scalar(&v); err != nil {
 			return err
 		}
 		dup := false

@@ -141,47 +141,50 @@ type value struct {
 
 func (v *value) typeName() string { return jsonType(v.first) }
 
-// scalar reads one value; objects and arrays are checked and skipped.
-func (p *scanner) scalar() (value, error) {
+// scalar reads one value into out; objects and arrays are checked and
+// skipped. It fills out in place: the value is read for every feature of
+// every record, and returning it by value costs more than reading it.
+func (p *scanner) scalar(out *value) error {
 	c := p.peek()
-	out := value{first: c}
+	out.first, out.complex, out.numErr = c, false, ""
 	switch {
 	case c == '"':
 		s, err := p.str()
 		out.v = dataset.Value{Kind: dataset.Text, Str: s}
-		return out, err
+		return err
 	case c == 'n':
-		return out, p.literal("null")
+		out.v = dataset.Value{}
+		return p.literal("null")
 	case c == 't':
 		out.v = dataset.Value{Kind: dataset.Bool, Str: "true"}
-		return out, p.literal("true")
+		return p.literal("true")
 	case c == 'f':
 		out.v = dataset.Value{Kind: dataset.Bool, Str: "false"}
-		return out, p.literal("false")
+		return p.literal("false")
 	case c == '{' || c == '[':
-		out.complex = true
-		return out, p.skip(1)
+		out.v, out.complex = dataset.Value{}, true
+		return p.skip(1)
 	}
 	text, err := p.number()
 	if err != nil {
-		return out, err
+		return err
 	}
 	f, fast := parseSimpleNumber(text)
-	var perr error
 	if !fast {
+		var perr error
 		f, perr = strconv.ParseFloat(text, 64)
+		if perr != nil && math.IsInf(f, 0) {
+			out.numErr = fmt.Sprintf("the number %s is out of range", text)
+		}
 	}
-	switch {
-	case perr != nil && math.IsInf(f, 0):
-		out.numErr = fmt.Sprintf("the number %s is out of range", text)
-	case math.Abs(f) > profile.MaxMagnitude:
+	if out.numErr == "" && math.Abs(f) > profile.MaxMagnitude {
 		out.numErr = fmt.Sprintf("the number %s is beyond ±%g", text, profile.MaxMagnitude)
 	}
 	if f == 0 {
 		f = 0 // no negative zero
 	}
 	out.v = dataset.Value{Kind: dataset.Number, Num: f}
-	return out, nil
+	return nil
 }
 
 // checkKind says what is wrong with value v for a column of kind k, or "".
@@ -228,8 +231,8 @@ func isNonFinite(s string) bool {
 // readString reads a string-or-null member into *dst, adding a problem to
 // raw when it is neither. maxLen > 0 bounds its length.
 func (p *scanner) readString(raw *Raw, field string, dst *string, maxLen int) error {
-	v, err := p.scalar()
-	if err != nil {
+	var v value
+	if err := p.scalar(&v); err != nil {
 		return err
 	}
 	switch v.v.Kind {
@@ -254,8 +257,8 @@ func (p *scanner) readString(raw *Raw, field string, dst *string, maxLen int) er
 
 // readTime reads an RFC 3339 timestamp member.
 func (p *scanner) readTime(raw *Raw, field string, dst *time.Time, ok *bool) error {
-	v, err := p.scalar()
-	if err != nil {
+	var v value
+	if err := p.scalar(&v); err != nil {
 		return err
 	}
 	switch {
@@ -276,8 +279,8 @@ func (p *scanner) readTime(raw *Raw, field string, dst *time.Time, ok *bool) err
 
 // readLatency reads latency_ms.
 func (p *scanner) readLatency(raw *Raw, dst *float64, ok *bool) error {
-	v, err := p.scalar()
-	if err != nil {
+	var v value
+	if err := p.scalar(&v); err != nil {
 		return err
 	}
 	switch {

@@ -28,11 +28,11 @@ type Monitoring struct {
 
 // System is the service's health in the window.
 type System struct {
-	Batches        int
-	Records        int64
-	Errors         int64
-	ErrorRate      float64
-	Latency        *Latency
+	Batches   int
+	Records   int64
+	Errors    int64
+	ErrorRate float64
+	Latency   *Latency
 	// OtherReferenceBatches and OtherReferenceRecords count batches that
 	// were counted against another reference version and not compared.
 	OtherReferenceBatches, OtherReferenceRecords int64
