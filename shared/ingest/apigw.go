@@ -1,6 +1,7 @@
 package ingest
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -31,6 +32,9 @@ type httpEventContext struct {
 func decodeHTTPEvent(payload []byte) (*events.APIGatewayV2HTTPRequest, error) {
 	out := &events.APIGatewayV2HTTPRequest{}
 	i := skipSpace(payload, 0)
+	if bytes.HasPrefix(payload[i:], []byte("null")) && skipSpace(payload, i+4) == len(payload) {
+		return out, nil // JSON null: an empty event, as encoding/json has it
+	}
 	if i >= len(payload) || payload[i] != '{' {
 		return nil, errors.New("the event is not a JSON object")
 	}
@@ -183,56 +187,41 @@ func skipJSON(b []byte, i int) (int, error) {
 }
 
 // unquoteJSON decodes the JSON string at the start of b and returns it and
-// the number of bytes it took. Runs without escapes are copied whole and
-// the common escapes are decoded inline: a batch body in an event has an
-// escape every few bytes.
+// the number of bytes it took. A batch body in an event has an escape every
+// few bytes, so the bytes are copied one by one in the loop that looks for
+// the escapes (a decoded string is never longer than its JSON text).
 func unquoteJSON(b []byte) (string, int, error) {
-	i := 1
-	j := i
-	for j < len(b) && b[j] != '"' && b[j] != '\\' {
-		j++
-	}
-	if j >= len(b) {
-		return "", 0, errBadString
-	}
-	if b[j] == '"' {
-		return string(b[i:j]), j + 1, nil
-	}
-	out := make([]byte, 0, len(b))
-	for {
-		out = append(out, b[i:j]...)
-		if b[j] == '"' {
-			return string(out), j + 1, nil
+	out := make([]byte, len(b))
+	k := 0
+	for j := 1; j < len(b); {
+		c := b[j]
+		if c != '"' && c != '\\' {
+			out[k] = c
+			k++
+			j++
+			continue
+		}
+		if c == '"' {
+			return string(out[:k]), j + 1, nil
 		}
 		if j+1 >= len(b) {
-			return "", 0, errBadString
+			break
 		}
 		switch e := b[j+1]; e {
 		case '"', '\\', '/':
-			out = append(out, e)
-			i = j + 2
-		case 'n':
-			out = append(out, '\n')
-			i = j + 2
-		case 't':
-			out = append(out, '\t')
-			i = j + 2
+			out[k] = e
+			k++
+			j += 2
 		default:
 			n, r, err := unescape(b[j:])
 			if err != nil {
 				return "", 0, err
 			}
-			out = utf8.AppendRune(out, r)
-			i = j + n
-		}
-		j = i
-		for j < len(b) && b[j] != '"' && b[j] != '\\' {
-			j++
-		}
-		if j >= len(b) {
-			return "", 0, errBadString
+			k += utf8.EncodeRune(out[k:], r)
+			j += n
 		}
 	}
+	return "", 0, errBadString
 }
 
 // unescape decodes the escape at the start of b (b[0] == '\\').

@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"math"
-	"slices"
 	"sync"
 	"time"
 
@@ -31,6 +30,7 @@ type batchJSON struct {
 	Fingerprint   string          `json:"fingerprint"`
 	CreatedAt     time.Time       `json:"created_at"`
 	Settings      json.RawMessage `json:"settings"`
+	Calibration   json.RawMessage `json:"calibration"` // reference profiles only
 	Rows          int64           `json:"rows"`
 	Features      []*featureJSON  `json:"features"`
 	Prediction    *featureJSON    `json:"prediction"`
@@ -619,7 +619,7 @@ func (m *windowMerge) profile() *profile.Profile {
 			f.Moments = &mm
 			f.TailSums = []float64{c.tails[0], c.tails[1]}
 		}
-		f.Unseen = topNames(c.unseen, profile.UnseenKept)
+		f.Unseen = profile.TopNames(c.unseen, profile.UnseenKept)
 		switch {
 		case i < n:
 			p.Features = append(p.Features, f)
@@ -632,33 +632,4 @@ func (m *windowMerge) profile() *profile.Profile {
 		}
 	}
 	return p
-}
-
-// topNames returns the k most frequent names, ties broken by name (as the
-// profile package ranks them).
-func topNames(m map[string]int64, k int) []profile.NameCount {
-	if len(m) == 0 {
-		return nil
-	}
-	out := make([]profile.NameCount, 0, len(m))
-	for name, n := range m {
-		out = append(out, profile.NameCount{Name: name, Count: n})
-	}
-	slices.SortFunc(out, func(x, y profile.NameCount) int {
-		switch {
-		case x.Count != y.Count && x.Count > y.Count:
-			return -1
-		case x.Count != y.Count:
-			return 1
-		case x.Name < y.Name:
-			return -1
-		case x.Name > y.Name:
-			return 1
-		}
-		return 0
-	})
-	if len(out) > k {
-		out = out[:k]
-	}
-	return out
 }

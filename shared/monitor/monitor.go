@@ -250,7 +250,7 @@ func (m *Monitor) windowReport(ctx context.Context, mc *modelRun, w Window) (*Re
 	rep.Status = StatusOK
 	var est *perf.Estimate
 	if taskOf(mc.ref) == perf.TaskClassification {
-		e, ok, err := perf.EstimateAccuracy(mc.ref.Confidence, merged.Confidence, nil)
+		e, ok, err := perf.EstimateAccuracy(mc.ref.Confidence, merged.Confidence, mc.ref.Calibration)
 		if err != nil {
 			return nil, nil, err
 		}

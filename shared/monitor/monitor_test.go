@@ -180,7 +180,7 @@ func TestRunBaselineWindow(t *testing.T) {
 	if r.System.Records != 1250 || r.System.Errors != 2 || r.System.Batches != 4 || r.System.Latency == nil || r.System.Latency.P99 < r.System.Latency.P50 {
 		t.Errorf("system %+v", r.System)
 	}
-	if r.Prediction == nil || r.Prediction.EstimatedAccuracy == nil || r.Prediction.EstimatedAccuracy.Method != "uncalibrated-scores" {
+	if r.Prediction == nil || r.Prediction.EstimatedAccuracy == nil || r.Prediction.EstimatedAccuracy.Method != "reference-calibration" {
 		t.Errorf("prediction section %+v", r.Prediction)
 	}
 	data := f.pub.last()

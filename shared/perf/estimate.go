@@ -29,35 +29,6 @@ type Estimate struct {
 	Note string `json:"note"`
 }
 
-// Calibration is a reference's calibration table: over bins of the highest
-// class score (upper edges Edges, the last bin open above), how many
-// labelled reference predictions fell in each bin and how many of those were
-// right. It needs len(Labelled) == len(Correct) == len(Edges)+1.
-type Calibration struct {
-	Edges    []float64 `json:"edges"`
-	Labelled []int64   `json:"labelled"`
-	Correct  []int64   `json:"correct"`
-}
-
-// Validate checks the table's shape and counts.
-func (c *Calibration) Validate() error {
-	if len(c.Labelled) != len(c.Edges)+1 || len(c.Correct) != len(c.Edges)+1 {
-		return fmt.Errorf("calibration: %d edges need %d bins, have %d labelled and %d correct counts",
-			len(c.Edges), len(c.Edges)+1, len(c.Labelled), len(c.Correct))
-	}
-	for i := 1; i < len(c.Edges); i++ {
-		if !(c.Edges[i-1] < c.Edges[i]) {
-			return fmt.Errorf("calibration: edges not increasing at %d", i)
-		}
-	}
-	for i := range c.Labelled {
-		if c.Labelled[i] < 0 || c.Correct[i] < 0 || c.Correct[i] > c.Labelled[i] {
-			return fmt.Errorf("calibration: bin %d has %d correct of %d", i, c.Correct[i], c.Labelled[i])
-		}
-	}
-	return nil
-}
-
 // EstimateAccuracy estimates the accuracy of the predictions whose highest
 // class scores the batch profile column cur counted over the bins of
 // reference column ref (the profiles' Confidence columns).
@@ -70,7 +41,7 @@ func (c *Calibration) Validate() error {
 // scores are calibrated probabilities, and labelled as uncalibrated.
 //
 // ok is false when cur counted no confidence.
-func EstimateAccuracy(ref, cur *profile.Feature, cal *Calibration) (Estimate, bool, error) {
+func EstimateAccuracy(ref, cur *profile.Feature, cal *profile.Calibration) (Estimate, bool, error) {
 	if ref == nil || cur == nil || cur.Moments == nil || cur.Moments.Count == 0 {
 		return Estimate{}, false, nil
 	}

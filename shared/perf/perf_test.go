@@ -129,7 +129,7 @@ func TestEstimateAccuracy(t *testing.T) {
 	}
 	// Calibration bins (-inf,0.7] (0.7,0.9] (0.9,inf): the reference was
 	// right 50 %, 60 % and never labelled above 0.9.
-	cal := &Calibration{Edges: []float64{0.7, 0.9}, Labelled: []int64{10, 10, 0}, Correct: []int64{5, 6, 0}}
+	cal := &profile.Calibration{Edges: []float64{0.7, 0.9}, Labelled: []int64{10, 10, 0}, Correct: []int64{5, 6, 0}}
 	e, ok, err = EstimateAccuracy(ref, cur, cal)
 	// 10 in (0.7, 0.8] → 0.6; 30 in (0.9, 1] → no reference labels, the
 	// middle of the bin, 0.95.
@@ -139,7 +139,7 @@ func TestEstimateAccuracy(t *testing.T) {
 	if _, ok, _ := EstimateAccuracy(ref, &profile.Feature{Moments: &profile.Moments{}}, nil); ok {
 		t.Error("estimate of nothing")
 	}
-	bad := &Calibration{Edges: []float64{0.7}, Labelled: []int64{1, 1}, Correct: []int64{2, 0}}
+	bad := &profile.Calibration{Edges: []float64{0.7}, Labelled: []int64{1, 1}, Correct: []int64{2, 0}}
 	if _, _, err := EstimateAccuracy(ref, cur, bad); err == nil {
 		t.Error("bad calibration accepted")
 	}

@@ -262,13 +262,14 @@ func (c *columnCounter) feature() *Feature {
 	if c.values != nil {
 		f.Values = slices.Clone(c.values)
 	}
-	f.Unseen = topNames(c.unseen, UnseenKept)
+	f.Unseen = TopNames(c.unseen, UnseenKept)
 	return f
 }
 
-// topNames returns the k most frequent names, ties broken by name, so that the
-// result does not depend on map order.
-func topNames(m map[string]int64, k int) []NameCount {
+// TopNames returns the k most frequent names of a count map, ties broken by
+// name, so that the result does not depend on map order: how profiles rank
+// unseen categories.
+func TopNames(m map[string]int64, k int) []NameCount {
 	if len(m) == 0 {
 		return nil
 	}

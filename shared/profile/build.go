@@ -150,6 +150,10 @@ type builder struct {
 	errIdx int
 	// scratch is the sort buffer that every numeric column uses in turn.
 	scratch []float64
+	// calibration counts labelled and correct predictions by confidence.
+	calibration *Calibration
+	predIdx     int
+	labelIdx    int
 }
 
 func (b *builder) column(name string) *refColumn {
@@ -163,7 +167,7 @@ func (b *builder) column(name string) *refColumn {
 
 // infer decides the role and kind of every column from the sample.
 func (b *builder) infer(names []string, sample []dataset.Row) {
-	b.errIdx = -1
+	b.errIdx, b.predIdx, b.labelIdx = -1, -1, -1
 	for i, n := range names {
 		b.cols = append(b.cols, b.newColumn(i, n, sample))
 	}
@@ -174,6 +178,10 @@ func (b *builder) newColumn(i int, name string, sample []dataset.Row) *refColumn
 	switch c.role {
 	case roleError:
 		b.errIdx = i
+	case rolePrediction:
+		b.predIdx = i
+	case roleLabel:
+		b.labelIdx = i
 	case roleScore:
 		b.scores = append(b.scores, i)
 		if b.conf == nil {
@@ -271,9 +279,32 @@ func (b *builder) add(row dataset.Row, names []string) error {
 			b.conf.missing++
 		} else if err := b.conf.addNumber(best, b.opts.Settings); err != nil {
 			return lineError(b.file, row.Line, b.conf.name, err)
+		} else {
+			b.calibrate(row, best)
 		}
 	}
 	return nil
+}
+
+// calibrate counts a record with a confidence, a prediction and a label in
+// the calibration table.
+func (b *builder) calibrate(row dataset.Row, confidence float64) {
+	if b.predIdx < 0 || b.labelIdx < 0 || b.predIdx >= len(row.Values) || b.labelIdx >= len(row.Values) {
+		return
+	}
+	pred, label := row.Values[b.predIdx], row.Values[b.labelIdx]
+	if pred.Kind == dataset.Missing || label.Kind == dataset.Missing {
+		return
+	}
+	if b.calibration == nil {
+		edges := CalibrationEdges()
+		b.calibration = &Calibration{Edges: edges, Labelled: make(Counts, len(edges)+1), Correct: make(Counts, len(edges)+1)}
+	}
+	i := stats.BinIndex(b.calibration.Edges, confidence)
+	b.calibration.Labelled[i]++
+	if pred.AsString() == label.AsString() {
+		b.calibration.Correct[i]++
+	}
 }
 
 func (c *refColumn) add(v dataset.Value, s Settings) error {
@@ -381,6 +412,7 @@ func (b *builder) profile() (*Profile, error) {
 		}
 		p.Confidence = f
 	}
+	p.Calibration = b.calibration
 	p.Fingerprint = fingerprint(p)
 	if err := p.Validate(); err != nil {
 		return nil, fmt.Errorf("build profile: %w", err)
@@ -468,7 +500,7 @@ func unionSorted(a, b []float64) []float64 {
 // topCategories keeps the max most frequent categories (ties by name) and
 // pools the rest into the last bin.
 func topCategories(counts map[string]int64, max int) ([]string, Counts) {
-	all := topNames(counts, len(counts))
+	all := TopNames(counts, len(counts))
 	kept := all
 	if len(kept) > max {
 		kept = kept[:max]

@@ -141,7 +141,7 @@ func mergeFeatures(fs []*Feature) (*Feature, error) {
 			unseen[u.Name] += u.Count
 		}
 	}
-	out.Unseen = topNames(unseen, UnseenKept)
+	out.Unseen = TopNames(unseen, UnseenKept)
 	return out, nil
 }
 

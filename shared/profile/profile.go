@@ -83,6 +83,9 @@ type Profile struct {
 	Confidence *Feature `json:"confidence,omitempty"`
 	// Label is the true outcome, when the data has labels.
 	Label *Feature `json:"label,omitempty"`
+	// Calibration is the reference's accuracy by confidence, when the
+	// reference data has predictions, labels and class scores.
+	Calibration *Calibration `json:"calibration,omitempty"`
 	// Errors counts records whose model call failed.
 	Errors int64 `json:"errors,omitempty"`
 	// Latency is the histogram of model latencies, when records carry them.
@@ -135,6 +138,46 @@ type Feature struct {
 	TailSums []float64 `json:"tail_sums,omitempty"`
 	// Unseen are the most frequent values outside the reference's categories.
 	Unseen []NameCount `json:"unseen,omitempty"`
+}
+
+// Calibration is how often a classifier was right at each level of its
+// highest class score, on the reference data: per confidence bin (value v
+// falls in bin i = number of edges strictly less than v), how many records
+// had a label and how many of those were predicted right. The drift function
+// uses it to estimate accuracy before labels arrive (NannyML's CBPE idea).
+type Calibration struct {
+	Edges    []float64 `json:"edges"`
+	Labelled Counts    `json:"labelled"`
+	Correct  Counts    `json:"correct"`
+}
+
+// CalibrationEdges are the confidence bins of a calibration table: twenty
+// equal bins over [0, 1].
+func CalibrationEdges() []float64 {
+	edges := make([]float64, 19)
+	for i := range edges {
+		edges[i] = float64(i+1) / 20
+	}
+	return edges
+}
+
+// Validate checks the table's shape and counts.
+func (c *Calibration) Validate() error {
+	if len(c.Labelled) != len(c.Edges)+1 || len(c.Correct) != len(c.Edges)+1 {
+		return fmt.Errorf("calibration: %d edges need %d bins, have %d labelled and %d correct counts",
+			len(c.Edges), len(c.Edges)+1, len(c.Labelled), len(c.Correct))
+	}
+	for i := 1; i < len(c.Edges); i++ {
+		if !(c.Edges[i-1] < c.Edges[i]) {
+			return fmt.Errorf("calibration: edges not increasing at %d", i)
+		}
+	}
+	for i := range c.Labelled {
+		if c.Labelled[i] < 0 || c.Correct[i] < 0 || c.Correct[i] > c.Labelled[i] {
+			return fmt.Errorf("calibration: bin %d has %d correct of %d", i, c.Correct[i], c.Labelled[i])
+		}
+	}
+	return nil
 }
 
 // NameCount is a category name and how often it occurred.
@@ -248,6 +291,11 @@ func (p *Profile) Validate() error {
 	}
 	if p.Rows < 0 {
 		return fmt.Errorf("rows %d is negative", p.Rows)
+	}
+	if p.Calibration != nil {
+		if err := p.Calibration.Validate(); err != nil {
+			return err
+		}
 	}
 	if p.Latency != nil && len(p.Latency.Counts) != latencyBuckets {
 		return fmt.Errorf("latency histogram has %d buckets, want %d", len(p.Latency.Counts), latencyBuckets)
