@@ -42,6 +42,24 @@ const (
 	LatencyP50          = "LatencyP50"
 	LatencyP95          = "LatencyP95"
 	LatencyP99          = "LatencyP99"
+
+	// Opt-in per-feature statistics beside FeaturePSI (each is a custom
+	// metric per feature, so the drift function publishes them only when
+	// configured).
+	FeatureKL          = "FeatureKL"
+	FeatureJS          = "FeatureJS"
+	FeatureHellinger   = "FeatureHellinger"
+	FeatureWasserstein = "FeatureWasserstein"
+	FeatureKS          = "FeatureKS"
+
+	// Per-request system metrics of the ingest function, as Embedded Metric
+	// Format log lines (RecordsRejected above is one of them).
+	RecordsAccepted   = "RecordsAccepted"
+	ModelErrors       = "ModelErrors"
+	ModelLatency      = "ModelLatency"
+	LabelsAccepted    = "LabelsAccepted"
+	LabelsRejected    = "LabelsRejected"
+	DuplicateRequests = "DuplicateRequests"
 )
 
 // Metric describes one metric: its unit and the dimension it adds to Model
@@ -74,6 +92,17 @@ var Metrics = []Metric{
 	{LatencyP50, UnitMilliseconds, ""},
 	{LatencyP95, UnitMilliseconds, ""},
 	{LatencyP99, UnitMilliseconds, ""},
+	{FeatureKL, UnitNone, DimFeature},
+	{FeatureJS, UnitNone, DimFeature},
+	{FeatureHellinger, UnitNone, DimFeature},
+	{FeatureWasserstein, UnitNone, DimFeature},
+	{FeatureKS, UnitNone, DimFeature},
+	{RecordsAccepted, UnitCount, ""},
+	{ModelErrors, UnitCount, ""},
+	{ModelLatency, UnitMilliseconds, ""},
+	{LabelsAccepted, UnitCount, ""},
+	{LabelsRejected, UnitCount, ""},
+	{DuplicateRequests, UnitCount, ""},
 }
 
 // Lookup returns the metric named name.

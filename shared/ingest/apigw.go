@@ -2,6 +2,7 @@ package ingest
 
 import (
 	"bytes"
+	"encoding/binary"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -194,6 +195,19 @@ func unquoteJSON(b []byte) (string, int, error) {
 	out := make([]byte, len(b))
 	k := 0
 	for j := 1; j < len(b); {
+		// Eight bytes at a time while none is a quote or a backslash.
+		for j+8 <= len(b) {
+			w := binary.LittleEndian.Uint64(b[j:])
+			if hasByte(w, '"')|hasByte(w, '\\') != 0 {
+				break
+			}
+			binary.LittleEndian.PutUint64(out[k:], w)
+			j += 8
+			k += 8
+		}
+		if j >= len(b) {
+			break
+		}
 		c := b[j]
 		if c != '"' && c != '\\' {
 			out[k] = c
@@ -222,6 +236,13 @@ func unquoteJSON(b []byte) (string, int, error) {
 		}
 	}
 	return "", 0, errBadString
+}
+
+// hasByte is non-zero when one of the eight bytes of w is c.
+func hasByte(w uint64, c byte) uint64 {
+	const lo, hi = 0x0101010101010101, 0x8080808080808080
+	x := w ^ (lo * uint64(c))
+	return (x - lo) &^ x & hi
 }
 
 // unescape decodes the escape at the start of b (b[0] == '\\').

@@ -417,13 +417,13 @@ func (h *Handler) putOnce(ctx context.Context, key string, data []byte, opts ...
 
 // The EMF metric names (namespace from Config.Namespace, dimension Model).
 const (
-	MetricRecordsAccepted   = "RecordsAccepted"
-	MetricRecordsRejected   = "RecordsRejected"
-	MetricModelErrors       = "ModelErrors"
-	MetricModelLatency      = "ModelLatency"
-	MetricLabelsAccepted    = "LabelsAccepted"
-	MetricLabelsRejected    = "LabelsRejected"
-	MetricDuplicateRequests = "DuplicateRequests"
+	MetricRecordsAccepted   = catalog.RecordsAccepted
+	MetricRecordsRejected   = catalog.RecordsRejected
+	MetricModelErrors       = catalog.ModelErrors
+	MetricModelLatency      = catalog.ModelLatency
+	MetricLabelsAccepted    = catalog.LabelsAccepted
+	MetricLabelsRejected    = catalog.LabelsRejected
+	MetricDuplicateRequests = catalog.DuplicateRequests
 )
 
 // emit writes the request's system metrics: only what this request

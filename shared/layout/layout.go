@@ -104,6 +104,12 @@ func ParseDataObject(key string) (PartitionKey, error) {
 	return PartitionKey{Kind: Kind(m[1]), Model: m[2], Hour: hour, Batch: m[5]}, nil
 }
 
+// DriftConfig are the keys, in the order they are tried, of a model's drift
+// config (YAML or JSON; see the drift package).
+func DriftConfig(model string) []string {
+	return []string{"config/" + model + "/drift.yaml", "config/" + model + "/drift.json"}
+}
+
 // Rejected is the key of a batch's rejected records and their reasons.
 func Rejected(model string, day time.Time, batch string) string {
 	return fmt.Sprintf("rejected/model=%s/dt=%s/%s.json", model, day.UTC().Format("2006-01-02"), batch)

@@ -106,16 +106,9 @@ func (c Config) withDefaults() (Config, error) {
 	return c, nil
 }
 
-// DriftConfigKeys are the keys a model's own drift config is read from, in
-// order: the first that exists wins. The document is drift.Config's YAML or
-// JSON (the format of `modelwatch compare --config`).
-func DriftConfigKeys(model string) []string {
-	return []string{"config/" + model + "/drift.yaml", "config/" + model + "/drift.json"}
-}
-
 // driftConfig returns the model's drift config and where it came from.
 func driftConfig(ctx context.Context, st store.Store, model string, fallback *drift.Config) (drift.Config, string, error) {
-	for _, key := range DriftConfigKeys(model) {
+	for _, key := range layout.DriftConfig(model) { // the first that exists wins
 		data, err := st.Get(ctx, key)
 		if errors.Is(err, store.ErrNotFound) {
 			continue

@@ -25,11 +25,11 @@ type Publisher interface {
 // default), by the statistic that gives their value.
 var FeatureMetricNames = map[drift.Method]string{
 	drift.PSI:         catalog.FeaturePSI,
-	drift.KL:          "FeatureKL",
-	drift.JS:          "FeatureJS",
-	drift.Hellinger:   "FeatureHellinger",
-	drift.Wasserstein: "FeatureWasserstein",
-	drift.KS:          "FeatureKS",
+	drift.KL:          catalog.FeatureKL,
+	drift.JS:          catalog.FeatureJS,
+	drift.Hellinger:   catalog.FeatureHellinger,
+	drift.Wasserstein: catalog.FeatureWasserstein,
+	drift.KS:          catalog.FeatureKS,
 }
 
 // metricSet builds the data of one window: every datum has the dimension
