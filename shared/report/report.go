@@ -423,11 +423,26 @@ func decision(f *drift.FeatureResult) string {
 		s = fmt.Sprintf("Decided by %s = %s (warn at %s, drift at %s): %s.",
 			name, num(*f.Value), num(t.Warn), num(t.Drift), strings.ToLower(severity(f.MethodSeverity).Label))
 	}
+	if c := f.CalibratedThresholds; c != nil && f.Value != nil {
+		s = fmt.Sprintf("%s = %s. Fixed thresholds (warn %s, drift %s): %s. Calibrated thresholds (warn %s, drift %s): %s. Decided by the %s.",
+			name, num(*f.Value), num(t.Warn), num(t.Drift), strings.ToLower(severity(f.FixedSeverity).Label),
+			num(c.Warn), num(c.Drift), strings.ToLower(severity(f.CalibratedSeverity).Label), decidedBy(f.DecidedBy))
+	}
 	if f.Missing.Severity != "" && f.Missing.Severity != drift.OK {
 		s += fmt.Sprintf(" The missing rate changed from %s to %s: %s.",
 			pct(f.Missing.Reference), pct(f.Missing.Current), strings.ToLower(severity(f.Missing.Severity).Label))
 	}
 	return s
+}
+
+func decidedBy(d drift.Decide) string {
+	switch d {
+	case drift.DecideCalibrated:
+		return "calibrated thresholds"
+	case drift.DecideBoth:
+		return "milder of the two (drift only when both agree)"
+	}
+	return "fixed thresholds"
 }
 
 // stats is the full statistics list of a feature; statistics that were not
@@ -440,8 +455,17 @@ func stats(f *drift.FeatureResult) []stat {
 		{Name: "Value", Value: numPtr(f.Value)},
 		{Name: "Thresholds", Value: "warn " + num(f.Thresholds.Warn) + ", drift " + num(f.Thresholds.Drift)},
 		{Name: "Method verdict", Sev: &ms},
-		{Name: "Missing rate", Value: pct(f.Missing.Reference) + " → " + pct(f.Missing.Current), Sev: &mis},
 	}
+	if c := f.CalibratedThresholds; c != nil {
+		fs, cs := severity(f.FixedSeverity), severity(f.CalibratedSeverity)
+		out = append(out,
+			stat{Name: "Fixed verdict", Sev: &fs},
+			stat{Name: "Calibrated thresholds", Value: "warn " + num(c.Warn) + ", drift " + num(c.Drift)},
+			stat{Name: "Calibrated verdict", Sev: &cs})
+	}
+	out = append(out, []stat{
+		{Name: "Missing rate", Value: pct(f.Missing.Reference) + " → " + pct(f.Missing.Current), Sev: &mis},
+	}...)
 	add := func(name string, v *float64) {
 		if v != nil {
 			out = append(out, stat{Name: name, Value: num(*v)})
