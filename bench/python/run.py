@@ -314,6 +314,49 @@ def fmt_s(s):
     return f"{s:.3f}" if s < 10 else f"{s:.1f}"
 
 
+def linear_fit(xs, ys):
+    """Least squares y = a + b*x."""
+    n = len(xs)
+    mx, my = sum(xs) / n, sum(ys) / n
+    sxx = sum((x - mx) ** 2 for x in xs)
+    b = sum((x - mx) * (y - my) for x, y in zip(xs, ys)) / sxx if sxx else 0.0
+    return my - b * mx, b
+
+
+def scaling_lines(results, names):
+    """Per tool: the points, a fit t = fixed + per-million-rows x rows, and the
+    log-log slope between the two largest sizes (1 = linear)."""
+    fmt = "parquet" if any("parquet" in r["formats"] for r in results) else "csv"
+    keys = [("modelwatch", "build+compare"), ("modelwatch", "compare"), ("lambda", "merge+compare"),
+            ("evidently", "run"), ("nannyml", "run")]
+    out = ["", f"## Scaling ({fmt})", "",
+           "Fit over all sizes: CPU s = fixed + per-1M-rows x (rows / 1M); peak MB likewise. "
+           "Slope: log-log slope between the two largest sizes (1 = linear in rows, 0 = independent of rows).", "",
+           "| tool | " + " | ".join(size_label(r["rows"]) for r in results) +
+           " | CPU fixed s | CPU s per 1M rows | CPU slope | MB fixed | MB per 1M rows | MB slope |",
+           "|---|" + "---|" * len(results) + "---|---|---|---|---|---|"]
+    for key in keys:
+        pts = []
+        for r in results:
+            rows = {tuple(json.loads(k)): v for k, v in r["summary"].items()}
+            v = rows.get((*key, fmt))
+            if v is not None:
+                pts.append((r["rows"], v))
+        if len(pts) < 2:
+            continue
+        cells = [f"{v['cpu']:.3g} s / {v['maxrss_mb']:.0f} MB" for _, v in pts]
+        xs = [n / 1e6 for n, _ in pts]
+        a_t, b_t = linear_fit(xs, [v["cpu"] for _, v in pts])
+        a_m, b_m = linear_fit(xs, [v["maxrss_mb"] for _, v in pts])
+        (n1, v1), (n2, v2) = pts[-2], pts[-1]
+        slope_t = math.log(max(v2["cpu"], 1e-6) / max(v1["cpu"], 1e-6)) / math.log(n2 / n1)
+        slope_m = math.log(v2["maxrss_mb"] / v1["maxrss_mb"]) / math.log(n2 / n1)
+        pad = [""] * (len(results) - len(cells))
+        out.append(f"| {names[key]} | " + " | ".join(cells + pad) +
+                   f" | {a_t:.2f} | {b_t:.2f} | {slope_t:.2f} | {a_m:.0f} | {b_m:.0f} | {slope_m:.2f} |")
+    return out
+
+
 def write_report(results_dir, machine):
     results = []
     for p in sorted(results_dir.glob("*.json")):
@@ -353,6 +396,7 @@ def write_report(results_dir, machine):
                              f"{ev['maxrss_mb'] / v['maxrss_mb']:.1f}x"]
                 lines.append(f"| {r['size']} | {fmt} | {names[key]} | {v['n']} | {fmt_s(v['wall'])} | {fmt_s(v['cpu'])} | "
                              f"{v['maxrss_mb']:.0f} | {' | '.join(ratio)} | {v['max_other_cores']:.2f} |")
+    lines += scaling_lines(results, names)
     lines += ["", "Lambda path in process (read + decode the reference and 24 batch profiles, merge, compare, encode "
                   "the report; median of 20):", "",
               "| rows | median ms | min ms | reference KB | 24 batch profiles KB |", "|---|---|---|---|---|"]

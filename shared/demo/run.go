@@ -33,7 +33,7 @@ const (
 	trainingRows  = 20_000
 	referenceRows = 20_000
 	// slots is how many batches the model service sends an hour.
-	slots = 6
+	slots = 4
 )
 
 // Files and directories a run writes under Options.Out.
@@ -167,6 +167,7 @@ type runner struct {
 	notifications bytes.Buffer
 	summary       Summary
 	open          map[string]int // alarm kind -> index in summary.Alarms while in ALARM
+	rejected      int
 }
 
 func (r *runner) logger(name string) (*slog.Logger, error) {
@@ -237,7 +238,14 @@ func (r *runner) setUp(ctx context.Context) error {
 	}
 
 	r.sink = NewMetricSink(catalog.DefaultNamespace, r.clock.Now)
-	emf, err := metrics.NewEMFWriter(r.sink.EMF(), catalog.DefaultNamespace)
+	// The ingest function's EMF lines go to the sink, as CloudWatch Logs
+	// would extract them, and to its log, as Lambda would print them.
+	emfLog, err := os.Create(filepath.Join(r.dir, LogsDir, "ingest-emf.jsonl"))
+	if err != nil {
+		return fmt.Errorf("log file: %w", err)
+	}
+	r.logFiles = append(r.logFiles, emfLog)
+	emf, err := metrics.NewEMFWriter(io.MultiWriter(r.sink.EMF(), emfLog), catalog.DefaultNamespace)
 	if err != nil {
 		return err
 	}
@@ -287,8 +295,10 @@ func (r *runner) playHour(ctx context.Context, h int) error {
 
 	start := o.hourTime(h)
 	for s := range slots {
+		// The service sends what it has a second before each quarter
+		// hour, so a batch is counted in the hour of its records.
 		end := start.Add(time.Duration(s+1) * time.Hour / slots)
-		r.clock.Set(end)
+		r.clock.Set(end.Add(-time.Second))
 		var batch []prediction
 		for len(preds) > 0 && preds[0].Time.Before(end) {
 			batch, preds = append(batch, preds[0]), preds[1:]
@@ -298,7 +308,13 @@ func (r *runner) playHour(ctx context.Context, h int) error {
 			if err != nil {
 				return err
 			}
-			if err := r.send(ctx, body, len(batch)); err != nil {
+			malformed := 0
+			for _, p := range batch {
+				if p.Malformed {
+					malformed++
+				}
+			}
+			if err := r.send(ctx, body, len(batch), malformed); err != nil {
 				return err
 			}
 		}
@@ -311,7 +327,7 @@ func (r *runner) playHour(ctx context.Context, h int) error {
 			if err != nil {
 				return err
 			}
-			if err := r.send(ctx, body, len(known)); err != nil {
+			if err := r.send(ctx, body, len(known), 0); err != nil {
 				return err
 			}
 		}
@@ -357,8 +373,8 @@ func join(a, b string) string {
 }
 
 // send invokes the ingest function directly, as the SDK would, and checks
-// that every record was accepted.
-func (r *runner) send(ctx context.Context, body []byte, records int) error {
+// that every record but the malformed ones was accepted.
+func (r *runner) send(ctx context.Context, body []byte, records, malformed int) error {
 	out, err := r.ingest.Invoke(ctx, body)
 	if err != nil {
 		return fmt.Errorf("ingest: %w", err)
@@ -367,13 +383,14 @@ func (r *runner) send(ctx context.Context, body []byte, records int) error {
 	if err := json.Unmarshal(out, &resp); err != nil {
 		return fmt.Errorf("ingest response: %w", err)
 	}
-	if resp.Accepted != records || len(resp.Rejected) > 0 {
+	if resp.Accepted != records-malformed || len(resp.Rejected) != malformed {
 		first := ""
 		if len(resp.Rejected) > 0 {
 			first = fmt.Sprintf("; record %d: %s", resp.Rejected[0].Index, resp.Rejected[0].Reason)
 		}
-		return fmt.Errorf("ingest batch %s accepted %d of %d records%s", resp.BatchID, resp.Accepted, records, first)
+		return fmt.Errorf("ingest batch %s accepted %d of %d records, want %d (%d malformed)%s", resp.BatchID, resp.Accepted, records, records-malformed, malformed, first)
 	}
+	r.rejected += len(resp.Rejected)
 	return nil
 }
 
@@ -484,6 +501,7 @@ func (r *runner) finish(ctx context.Context) (*Result, error) {
 		}
 		res.Windows = append(res.Windows, rep)
 	}
+	r.summary.RecordsRejected = r.rejected
 	for _, q := range r.retrain.Requests() {
 		rec := RetrainRecord{Hour: o.hourOf(q.StartedAt), Reason: q.Request.Reason, AlarmName: q.Request.AlarmName,
 			Metric: q.Request.Metric, Value: q.Request.Value, ExecutionName: q.ExecutionName}
@@ -499,6 +517,9 @@ func (r *runner) finish(ctx context.Context) (*Result, error) {
 	var pts bytes.Buffer
 	enc := json.NewEncoder(&pts)
 	for _, p := range r.sink.Points() {
+		if p.Source != SourcePutMetricData {
+			continue // in logs/ingest-emf.jsonl as the function printed them
+		}
 		if err := enc.Encode(p); err != nil {
 			return nil, fmt.Errorf("encode datapoint: %w", err)
 		}
@@ -532,5 +553,3 @@ func (r *runner) write(name string, data []byte) error {
 	}
 	return nil
 }
-
-var _ io.Writer = (*EMFSink)(nil)

@@ -9,6 +9,7 @@ import (
 	"math"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -319,7 +320,7 @@ func (s *MetricSink) Samples(namespace string, key SeriesKey, start time.Time, p
 }
 
 // Statistic computes a CloudWatch statistic (Maximum, Minimum, Average,
-// Sum, SampleCount) of samples; ok is false without samples or for an
+// Sum, SampleCount, pNN) of samples; ok is false without samples or for an
 // unknown statistic.
 func Statistic(stat string, samples []float64) (v float64, ok bool) {
 	if len(samples) == 0 {
@@ -341,6 +342,17 @@ func Statistic(stat string, samples []float64) (v float64, ok bool) {
 		return sum, true
 	case "SampleCount":
 		return float64(len(samples)), true
+	}
+	// pNN: the NNth percentile, nearest rank.
+	if len(stat) > 1 && stat[0] == 'p' {
+		q, err := strconv.ParseFloat(stat[1:], 64)
+		if err != nil || q <= 0 || q > 100 {
+			return 0, false
+		}
+		sorted := slices.Clone(samples)
+		slices.Sort(sorted)
+		rank := int(math.Ceil(q / 100 * float64(len(sorted))))
+		return sorted[max(rank, 1)-1], true
 	}
 	return 0, false
 }

@@ -60,7 +60,7 @@ type Progress struct {
 // 24, 2,000 predictions an hour, half of them labelled 1 to 6 hours later.
 func DefaultOptions() Options {
 	return Options{
-		Seed: 1, Hours: 48, DriftAt: 24, Rate: 2000,
+		Seed: 1, Hours: 48, DriftAt: 24, Rate: 1000,
 		LabelShare: 0.5, LabelDelay: 6 * time.Hour,
 		Out: "demo-output", Start: DefaultStart,
 	}
@@ -123,14 +123,15 @@ type Event struct {
 
 // Offsets of the later events from DriftAt, and their lengths.
 const (
-	conceptOffset = 6
-	latencyOffset = 14
-	latencyHours  = 2
-	errorOffset   = 19
-	errorHours    = 1
-	slowShare     = 0.1
-	burstErrors   = 0.14
-	normalErrors  = 0.002
+	conceptOffset  = 6
+	latencyOffset  = 14
+	latencyHours   = 2
+	errorOffset    = 19
+	errorHours     = 1
+	slowShare      = 0.1
+	burstErrors    = 0.14
+	burstMalformed = 0.01
+	normalErrors   = 0.002
 )
 
 // Events are the story's events that fall inside the run, in order.
@@ -144,7 +145,8 @@ func (o Options) Events() []Event {
 		{EventLatencySpike, o.DriftAt + latencyOffset, o.DriftAt + latencyOffset + latencyHours, "Latency spike",
 			fmt.Sprintf("A slow feature store: %.0f %% of model calls take 0.7 to 2.5 s.", 100*slowShare)},
 		{EventErrorBurst, o.DriftAt + errorOffset, o.DriftAt + errorOffset + errorHours, "Burst of model errors",
-			fmt.Sprintf("The feature store times out: %.0f %% of model calls fail.", 100*burstErrors)},
+			fmt.Sprintf("The feature store times out: %.0f %% of model calls fail, and %.0f %% of the records are sent with the string \"NaN\" for %s, which the ingest function rejects.",
+				100*burstErrors, 100*burstMalformed, FeatDebtToIncome)},
 	}
 	var out []Event
 	for _, e := range all {
@@ -171,7 +173,7 @@ func (o Options) conditions(h int) Conditions {
 		case EventLatencySpike:
 			c.SlowShare = slowShare
 		case EventErrorBurst:
-			c.ErrorShare = burstErrors
+			c.ErrorShare, c.MalformedShare = burstErrors, burstMalformed
 		}
 	}
 	return c

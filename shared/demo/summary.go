@@ -32,6 +32,8 @@ type Summary struct {
 	// DriftedFeatures are the features whose severity was drift, by the
 	// hour their window was reported.
 	DriftedFeatures HourFeatures `json:"drifted_features"`
+	// RecordsRejected counts the records the ingest function rejected.
+	RecordsRejected int `json:"records_rejected"`
 }
 
 // AlarmRecord is one transition of an alarm into ALARM.

@@ -38,6 +38,9 @@ type prediction struct {
 	Defaulted  bool
 	LabelAt    time.Time // zero: the outcome never becomes known
 	Prediction string
+	// Malformed records are sent with "NaN" for debt_to_income, which the
+	// ingest function rejects.
+	Malformed bool
 }
 
 // label is an outcome that becomes known at Time.
@@ -93,8 +96,15 @@ func (s *service) hour(h int) []prediction {
 		}
 		p.Score = s.model.Score(p.App)
 		p.Prediction = classOf(p.Score)
+		if rng.Float64() < c.MalformedShare {
+			p.Malformed = true
+			continue
+		}
 		if rng.Float64() < s.opts.LabelShare {
-			delay := minDelay + time.Duration(rng.Int64N(int64(s.opts.LabelDelay-minDelay)/int64(time.Second)+1))*time.Second
+			// Most outcomes are known soon after the shortest delay, the
+			// last ones only at the longest.
+			u := rng.Float64()
+			delay := minDelay + time.Duration(u*u*float64(s.opts.LabelDelay-minDelay)).Truncate(time.Second)
 			p.LabelAt = p.Time.Add(delay)
 		}
 	}
@@ -145,6 +155,9 @@ func predictionsBody(batchID string, preds []prediction) ([]byte, error) {
 		}
 		for k, v := range p.App.Categorical {
 			features[k] = v
+		}
+		if p.Malformed {
+			features[FeatDebtToIncome] = "NaN"
 		}
 		r := rec{RequestID: p.RequestID, Timestamp: rfc3339(p.Time), ModelVersion: ModelVersion,
 			Features: features, LatencyMS: p.LatencyMS}

@@ -62,8 +62,9 @@ type Conditions struct {
 	// debt-to-income default far more often than the training data says.
 	ConceptChanged bool
 	// SlowShare is the share of model calls that are slow (a latency
-	// spike); ErrorShare the share that fail.
-	SlowShare, ErrorShare float64
+	// spike); ErrorShare the share that fail; MalformedShare the share of
+	// records sent with a broken feature value.
+	SlowShare, ErrorShare, MalformedShare float64
 }
 
 // Shift sizes of the covariate shift.

@@ -14,5 +14,6 @@ func TestZZRun(t *testing.T) {
 		t.Fatal(err)
 	}
 	b, _ := json.MarshalIndent(res.Summary, "", " ")
-	t.Logf("%s\nelapsed %v", b, res.Elapsed)
+	_ = b
+	t.Logf("elapsed %v", res.Elapsed)
 }

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math/bits"
 	"strings"
 	"unicode/utf16"
 	"unicode/utf8"
@@ -195,15 +196,21 @@ func unquoteJSON(b []byte) (string, int, error) {
 	out := make([]byte, len(b))
 	k := 0
 	for j := 1; j < len(b); {
-		// Eight bytes at a time while none is a quote or a backslash.
+		// Eight bytes at a time up to the next quote or backslash (the
+		// lowest bit of hasByte's mask is exact).
 		for j+8 <= len(b) {
 			w := binary.LittleEndian.Uint64(b[j:])
-			if hasByte(w, '"')|hasByte(w, '\\') != 0 {
-				break
-			}
 			binary.LittleEndian.PutUint64(out[k:], w)
-			j += 8
-			k += 8
+			m := hasByte(w, '"') | hasByte(w, '\\')
+			if m == 0 {
+				j += 8
+				k += 8
+				continue
+			}
+			n := bits.TrailingZeros64(m) / 8
+			j += n
+			k += n
+			break
 		}
 		if j >= len(b) {
 			break

@@ -2,9 +2,11 @@ package ingest
 
 import (
 	"encoding/json"
+	"fmt"
 	"maps"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"unicode/utf8"
 
@@ -59,6 +61,24 @@ func TestDecodeHTTPEventFixtures(t *testing.T) {
 		}
 		if isHTTPEvent(got) == isBatchBody(b) {
 			t.Errorf("%s: an event is %v, a batch body %v", n, isHTTPEvent(got), isBatchBody(b))
+		}
+	}
+}
+
+// BenchmarkDecodeHTTPEvent decodes an event whose body is 1,000 prediction
+// records (every quote in it escaped).
+func BenchmarkDecodeHTTPEvent(b *testing.B) {
+	var recs []string
+	for i := range 1000 {
+		recs = append(recs, fmt.Sprintf(`{"request_id":"req-%06d","timestamp":"2026-11-26T20:00:00Z","features":{"num_00":12.5,"cat_00":"c3","num_01":-0.25,"disc_00":2},"prediction":"yes","scores":{"yes":0.7,"no":0.3},"latency_ms":3.2}`, i))
+	}
+	ev := events.APIGatewayV2HTTPRequest{Version: "2.0", RawPath: "/v1/models/m/predictions", Body: `{"records":[` + strings.Join(recs, ",") + `]}`}
+	payload, _ := json.Marshal(ev)
+	b.SetBytes(int64(len(payload)))
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := decodeHTTPEvent(payload); err != nil {
+			b.Fatal(err)
 		}
 	}
 }
