@@ -7,9 +7,9 @@
 GO        ?= go
 BIN       := bin
 TOOLS_MOD := tools/go.mod
-GOFLAGS_LAMBDA := -tags lambda.norpc -trimpath -ldflags "-s -w"
+GOFLAGS_LAMBDA := -tags lambda.norpc,noparquet -trimpath -ldflags "-s -w"
 DEMO_OUT  ?= demo-output
-BENCH_PKGS := ./shared/stats/ ./shared/profile/ ./shared/dataset/ ./shared/drift/
+BENCH_PKGS := ./shared/stats/ ./shared/profile/ ./shared/dataset/ ./shared/drift/ ./shared/ingest/ ./shared/alarm/
 
 .PHONY: all build test unit lint fmt vet staticcheck cfn-lint bench demo clean
 .PHONY: deploy localstack-up local-deploy local-e2e localstack-down build-IngestFunction build-DriftFunction build-AlarmHandlerFunction

@@ -23,9 +23,12 @@ var functionActions = []struct {
 }
 
 // impliedActions are needed beside an action the code calls: the topics are
-// encrypted with a customer managed key, so publishing needs the key.
+// encrypted with a customer managed key, so publishing needs the key; and
+// without s3:ListBucket S3 answers a GetObject of a missing key with 403
+// instead of 404, so code that reads keys that may not exist needs it.
 var impliedActions = map[string][]string{
-	"sns:Publish": {"kms:Decrypt", "kms:GenerateDataKey"},
+	"sns:Publish":  {"kms:Decrypt", "kms:GenerateDataKey"},
+	"s3:GetObject": {"s3:ListBucket"},
 }
 
 // resourceStarActions support no resource-level permissions; a statement with

@@ -4,6 +4,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"time"
+
+	"github.com/modelwatch/modelwatch/shared/layout"
 )
 
 // receiptSchemaVersion is the version of the receipt document.
@@ -17,9 +19,7 @@ const receiptSchemaVersion = 1
 // missing.
 //
 // Receipts are bookkeeping: the drift function never reads them.
-func ReceiptKey(model, batchID string) string {
-	return "receipts/model=" + model + "/" + batchID + ".json"
-}
+func ReceiptKey(model, batchID string) string { return layout.Receipt(model, batchID) }
 
 // receipt is the document at ReceiptKey.
 type receipt struct {

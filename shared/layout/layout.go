@@ -110,6 +110,13 @@ func DriftConfig(model string) []string {
 	return []string{"config/" + model + "/drift.yaml", "config/" + model + "/drift.json"}
 }
 
+// Receipt is the key of a batch's ingest receipt: its outcome, written
+// first with If-None-Match so that a retried or concurrent duplicate request
+// answers with the original outcome and stores nothing new.
+func Receipt(model, batch string) string {
+	return "receipts/model=" + model + "/" + batch + ".json"
+}
+
 // Rejected is the key of a batch's rejected records and their reasons.
 func Rejected(model string, day time.Time, batch string) string {
 	return fmt.Sprintf("rejected/model=%s/dt=%s/%s.json", model, day.UTC().Format("2006-01-02"), batch)
