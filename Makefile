@@ -1,6 +1,6 @@
 # modelwatch — build, test, lint and benchmark.
 #
-#   make demo    compare the example data with its reference and write an HTML report
+#   make demo    play 48 simulated hours of a model in production on this machine; open demo-output/index.html
 #   make test    everything CI runs: lint, unit tests, integration tests (moto, Chromium)
 #   make bench   the benchmarks of the drift engine
 
@@ -11,7 +11,7 @@ GOFLAGS_LAMBDA := -tags lambda.norpc,noparquet -trimpath -ldflags "-s -w"
 DEMO_OUT  ?= demo-output
 BENCH_PKGS := ./shared/stats/ ./shared/profile/ ./shared/dataset/ ./shared/drift/ ./shared/ingest/ ./shared/alarm/
 
-.PHONY: all build test unit lint fmt vet staticcheck cfn-lint bench demo clean
+.PHONY: all build test unit lint fmt vet staticcheck cfn-lint bench demo compare-example clean
 .PHONY: deploy localstack-up local-deploy local-e2e localstack-down build-IngestFunction build-DriftFunction build-AlarmHandlerFunction
 
 STACK         ?= modelwatch
@@ -54,17 +54,21 @@ cfn-lint:
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem -count=1 $(BENCH_PKGS)
 
-## demo: profile the example training data, compare the example live data, write the HTML report.
-demo: build
-	@mkdir -p $(DEMO_OUT)
-	$(BIN)/modelwatch profile build --input testdata/example/reference.csv --out $(DEMO_OUT)/reference.json \
+## demo: the production story end to end, locally (no AWS, Docker or Python): writes $(DEMO_OUT)/.
+demo:
+	$(GO) run ./cmd/modelwatch demo --out $(DEMO_OUT) $(DEMO_FLAGS)
+
+## compare-example: profile the example training data, compare the example live data, write an HTML report.
+compare-example: build
+	@mkdir -p $(DEMO_OUT)-compare
+	$(BIN)/modelwatch profile build --input testdata/example/reference.csv --out $(DEMO_OUT)-compare/reference.json \
 		--model credit-default --version v1
-	$(BIN)/modelwatch compare --reference $(DEMO_OUT)/reference.json --current testdata/example/current.csv \
-		--html $(DEMO_OUT)/report.html || [ $$? -eq 2 ]
-	@echo "open $(DEMO_OUT)/report.html"
+	$(BIN)/modelwatch compare --reference $(DEMO_OUT)-compare/reference.json --current testdata/example/current.csv \
+		--html $(DEMO_OUT)-compare/report.html || [ $$? -eq 2 ]
+	@echo "open $(DEMO_OUT)-compare/report.html"
 
 clean:
-	rm -rf $(BIN) $(DEMO_OUT)
+	rm -rf $(BIN) $(DEMO_OUT) $(DEMO_OUT)-compare
 
 ## SAM builds each function with these targets (BuildMethod: makefile).
 build-IngestFunction:

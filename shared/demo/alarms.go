@@ -141,8 +141,8 @@ func reason(a catalog.Alarm, t Transition) string {
 	if t.New == StateOK {
 		not = "not "
 	}
-	return fmt.Sprintf("Threshold Crossed: %d out of the last %d datapoint%s [%s] %s %s%s the threshold (%s) (minimum %d datapoint for %s -> %s transition).",
-		len(t.Datapoints), a.EvaluationPeriods, plural(a.EvaluationPeriods), strings.Join(dps, ", "), wasWere(len(t.Datapoints)),
+	return fmt.Sprintf("Threshold Crossed: %d out of the last %d datapoints [%s] %s %s%s the threshold (%s) (minimum %d datapoint for %s -> %s transition).",
+		len(t.Datapoints), a.EvaluationPeriods, strings.Join(dps, ", "), wasWere(len(t.Datapoints)),
 		not, comparisonText[a.Comparison], formatValue(a.DefaultThreshold), a.EvaluationPeriods, t.Old, t.New)
 }
 

@@ -348,10 +348,11 @@ func chartFor(res *Result, o Options, spec chartSpec, alarms map[string]catalog.
 		}
 		cv.Legend = append(cv.Legend, legendItem{"other features", "#94a3b8"})
 	case catalog.ClassShare:
-		for i, class := range []string{ClassDefault, ClassNoDefault} {
+		for i, class := range res.Sink.DimensionValues(catalog.DefaultNamespace, spec.metric, catalog.DimClass) {
 			pts := hourSeries(res, o, spec.metric, map[string]string{catalog.DimModel: s.Model, catalog.DimClass: class}, spec.stat)
-			c.series = append(c.series, series{name: class, points: pts, color: palette[i]})
-			cv.Legend = append(cv.Legend, legendItem{class, palette[i]})
+			colour := palette[i%len(palette)]
+			c.series = append(c.series, series{name: class, points: pts, color: colour})
+			cv.Legend = append(cv.Legend, legendItem{class, colour})
 		}
 	default:
 		c.series = append(c.series, series{name: spec.metric, points: hourSeries(res, o, spec.metric, model, spec.stat), color: palette[0]})
@@ -385,8 +386,9 @@ func chartFor(res *Result, o Options, spec chartSpec, alarms map[string]catalog.
 		switch e.Kind {
 		case EventLatencySpike, EventErrorBurst:
 			c.bands = append(c.bands, band{from: float64(e.From), until: float64(e.Until), class: "incident", title: e.Title})
+		default:
+			c.marks = append(c.marks, mark{hour: e.From, label: shortEvent[e.Kind]})
 		}
-		c.marks = append(c.marks, mark{hour: e.From, label: shortEvent[e.Kind]})
 	}
 	cv.SVG = template.HTML(c.svg(spec.metric))
 	return cv

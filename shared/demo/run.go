@@ -89,9 +89,6 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 	if err := opts.Validate(); err != nil {
 		return nil, err
 	}
-	if opts.Logger == nil {
-		opts.Logger = slog.New(slog.DiscardHandler)
-	}
 	dir, err := prepareOut(opts.Out)
 	if err != nil {
 		return nil, err
@@ -102,6 +99,9 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 		return nil, err
 	}
 	for h := range opts.Hours {
+		if err := ctx.Err(); err != nil {
+			return nil, fmt.Errorf("the story stopped at hour %d: %w", h, err)
+		}
 		if err := r.playHour(ctx, h); err != nil {
 			return nil, fmt.Errorf("hour %d of the story: %w", h, err)
 		}
@@ -347,29 +347,20 @@ func (r *runner) playHour(ctx context.Context, h int) error {
 	if err := r.noteWindow(ctx, h+1, res.Models[0].Report); err != nil {
 		return err
 	}
-	note, err := r.evaluateAlarms(ctx, tick.Add(6*time.Minute))
+	var notes []Note
+	for _, e := range o.Events() {
+		if e.From == h {
+			notes = append(notes, Note{Hour: h, Text: e.Title})
+		}
+	}
+	alarms, err := r.evaluateAlarms(ctx, tick.Add(6*time.Minute))
 	if err != nil {
 		return err
 	}
 	if o.Progress != nil {
-		for _, e := range o.Events() {
-			if e.From == h {
-				note = join(e.Title, note)
-			}
-		}
-		o.Progress(Progress{Hour: h + 1, Hours: o.Hours, Note: note})
+		o.Progress(Progress{Hour: h + 1, Hours: o.Hours, Notes: append(notes, alarms...)})
 	}
 	return nil
-}
-
-func join(a, b string) string {
-	switch {
-	case a == "":
-		return b
-	case b == "":
-		return a
-	}
-	return a + "; " + b
 }
 
 // send invokes the ingest function directly, as the SDK would, and checks
@@ -426,26 +417,26 @@ func (r *runner) report(ctx context.Context, key string) (*monitor.Report, error
 
 // evaluateAlarms evaluates the alarms at time at and delivers each
 // notification to the alarm handler, as the alerts topic would.
-func (r *runner) evaluateAlarms(ctx context.Context, at time.Time) (string, error) {
+func (r *runner) evaluateAlarms(ctx context.Context, at time.Time) ([]Note, error) {
 	r.clock.Set(at)
-	note := ""
+	var notes []Note
 	for _, tr := range r.alarms.Evaluate(at) {
 		msg, err := r.alarms.Notification(tr)
 		if err != nil {
-			return "", err
+			return nil, err
 		}
 		hour := r.opts.hourOf(at)
 		id := fmt.Sprintf("demo-%04d-%s-%s", hour, tr.Alarm.Kind, tr.New)
 		ev := SNSEvent(id, tr, msg)
 		line, err := json.Marshal(ev)
 		if err != nil {
-			return "", fmt.Errorf("encode SNS event: %w", err)
+			return nil, fmt.Errorf("encode SNS event: %w", err)
 		}
 		r.notifications.Write(append(line, '\n'))
 		r.clock.Set(at.Add(time.Second))
 		sum, err := r.handler.Handle(ctx, ev)
 		if err != nil {
-			return "", fmt.Errorf("alarm handler: %w", err)
+			return nil, fmt.Errorf("alarm handler: %w", err)
 		}
 		outcome := handlerOutcome(sum)
 		switch tr.New {
@@ -457,7 +448,7 @@ func (r *runner) evaluateAlarms(ctx context.Context, at time.Time) (string, erro
 			}
 			r.open[tr.Alarm.Kind] = len(r.summary.Alarms)
 			r.summary.Alarms = append(r.summary.Alarms, rec)
-			note = join(note, "ALARM "+tr.Name+" ("+string(outcome)+")")
+			notes = append(notes, Note{Hour: hour, Text: fmt.Sprintf("ALARM %s: %s", tr.Name, shortHandler[string(outcome)])})
 		case StateOK:
 			if i, ok := r.open[tr.Alarm.Kind]; ok {
 				h := hour
@@ -467,7 +458,7 @@ func (r *runner) evaluateAlarms(ctx context.Context, at time.Time) (string, erro
 		}
 		r.clock.Set(at)
 	}
-	return note, nil
+	return notes, nil
 }
 
 // handlerOutcome names what the alarm handler did with one notification.

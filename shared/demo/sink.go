@@ -319,6 +319,25 @@ func (s *MetricSink) Samples(namespace string, key SeriesKey, start time.Time, p
 	return out
 }
 
+// DimensionValues returns the values the dimension dim takes in the
+// series of metric, sorted.
+func (s *MetricSink) DimensionValues(namespace, metric, dim string) []string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	seen := map[string]bool{}
+	for _, p := range s.points {
+		if v, ok := p.Dimensions[dim]; ok && p.Namespace == namespace && p.Metric == metric {
+			seen[v] = true
+		}
+	}
+	out := make([]string, 0, len(seen))
+	for v := range seen {
+		out = append(out, v)
+	}
+	sort.Strings(out)
+	return out
+}
+
 // Statistic computes a CloudWatch statistic (Maximum, Minimum, Average,
 // Sum, SampleCount, pNN) of samples; ok is false without samples or for an
 // unknown statistic.

@@ -3,7 +3,6 @@ package demo
 import (
 	"errors"
 	"fmt"
-	"log/slog"
 	"time"
 
 	"github.com/modelwatch/modelwatch/shared/monitor"
@@ -42,18 +41,23 @@ type Options struct {
 	Out string
 	// Start is the simulated time the story starts at (whole hours, UTC).
 	Start time.Time
-	// Progress, when set, is called after every simulated hour.
+	// Progress, when set, is called after every simulated hour. The
+	// functions' own logs go to files under Out/logs.
 	Progress func(Progress)
-	// Logger receives the demo's own log lines (the functions' logs go to
-	// files under Out/logs); nil means a discarding logger.
-	Logger *slog.Logger
 }
 
-// Progress is what a run reports after each simulated hour.
+// Progress is what a run reports after each simulated hour: Hour of Hours
+// are played, and Notes are what happened (the story's events that began
+// in the hour, the alarms that fired at its end), by hour.
 type Progress struct {
 	Hour, Hours int
-	// Note names what happened in the hour, if anything notable.
-	Note string
+	Notes       []Note
+}
+
+// Note is one notable thing at an hour of the story.
+type Note struct {
+	Hour int
+	Text string
 }
 
 // DefaultOptions are the story of `make demo`: 48 hours, the shift at hour
@@ -74,6 +78,9 @@ const (
 	MaxHours = int(monitor.MaxLookback / time.Hour)
 	MinRate  = 200
 	MaxRate  = 200_000
+	// maxLabelDelay is the drift job's default label lookback: a later
+	// label would find no prediction to join.
+	maxLabelDelay = 7 * 24 * time.Hour
 )
 
 // Validate says what is wrong with o, naming the flag.
@@ -91,8 +98,8 @@ func (o Options) Validate() error {
 	if o.LabelShare <= 0 || o.LabelShare > 1 {
 		errs = append(errs, fmt.Errorf("--label-share %g: want a share in (0, 1]", o.LabelShare))
 	}
-	if o.LabelDelay < time.Hour || o.LabelDelay%time.Minute != 0 {
-		errs = append(errs, fmt.Errorf("--label-delay %v: want at least 1h, in whole minutes", o.LabelDelay))
+	if o.LabelDelay < time.Hour || o.LabelDelay > maxLabelDelay || o.LabelDelay%time.Minute != 0 {
+		errs = append(errs, fmt.Errorf("--label-delay %v: want 1h to %v (the drift job's label lookback), in whole minutes", o.LabelDelay, maxLabelDelay))
 	}
 	if o.Out == "" {
 		errs = append(errs, errors.New("--out: name the output directory"))

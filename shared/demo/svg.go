@@ -93,8 +93,10 @@ func (c *chart) svg(title string) string {
 			bd.class, x(from), padTop, x(until)-x(from), chartH-padTop-padBott, html.EscapeString(bd.title))
 	}
 	for _, m := range c.marks {
-		fmt.Fprintf(&b, `<line class="mark" x1="%.1f" x2="%.1f" y1="%d" y2="%d"/>`, x(float64(m.hour)), x(float64(m.hour)), padTop-4, chartH-padBott)
-		fmt.Fprintf(&b, `<text class="marklabel" x="%.1f" y="%d">%s</text>`, x(float64(m.hour))+3, padTop-6, html.EscapeString(m.label))
+		fmt.Fprintf(&b, `<line class="mark" x1="%.1f" x2="%.1f" y1="%d" y2="%d"/>`, x(float64(m.hour)), x(float64(m.hour)), padTop-6, chartH-padBott)
+		if m.label != "" {
+			fmt.Fprintf(&b, `<text class="marklabel" x="%.1f" y="%d">%s</text>`, x(float64(m.hour))+3, padTop-8, html.EscapeString(m.label))
+		}
 	}
 	// Axes, grid and ticks.
 	for _, t := range c.yTicks(lo, hi) {
@@ -117,7 +119,7 @@ func (c *chart) svg(title string) string {
 			continue
 		}
 		fmt.Fprintf(&b, `<line class="ref %s" x1="%d" x2="%d" y1="%.1f" y2="%.1f"/>`, l.class, padLeft, chartW-padRight, y(l.value), y(l.value))
-		fmt.Fprintf(&b, `<text class="reflabel %s" x="%d" y="%.1f">%s</text>`, l.class, chartW-padRight-3, y(l.value)-3, html.EscapeString(l.label))
+		fmt.Fprintf(&b, `<text class="reflabel %s" x="%d" y="%.1f">%s</text>`, l.class, padLeft+4, y(l.value)-4, html.EscapeString(l.label))
 	}
 	// Data: faint series first, so the highlighted ones are on top.
 	for pass := 0; pass < 2; pass++ {
