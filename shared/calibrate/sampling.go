@@ -112,36 +112,10 @@ func collect(samples map[string]map[drift.Method][]float64, f drift.FeatureResul
 		samples[f.Name] = byMethod
 	}
 	for _, m := range drift.Methods {
-		if v := statistic(f, m); v != nil {
+		if v := f.Statistic(m); v != nil {
 			byMethod[m] = append(byMethod[m], *v)
 		}
 	}
-}
-
-// statistic returns the value of method m in a feature result (a p-value for
-// ks and chi2), nil when it was not computed.
-func statistic(f drift.FeatureResult, m drift.Method) *float64 {
-	switch m {
-	case drift.PSI:
-		return f.PSI
-	case drift.KL:
-		return f.KL
-	case drift.JS:
-		return f.JS
-	case drift.Hellinger:
-		return f.Hellinger
-	case drift.Wasserstein:
-		return f.Wasserstein
-	case drift.KS:
-		if f.KS != nil {
-			return &f.KS.PValue
-		}
-	case drift.Chi2:
-		if f.Chi2 != nil {
-			return &f.Chi2.PValue
-		}
-	}
-	return nil
 }
 
 // quantile of sorted values with linear interpolation.

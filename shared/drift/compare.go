@@ -175,7 +175,7 @@ func compareFeature(rf, cf *profile.Feature, d decision) (FeatureResult, error) 
 		}
 		res.Unseen = u
 	}
-	res.Value = res.statistic(d.method)
+	res.Value = res.Statistic(d.method)
 	res.decide(d)
 	return res, nil
 }
@@ -215,8 +215,9 @@ func checkShape(rf, cf *profile.Feature) error {
 	return nil
 }
 
-// statistic returns the value of method m, nil when it was not computed.
-func (f *FeatureResult) statistic(m Method) *float64 {
+// Statistic returns the value method m decides on — the distance, or the
+// (unadjusted) p-value for ks and chi2 — nil when it was not computed.
+func (f *FeatureResult) Statistic(m Method) *float64 {
 	switch m {
 	case PSI:
 		return f.PSI
