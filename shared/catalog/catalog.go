@@ -28,20 +28,26 @@ const (
 	PredictionPSI       = "PredictionPSI"
 	ClassShare          = "ClassShare"
 	Accuracy            = "Accuracy"
-	F1                  = "F1"
-	AUC                 = "AUC"
-	LogLoss             = "LogLoss"
-	MAE                 = "MAE"
-	RMSE                = "RMSE"
-	LabelCoverage       = "LabelCoverage"
-	MeanConfidence      = "MeanConfidence"
-	EstimatedAccuracy   = "EstimatedAccuracy"
-	PredictionCount     = "PredictionCount"
-	RecordsRejected     = "RecordsRejected"
-	ErrorRate           = "ErrorRate"
-	LatencyP50          = "LatencyP50"
-	LatencyP95          = "LatencyP95"
-	LatencyP99          = "LatencyP99"
+	// LabelledAccuracy is the accuracy of the predictions whose labels
+	// arrived in the window, whenever the predictions were made: the fresh
+	// signal the accuracy alarm watches (Accuracy is attributed to the
+	// predictions' own window, so late labels land at old timestamps that an
+	// alarm no longer evaluates).
+	LabelledAccuracy  = "LabelledAccuracy"
+	F1                = "F1"
+	AUC               = "AUC"
+	LogLoss           = "LogLoss"
+	MAE               = "MAE"
+	RMSE              = "RMSE"
+	LabelCoverage     = "LabelCoverage"
+	MeanConfidence    = "MeanConfidence"
+	EstimatedAccuracy = "EstimatedAccuracy"
+	PredictionCount   = "PredictionCount"
+	RecordsRejected   = "RecordsRejected"
+	ErrorRate         = "ErrorRate"
+	LatencyP50        = "LatencyP50"
+	LatencyP95        = "LatencyP95"
+	LatencyP99        = "LatencyP99"
 
 	// Opt-in per-feature statistics beside FeaturePSI (each is a custom
 	// metric per feature, so the drift function publishes them only when
@@ -78,6 +84,7 @@ var Metrics = []Metric{
 	{PredictionPSI, UnitNone, ""},
 	{ClassShare, UnitNone, DimClass},
 	{Accuracy, UnitNone, ""},
+	{LabelledAccuracy, UnitNone, ""},
 	{F1, UnitNone, ""},
 	{AUC, UnitNone, ""},
 	{LogLoss, UnitNone, ""},
@@ -150,7 +157,7 @@ var Alarms = []Alarm{
 	{Kind: "feature-drift", Metric: MaxFeaturePSI, Comparison: GreaterThanOrEqual, DefaultThreshold: 0.25, ThresholdParameter: "FeaturePSIThreshold", Statistic: "Maximum", Period: 3600, EvaluationPeriods: 1, TreatMissingData: "notBreaching", RetrainTrigger: true},
 	{Kind: "dataset-drift", Metric: DriftedFeatureShare, Comparison: GreaterThanOrEqual, DefaultThreshold: 0.5, ThresholdParameter: "DriftedShareThreshold", Statistic: "Maximum", Period: 3600, EvaluationPeriods: 1, TreatMissingData: "notBreaching", RetrainTrigger: true},
 	{Kind: "prediction-drift", Metric: PredictionPSI, Comparison: GreaterThanOrEqual, DefaultThreshold: 0.25, ThresholdParameter: "PredictionPSIThreshold", Statistic: "Maximum", Period: 3600, EvaluationPeriods: 1, TreatMissingData: "notBreaching", RetrainTrigger: true},
-	{Kind: "accuracy", Metric: Accuracy, Comparison: LessThan, DefaultThreshold: 0.8, ThresholdParameter: "AccuracyThreshold", Statistic: "Minimum", Period: 3600, EvaluationPeriods: 1, TreatMissingData: "notBreaching", RetrainTrigger: true},
+	{Kind: "accuracy", Metric: LabelledAccuracy, Comparison: LessThan, DefaultThreshold: 0.8, ThresholdParameter: "AccuracyThreshold", Statistic: "Minimum", Period: 3600, EvaluationPeriods: 1, TreatMissingData: "notBreaching", RetrainTrigger: true},
 	{Kind: "latency", Metric: LatencyP99, Comparison: GreaterThan, DefaultThreshold: 500, ThresholdParameter: "LatencyP99ThresholdMs", Statistic: "Maximum", Period: 3600, EvaluationPeriods: 1, TreatMissingData: "notBreaching", RetrainTrigger: false},
 	{Kind: "error-rate", Metric: ErrorRate, Comparison: GreaterThan, DefaultThreshold: 5, ThresholdParameter: "ErrorRateThresholdPercent", Statistic: "Maximum", Period: 3600, EvaluationPeriods: 1, TreatMissingData: "notBreaching", RetrainTrigger: false},
 }
@@ -171,7 +178,9 @@ func (a Alarm) Breaches(value, t float64) bool {
 	return false
 }
 
-// RetrainMetrics are the metrics whose alarms request retraining by default.
+// RetrainMetrics are the metrics whose alarms request retraining by default:
+// those of the retrain-trigger alarms, and Accuracy, for an alarm a user sets
+// on the accuracy by prediction window.
 func RetrainMetrics() []string {
 	var out []string
 	for _, a := range Alarms {
@@ -179,5 +188,5 @@ func RetrainMetrics() []string {
 			out = append(out, a.Metric)
 		}
 	}
-	return out
+	return append(out, Accuracy)
 }

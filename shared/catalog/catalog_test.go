@@ -25,7 +25,7 @@ func TestAlarmsWatchKnownModelMetrics(t *testing.T) {
 			t.Errorf("alarm %s never breaches", a.Kind)
 		}
 	}
-	if got := strings.Join(catalog.RetrainMetrics(), ","); got != "MaxFeaturePSI,DriftedFeatureShare,PredictionPSI,Accuracy" {
+	if got := strings.Join(catalog.RetrainMetrics(), ","); got != "MaxFeaturePSI,DriftedFeatureShare,PredictionPSI,LabelledAccuracy,Accuracy" {
 		t.Errorf("retrain metrics %s", got)
 	}
 	if catalog.AlarmName("fraud", "accuracy") != "modelwatch-fraud-accuracy" {

@@ -133,11 +133,21 @@ func windowMetrics(r *Report, featureMetrics []drift.Method) *metricSet {
 		}
 	}
 	addPerformance(s, r.Performance)
+	addArrived(s, r.LabelsArrived)
 	return s
 }
 
 // addPerformance adds the performance metrics: LabelCoverage whenever the
 // window had predictions, the others when labels arrived.
+// addArrived adds the accuracy of the predictions whose labels arrived in the
+// window: the metric the accuracy alarm watches.
+func addArrived(s *metricSet, p *perf.Summary) {
+	if p == nil || p.Labelled == 0 || p.Classification == nil {
+		return
+	}
+	s.add(catalog.LabelledAccuracy, p.Classification.Accuracy, "", "")
+}
+
 func addPerformance(s *metricSet, p *perf.Summary) {
 	if p == nil || p.Predictions == 0 {
 		return

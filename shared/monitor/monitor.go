@@ -161,6 +161,7 @@ func (m *Monitor) runModel(ctx context.Context, model string, w Window) (ModelRe
 		mr.PerformanceError = err.Error()
 	} else {
 		rep.Performance = pr.current
+		rep.LabelsArrived = pr.arrived
 		rep.Warnings = append(rep.Warnings, pr.warnings...)
 		mr.UnmatchedLabels = pr.unmatched
 		mr.Labelled = pr.current.Labelled

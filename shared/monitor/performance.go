@@ -24,6 +24,9 @@ type windowPerf struct {
 // perfResult is what a run learned about performance.
 type perfResult struct {
 	current *perf.Summary
+	// arrived is the performance of the predictions whose labels arrived in
+	// this window (nil when none did).
+	arrived *perf.Summary
 	// earlier are the earlier windows that labels of this window point at.
 	earlier []windowPerf
 	// unmatched counts this window's labels whose prediction was not found
@@ -97,43 +100,69 @@ func (m *Monitor) performance(ctx context.Context, mc *modelRun, w Window, batch
 			}
 		}
 	}
-	if len(wanted) == 0 {
-		return res, nil
-	}
-	affected, err := m.locate(ctx, mc.model, w, wanted)
-	if err != nil {
-		return nil, err
-	}
-	res.unmatched = len(wanted)
-	for _, p := range affected {
-		wp, warns, err := m.evaluateWindow(ctx, mc, p)
+	arrivedPreds := preds
+	if len(wanted) > 0 {
+		affected, err := m.locate(ctx, mc.model, w, wanted)
 		if err != nil {
-			return nil, fmt.Errorf("performance of earlier window %s: %w", p, err)
+			return nil, err
 		}
-		res.warnings = append(res.warnings, warns...)
-		res.earlier = append(res.earlier, wp)
+		res.unmatched = len(wanted)
+		arrivedPreds = slices.Clone(preds)
+		for _, p := range affected {
+			wp, earlierPreds, warns, err := m.evaluateWindow(ctx, mc, p)
+			if err != nil {
+				return nil, fmt.Errorf("performance of earlier window %s: %w", p, err)
+			}
+			res.warnings = append(res.warnings, warns...)
+			res.earlier = append(res.earlier, wp)
+			arrivedPreds = append(arrivedPreds, earlierPreds...)
+		}
 	}
+	res.arrived = arrivedPerformance(task, arrivedPreds, labels, w, m.cfg.PositiveClass, until)
 	return res, nil
+}
+
+// arrivedPerformance evaluates the predictions whose labels arrived in w,
+// nil when no label arrived for a known prediction.
+func arrivedPerformance(task perf.Task, preds []perf.Prediction, labels []labelAt, w Window, positive string, until time.Time) *perf.Summary {
+	var arrivedLabels []labelAt
+	for _, l := range labels {
+		if w.Contains(l.hour) {
+			arrivedLabels = append(arrivedLabels, l)
+		}
+	}
+	arrived := latest(arrivedLabels)
+	var matched []perf.Prediction
+	for _, p := range preds {
+		if _, ok := arrived[p.RequestID]; ok {
+			matched = append(matched, p)
+		}
+	}
+	if len(matched) == 0 {
+		return nil
+	}
+	s := perf.Evaluate(task, matched, arrived, positive, until)
+	return &s
 }
 
 // evaluateWindow computes the performance of an earlier window p from its
 // predictions and every label that has arrived for them.
-func (m *Monitor) evaluateWindow(ctx context.Context, mc *modelRun, p Window) (windowPerf, []string, error) {
+func (m *Monitor) evaluateWindow(ctx context.Context, mc *modelRun, p Window) (windowPerf, []perf.Prediction, []string, error) {
 	batches, _, err := listHours(ctx, m.store, layout.Profiles, mc.model, p.Hours(), m.cfg.Concurrency)
 	if err != nil {
-		return windowPerf{}, nil, err
+		return windowPerf{}, nil, nil, err
 	}
 	preds, warns, err := m.readPredictions(ctx, mc.model, batches)
 	if err != nil {
-		return windowPerf{}, nil, err
+		return windowPerf{}, nil, nil, err
 	}
 	until := m.labelsEnd(p)
 	labels, err := m.readLabels(ctx, mc.model, Window{Start: p.Start, End: until})
 	if err != nil {
-		return windowPerf{}, nil, err
+		return windowPerf{}, nil, nil, err
 	}
 	s := perf.Evaluate(taskOf(mc.ref), preds, latest(labels), m.cfg.PositiveClass, until)
-	return windowPerf{w: p, summary: s}, warns, nil
+	return windowPerf{w: p, summary: s}, preds, warns, nil
 }
 
 // locate finds the windows (of w's length, on w's grid) whose predictions

@@ -36,6 +36,12 @@ type Report struct {
 	// same keys plus the estimated accuracy.
 	Prediction  *Prediction   `json:"prediction,omitempty"`
 	Performance *perf.Summary `json:"performance,omitempty"`
+	// LabelsArrived is the performance of the predictions whose labels
+	// arrived in this window, whichever window the predictions were made in:
+	// the fresh signal the accuracy alarm watches (LabelledAccuracy), since
+	// Performance of a past window is re-published at that window's old
+	// timestamp, which an alarm no longer evaluates.
+	LabelsArrived *perf.Summary `json:"labels_arrived,omitempty"`
 	// PerformanceError says why performance could not be computed, when it
 	// could not (for example a corrupt label object).
 	PerformanceError string `json:"performance_error,omitempty"`
