@@ -5,59 +5,20 @@ package demo_test
 
 import (
 	"bytes"
-	"context"
 	"html"
-	"image"
 	"image/png"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/modelwatch/modelwatch/internal/headless"
+
 	"github.com/modelwatch/modelwatch/shared/demo"
 	"github.com/modelwatch/modelwatch/shared/layout"
 )
-
-func chromium(t *testing.T) string {
-	t.Helper()
-	for _, name := range []string{"chromium", "chromium-browser"} {
-		if p, err := exec.LookPath(name); err == nil {
-			return p
-		}
-	}
-	if _, err := os.Stat("/usr/bin/chromium"); err == nil {
-		return "/usr/bin/chromium"
-	}
-	if testing.Short() {
-		t.Skip("chromium is not installed (-short)")
-	}
-	t.Fatal("chromium is not on PATH nor at /usr/bin/chromium: install it (apt-get install -y chromium), or run go test -short to skip this test")
-	return ""
-}
-
-// browse runs headless Chromium, offline, with args and the page; it
-// returns stdout and stderr.
-func browse(t *testing.T, bin, page string, args ...string) (string, string) {
-	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
-	defer cancel()
-	base := []string{
-		"--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-		"--disable-background-networking", "--disable-component-update", "--disable-sync",
-		"--disable-extensions", "--disable-dev-shm-usage", "--hide-scrollbars",
-		"--enable-logging=stderr", "--v=0", "--user-data-dir=" + t.TempDir(),
-	}
-	cmd := exec.CommandContext(ctx, bin, append(append(base, args...), "file://"+page)...)
-	var stdout, stderr bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &stdout, &stderr
-	if err := cmd.Run(); err != nil {
-		t.Fatalf("%s %v: %v\n%s", bin, args, err, stderr.String())
-	}
-	return stdout.String(), stderr.String()
-}
 
 // consoleErrors are the lines of Chromium's log that report the page's
 // console messages, uncaught errors or failed loads. The pages have no
@@ -69,7 +30,7 @@ var consoleErrors = regexp.MustCompile(`(?m)^.*(CONSOLE|Uncaught|net::ERR_|Faile
 // the timeline, and the screenshot is not blank. DEMO_SCREENSHOT=dir keeps
 // the screenshots.
 func TestDashboardInBrowser(t *testing.T) {
-	bin := chromium(t)
+	bin := headless.Chromium(t)
 	res := story(t)
 	s := res.Summary
 	report := filepath.Join(res.Dir, demo.BucketDir, filepath.FromSlash(layout.Report(demo.ModelName, s.Start.Add(time.Duration(s.DriftAt+1)*time.Hour), "html")))
@@ -89,7 +50,7 @@ func TestDashboardInBrowser(t *testing.T) {
 	for _, p := range pages {
 		t.Run(p.name, func(t *testing.T) {
 			shot := filepath.Join(shots, p.name+".png")
-			_, logs := browse(t, bin, p.path, "--screenshot="+shot, "--window-size=1280,2400")
+			_, logs := headless.Run(t, bin, p.path, "--screenshot="+shot, "--window-size=1280,2400")
 			if bad := consoleErrors.FindAllString(logs, -1); len(bad) > 0 {
 				t.Errorf("the browser reported:\n%s", strings.Join(bad, "\n"))
 			}
@@ -105,11 +66,11 @@ func TestDashboardInBrowser(t *testing.T) {
 			if b := img.Bounds(); b.Dx() < 1000 || b.Dy() < 2000 {
 				t.Errorf("screenshot is %v, want about 1280×2400", b)
 			}
-			if n := colours(img); n < 16 {
+			if n := headless.Colours(img); n < 16 {
 				t.Errorf("the screenshot has %d colours: a blank page?", n)
 			}
 
-			dom, logs := browse(t, bin, p.path, "--dump-dom", "--virtual-time-budget=2000")
+			dom, logs := headless.Run(t, bin, p.path, "--dump-dom", "--virtual-time-budget=2000")
 			if bad := consoleErrors.FindAllString(logs, -1); len(bad) > 0 {
 				t.Errorf("the browser reported:\n%s", strings.Join(bad, "\n"))
 			}
@@ -152,20 +113,4 @@ func TestDashboardIsSelfContained(t *testing.T) {
 			t.Errorf("link %s: %v", target, err)
 		}
 	}
-}
-
-// colours counts the distinct colours of img, up to 1000.
-func colours(img image.Image) int {
-	seen := map[[4]uint32]bool{}
-	b := img.Bounds()
-	for y := b.Min.Y; y < b.Max.Y; y += 3 {
-		for x := b.Min.X; x < b.Max.X; x += 3 {
-			r, g, bl, a := img.At(x, y).RGBA()
-			seen[[4]uint32{r, g, bl, a}] = true
-			if len(seen) >= 1000 {
-				return len(seen)
-			}
-		}
-	}
-	return len(seen)
 }
