@@ -11,7 +11,7 @@ GOFLAGS_LAMBDA := -tags lambda.norpc,noparquet -trimpath -ldflags "-s -w"
 DEMO_OUT  ?= demo-output
 BENCH_PKGS := ./shared/stats/ ./shared/profile/ ./shared/dataset/ ./shared/drift/ ./shared/ingest/ ./shared/alarm/
 
-.PHONY: all build test unit lint fmt vet staticcheck cfn-lint bench demo compare-example clean
+.PHONY: all build test unit lint fmt vet staticcheck cfn-lint bench bench-compare demo compare-example clean
 .PHONY: deploy localstack-up local-deploy local-e2e localstack-down build-IngestFunction build-DriftFunction build-AlarmHandlerFunction
 
 STACK         ?= modelwatch
@@ -53,6 +53,13 @@ cfn-lint:
 
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem -count=1 $(BENCH_PKGS)
+
+## bench-compare: side-by-side benchmark against Evidently and NannyML (installs them from PyPI into bench/.venv; minutes).
+BENCH_SIZES ?= 10k,100k,1M
+BENCH_REPS  ?= 3
+BENCH_FLAGS ?=
+bench-compare:
+	bench/run.sh --sizes $(BENCH_SIZES) --reps $(BENCH_REPS) $(BENCH_FLAGS)
 
 ## demo: the production story end to end, locally (no AWS, Docker or Python): writes $(DEMO_OUT)/.
 demo:
