@@ -53,7 +53,7 @@ func benchData(b *testing.B) string {
 		return dir
 	}
 	b.Logf("generating %s (once)", dir)
-	cmd := exec.Command(os.Args[0], "-test.run=^TestGenerateBenchData$", "-test.count=1")
+	cmd := exec.Command(os.Args[0], "-test.run=^$", "-test.count=1")
 	cmd.Env = append(os.Environ(), benchDataEnv+"="+dir)
 	if out, err := cmd.CombinedOutput(); err != nil {
 		b.Fatalf("generate benchmark data: %v\n%s", err, out)
@@ -61,17 +61,30 @@ func benchData(b *testing.B) string {
 	return dir
 }
 
-// TestGenerateBenchData writes the benchmark's bucket; it runs only as the
-// benchmark's child process.
-func TestGenerateBenchData(t *testing.T) {
-	dir := os.Getenv(benchDataEnv)
-	if dir == "" {
-		t.Skip("generates the benchmark data when run by BenchmarkWindow24h")
+// TestMain runs the tests, or, in the benchmark's child process (benchDataEnv
+// set), only writes the benchmark's bucket.
+func TestMain(m *testing.M) {
+	if dir := os.Getenv(benchDataEnv); dir != "" {
+		if err := generateBenchData(dir); err != nil {
+			fmt.Fprintln(os.Stderr, "generate benchmark data:", err)
+			os.Exit(1)
+		}
+		os.Exit(0)
 	}
+	os.Exit(m.Run())
+}
+
+// generateBenchData writes the benchmark's bucket into dir.
+func generateBenchData(dir string) error {
 	os.RemoveAll(dir)
+	tmp, err := os.MkdirTemp("", "modelwatch-bench-build-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(tmp)
 	st, err := store.NewLocal(dir)
 	if err != nil {
-		t.Fatal(err)
+		return err
 	}
 	ctx := context.Background()
 	rng := rand.New(rand.NewPCG(1, 2))
@@ -105,14 +118,14 @@ func TestGenerateBenchData(t *testing.T) {
 	}
 	rd, err := dataset.NewReader(strings.NewReader(sb.String()), "train.csv", dataset.FormatCSV)
 	if err != nil {
-		t.Fatal(err)
+		return err
 	}
-	ref, err := profile.Build(ctx, rd, "train.csv", profile.BuildOptions{Settings: profile.DefaultSettings(), Model: benchModel, Version: "v1", TempDir: t.TempDir()})
+	ref, err := profile.Build(ctx, rd, "train.csv", profile.BuildOptions{Settings: profile.DefaultSettings(), Model: benchModel, Version: "v1", TempDir: tmp})
 	if err != nil {
-		t.Fatal(err)
+		return err
 	}
 	if _, err := reference.Publish(ctx, st, ref, benchEnd.Add(-48*time.Hour)); err != nil {
-		t.Fatal(err)
+		return err
 	}
 	start := benchEnd.Add(-24 * time.Hour)
 	for k := range benchBatches {
@@ -123,7 +136,7 @@ func TestGenerateBenchData(t *testing.T) {
 		}
 		acc, err := profile.NewAccumulator(ref)
 		if err != nil {
-			t.Fatal(err)
+			return err
 		}
 		for range benchRecords {
 			acc.AddRecord()
@@ -134,7 +147,7 @@ func TestGenerateBenchData(t *testing.T) {
 					continue
 				}
 				if err := acc.AddCategory(i, v); err != nil {
-					t.Fatal(err)
+					return err
 				}
 			}
 			for i := range benchNumeric {
@@ -149,15 +162,13 @@ func TestGenerateBenchData(t *testing.T) {
 		}
 		data, err := json.Marshal(acc.Profile())
 		if err != nil {
-			t.Fatal(err)
+			return err
 		}
 		if err := st.Put(ctx, layout.DataObject(layout.Profiles, benchModel, at, fmt.Sprintf("b%05d", k)), data); err != nil {
-			t.Fatal(err)
+			return err
 		}
 	}
-	if err := os.WriteFile(filepath.Join(dir, "done"), nil, 0o644); err != nil {
-		t.Fatal(err)
-	}
+	return os.WriteFile(filepath.Join(dir, "done"), nil, 0o644)
 }
 
 type discardPublisher struct{}
