@@ -145,8 +145,8 @@ func TestEndToEnd(t *testing.T) {
 		t.Errorf("request value %v, want %v", req.Value, drifted[want.metric])
 	case req.Threshold == nil || *req.Threshold != want.threshold:
 		t.Errorf("request threshold %v, want %v", req.Threshold, want.threshold)
-	case req.ReportKey != layout.LatestReport(model):
-		t.Errorf("request report_key %q, want %q", req.ReportKey, layout.LatestReport(model))
+	case req.ReportKey != layout.Report(model, windowEnd, "json"):
+		t.Errorf("request report_key %q, want the drifted window's report %q", req.ReportKey, layout.Report(model, windowEnd, "json"))
 	case req.RequestedAt.IsZero() || !strings.Contains(req.Reason, "Threshold Crossed"):
 		t.Errorf("request requested_at %v, reason %q", req.RequestedAt, req.Reason)
 	}

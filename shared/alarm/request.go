@@ -30,8 +30,10 @@ type Request struct {
 	// the alarm's threshold; null when the notification has none.
 	Value     *float64 `json:"value"`
 	Threshold *float64 `json:"threshold"`
-	// ReportKey is the key of the model's latest JSON report
-	// (reports/model={model}/latest.json), empty when there is none.
+	// ReportKey is the key of the JSON report of the window that the model's
+	// latest report covers (reports/model={model}/dt=…/{window_end}.json, a
+	// key that later runs do not replace), or latest.json itself when that
+	// report names no window; empty when there is none.
 	ReportKey string `json:"report_key"`
 	// RequestedAt is when the dedup marker was written; a retry of the
 	// same request keeps it, so the state machine input does not change.
@@ -87,6 +89,9 @@ type latestReport struct {
 	Reference struct {
 		Version string `json:"version"`
 	} `json:"reference"`
+	Window struct {
+		End time.Time `json:"end"`
+	} `json:"window"`
 }
 
 // describeModel finds the latest report key and the model version for a
@@ -102,8 +107,14 @@ func (h *Handler) describeModel(ctx context.Context, model string) (version, rep
 		if jerr := json.Unmarshal(data, &rep); jerr != nil {
 			h.log.WarnContext(ctx, "latest report is not a JSON report; model version taken from the reference pointer",
 				"model", model, "key", key, "error", jerr.Error())
-		} else if layout.CheckVersion(rep.Reference.Version) == nil {
-			return rep.Reference.Version, reportKey, nil
+		} else {
+			if !rep.Window.End.IsZero() {
+				// The window's own report: latest.json is replaced every hour.
+				reportKey = layout.Report(model, rep.Window.End, "json")
+			}
+			if layout.CheckVersion(rep.Reference.Version) == nil {
+				return rep.Reference.Version, reportKey, nil
+			}
 		}
 	case !errors.Is(err, store.ErrNotFound):
 		return "", "", fmt.Errorf("read latest report of %s: %w", model, err)
