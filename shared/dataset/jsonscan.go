@@ -3,8 +3,9 @@ package dataset
 import (
 	"fmt"
 	"unicode"
-	"unicode/utf16"
 	"unicode/utf8"
+
+	"github.com/modelwatch/modelwatch/internal/jsonesc"
 )
 
 // jsonScanner tokenizes the JSON text of one JSON Lines record. It accepts
@@ -135,24 +136,15 @@ func (p *jsonScanner) unquote(start int) (string, error) {
 			case 't':
 				b = append(b, '\t')
 			case 'u':
-				r := hex4(p.s, j+2)
-				if r < 0 {
+				r, n, ok, lone := jsonesc.Unicode(p.s[j:])
+				if !ok {
 					p.i = j
 					return "", p.errorf("invalid \\u escape")
 				}
-				j += 6
-				if utf16.IsSurrogate(r) {
-					if j+1 < len(p.s) && p.s[j] == '\\' && p.s[j+1] == 'u' {
-						if r2 := hex4(p.s, j+2); r2 >= 0 {
-							if d := utf16.DecodeRune(r, r2); d != unicode.ReplacementChar {
-								b = utf8.AppendRune(b, d)
-								j += 6
-								continue
-							}
-						}
-					}
+				if lone {
 					r = unicode.ReplacementChar
 				}
+				j += n
 				b = utf8.AppendRune(b, r)
 				continue
 			default:
@@ -179,27 +171,6 @@ func (p *jsonScanner) unquote(start int) (string, error) {
 }
 
 // hex4 decodes the four hex digits at s[i:i+4], or returns -1.
-func hex4(s string, i int) rune {
-	if i+4 > len(s) {
-		return -1
-	}
-	var r rune
-	for _, c := range []byte(s[i : i+4]) {
-		switch {
-		case c >= '0' && c <= '9':
-			c -= '0'
-		case c >= 'a' && c <= 'f':
-			c = c - 'a' + 10
-		case c >= 'A' && c <= 'F':
-			c = c - 'A' + 10
-		default:
-			return -1
-		}
-		r = r*16 + rune(c)
-	}
-	return r
-}
-
 // number scans a JSON number and returns its text.
 func (p *jsonScanner) number() (string, error) {
 	s, j := p.s, p.i

@@ -8,10 +8,10 @@ import (
 	"fmt"
 	"math/bits"
 	"strings"
-	"unicode/utf16"
 	"unicode/utf8"
 
 	"github.com/aws/aws-lambda-go/events"
+	"github.com/modelwatch/modelwatch/internal/jsonesc"
 )
 
 // httpEventContext is the part of an event's requestContext the handler
@@ -271,43 +271,16 @@ func unescape(b []byte) (n int, r rune, err error) {
 	case 't':
 		return 2, '\t', nil
 	case 'u':
-		r, ok := hexRune(b[2:])
+		r, n, ok, lone := jsonesc.Unicode(b)
 		if !ok {
 			return 0, 0, errBadString
 		}
-		if !utf16.IsSurrogate(r) {
-			return 6, r, nil
+		if lone {
+			return n, utf8.RuneError, nil
 		}
-		if len(b) >= 12 && b[6] == '\\' && b[7] == 'u' {
-			if r2, ok := hexRune(b[8:]); ok {
-				if dec := utf16.DecodeRune(r, r2); dec != utf8.RuneError {
-					return 12, dec, nil
-				}
-			}
-		}
-		return 6, utf8.RuneError, nil
+		return n, r, nil
 	}
 	return 0, 0, errBadString
 }
 
 var errBadString = errors.New("invalid JSON string in the event")
-
-func hexRune(b []byte) (rune, bool) {
-	if len(b) < 4 {
-		return 0, false
-	}
-	var r rune
-	for _, c := range b[:4] {
-		switch {
-		case c >= '0' && c <= '9':
-			r = r<<4 | rune(c-'0')
-		case c >= 'a' && c <= 'f':
-			r = r<<4 | rune(c-'a'+10)
-		case c >= 'A' && c <= 'F':
-			r = r<<4 | rune(c-'A'+10)
-		default:
-			return 0, false
-		}
-	}
-	return r, true
-}

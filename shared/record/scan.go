@@ -3,8 +3,9 @@ package record
 import (
 	"fmt"
 	"strings"
-	"unicode/utf16"
 	"unicode/utf8"
+
+	"github.com/modelwatch/modelwatch/internal/jsonesc"
 )
 
 // maxDepth bounds the nesting of arrays and objects, so that a hostile body
@@ -208,25 +209,16 @@ func (p *scanner) unquote(start, i int) (string, error) {
 				b = append(b, '\t')
 				i += 2
 			case 'u':
-				r, ok := hex4(p.s, i+2)
+				r, n, ok, lone := jsonesc.Unicode(p.s[i:])
 				if !ok {
 					p.i = i
 					return "", p.errorf(`invalid \u escape (want four hexadecimal digits)`)
 				}
-				i += 6
-				if utf16.IsSurrogate(r) {
-					r2, ok := rune(-1), false
-					if i+1 < len(p.s) && p.s[i] == '\\' && p.s[i+1] == 'u' {
-						r2, ok = hex4(p.s, i+2)
-					}
-					if dec := utf16.DecodeRune(r, r2); ok && dec != utf8.RuneError {
-						r = dec
-						i += 6
-					} else {
-						p.i = i - 6
-						return "", p.errorf(`unpaired UTF-16 surrogate \u%04x`, r)
-					}
+				if lone {
+					p.i = i
+					return "", p.errorf(`unpaired UTF-16 surrogate \u%04x`, r)
 				}
+				i += n
 				b = utf8.AppendRune(b, r)
 			default:
 				p.i = i
@@ -250,26 +242,6 @@ func (p *scanner) unquote(start, i int) (string, error) {
 	}
 	p.i = len(p.s)
 	return "", p.errorf("unterminated string")
-}
-
-func hex4(s string, i int) (rune, bool) {
-	if i+4 > len(s) {
-		return 0, false
-	}
-	var r rune
-	for _, c := range []byte(s[i : i+4]) {
-		switch {
-		case c >= '0' && c <= '9':
-			r = r<<4 | rune(c-'0')
-		case c >= 'a' && c <= 'f':
-			r = r<<4 | rune(c-'a'+10)
-		case c >= 'A' && c <= 'F':
-			r = r<<4 | rune(c-'A'+10)
-		default:
-			return 0, false
-		}
-	}
-	return r, true
 }
 
 // number reads a JSON number and returns its text.
