@@ -6,8 +6,6 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
-	"os/exec"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -159,40 +157,6 @@ func httpEvent(model, batchID string, body []byte) []byte {
 	return out
 }
 
-func repoFile(t *testing.T, rel string) string {
-	t.Helper()
-	out, err := exec.Command("go", "env", "GOMOD").Output()
-	if err != nil {
-		t.Fatalf("go env GOMOD: %v", err)
-	}
-	return filepath.Join(filepath.Dir(strings.TrimSpace(string(out))), rel)
-}
-
-// cloudWatchProtocolVariable selects the drift function's CloudWatch wire
-// protocol; moto needs query.
-const cloudWatchProtocolVariable = "CLOUDWATCH_PROTOCOL"
-
 // schedulerTimePlaceholder is the EventBridge Scheduler context attribute
 // the drift schedule's input carries.
 const schedulerTimePlaceholder = "<aws.scheduler.scheduled-time>"
-
-// driftEvent is what the schedule of template.yaml sends the drift function
-// for the window ending at windowEnd: its Input, with the scheduled time a
-// few minutes after the window.
-func (st *stack) driftEvent(t *testing.T, windowEnd time.Time) []byte {
-	t.Helper()
-	fn := st.res["DriftFunction"]
-	events, _ := dig(fn.Properties, "Events").(map[string]any)
-	for _, e := range events {
-		if dig(e, "Type") != "ScheduleV2" {
-			continue
-		}
-		input, _ := dig(e, "Properties", "Input").(string)
-		if !strings.Contains(input, schedulerTimePlaceholder) {
-			t.Fatalf("the drift schedule's input %q does not carry %s", input, schedulerTimePlaceholder)
-		}
-		return []byte(strings.ReplaceAll(input, schedulerTimePlaceholder, windowEnd.Add(5*time.Minute).UTC().Format(time.RFC3339)))
-	}
-	t.Fatal("DriftFunction has no ScheduleV2 event")
-	return nil
-}
