@@ -10,7 +10,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/aws/aws-lambda-go/events"
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatch"
 	cwtypes "github.com/aws/aws-sdk-go-v2/service/cloudwatch/types"
@@ -68,9 +67,9 @@ func TestDeployedStack(t *testing.T) {
 	windowEnd := time.Now().UTC().Truncate(time.Hour)
 	baselineHour, driftedHour := windowEnd.Add(-2*time.Hour), windowEnd.Add(-time.Hour)
 	rng := rand.New(rand.NewPCG(2, 2))
-	ingestFn := d.output(t, "IngestFunctionName")
+	api := d.openIngestAPI(t, ctx)
 	for i := range 2 {
-		d.ingest(t, ctx, ingestFn, model, fmt.Sprintf("baseline-%d", i), batch(rng, baselineHour, 1500, false, fmt.Sprintf("b%d", i)))
+		api.postPredictions(t, ctx, model, fmt.Sprintf("baseline-%d", i), batch(rng, baselineHour, 1500, false, fmt.Sprintf("b%d", i)))
 	}
 	d.runSchedule(t, ctx, baselineHour.Add(time.Hour))
 	if states := d.alarmStates(t, ctx, model); slices.Contains(states, cwtypes.StateValueAlarm) {
@@ -78,7 +77,7 @@ func TestDeployedStack(t *testing.T) {
 	}
 
 	for i := range 2 {
-		d.ingest(t, ctx, ingestFn, model, fmt.Sprintf("drifted-%d", i), batch(rng, driftedHour, 1500, true, fmt.Sprintf("d%d", i)))
+		api.postPredictions(t, ctx, model, fmt.Sprintf("drifted-%d", i), batch(rng, driftedHour, 1500, true, fmt.Sprintf("d%d", i)))
 	}
 	d.runSchedule(t, ctx, windowEnd)
 	t.Logf("traffic ingested and two windows run after %v", time.Since(started).Round(time.Second))
@@ -158,25 +157,6 @@ func TestDeployedStack(t *testing.T) {
 		t.Errorf("the failure queue holds %d messages: %v", len(failed), failed)
 	}
 	t.Logf("end to end on the deployed stack in %v", time.Since(started).Round(time.Second))
-}
-
-// ingest sends one prediction batch to the deployed ingest function as the
-// HTTP API's route delivers it (an API Gateway HTTP API payload 2.0 event),
-// and checks every record was accepted.
-func (d *deployment) ingest(t *testing.T, ctx context.Context, fn, model, batchID string, body []byte) {
-	t.Helper()
-	out := d.invoke(t, ctx, fn, httpEvent(model, batchID, body))
-	var resp events.APIGatewayV2HTTPResponse
-	if err := json.Unmarshal(out, &resp); err != nil {
-		t.Fatalf("ingest response %s: %v", out, err)
-	}
-	var res struct {
-		Accepted int               `json:"accepted"`
-		Rejected []json.RawMessage `json:"rejected"`
-	}
-	if resp.StatusCode != 200 || json.Unmarshal([]byte(resp.Body), &res) != nil || len(res.Rejected) != 0 || res.Accepted == 0 {
-		t.Fatalf("ingest of %s: HTTP %d %s", batchID, resp.StatusCode, resp.Body)
-	}
 }
 
 // invoke calls a deployed function synchronously and fails the test on a

@@ -27,10 +27,10 @@
 //  2. A queue is subscribed to the retrain topic (what a retraining pipeline
 //     would read) and one to the alerts topic (what an e-mail subscriber
 //     would get). A reference profile is published to the deployed bucket.
-//  3. Baseline batches go to the deployed ingest function as the HTTP API's
-//     route delivers them (payload 2.0 events through Lambda Invoke); the
-//     deployed drift schedule is read back and its target invoked with its
-//     input: no alarm fires.
+//  3. Baseline batches are POSTed, SigV4-signed, to the deployed HTTP API,
+//     whose route invokes the deployed ingest function; the deployed drift
+//     schedule is read back and its target invoked with its input: no alarm
+//     fires.
 //  4. Drifted batches for the next hour, the schedule's target again: the
 //     emulator evaluates the deployed alarms on the published datapoints and
 //     notifies the alerts topic, whose subscription invokes the deployed alarm
@@ -43,9 +43,10 @@
 //
 // # Where the emulator differs from AWS
 //
-//   - MiniStack's API Gateway v2 does not serve the routes of the OpenAPI
-//     body SAM generates for the HTTP API, so batches reach the ingest
-//     function by Lambda Invoke with the event the route would deliver.
+//   - MiniStack creates the HTTP API from CloudFormation without the routes
+//     of the OpenAPI Body SAM generates for it; when the deployed API has no
+//     route, the test creates the routes and integrations that Body declares
+//     (read from the stack's processed template) before it sends.
 //   - MiniStack's Step Functions drops the message attributes of an SNS
 //     publish, so the test tells requests from records by their shape.
 //   - MiniStack evaluates an alarm on every datapoint of its metric name,

@@ -48,6 +48,7 @@ type deployment struct {
 	// new, and the emulator's quirks named in the test apply.
 	ownEmulator bool
 
+	cfg   aws.Config
 	cfn   *cloudformation.Client
 	lam   *lambda.Client
 	s3    *s3.Client
@@ -108,6 +109,7 @@ func deploy(t *testing.T, ctx context.Context) *deployment {
 		Credentials:  credentials.NewStaticCredentialsProvider(accessKey, secretKey, ""),
 		BaseEndpoint: aws.String(d.endpoint),
 	}
+	d.cfg = cfg
 	d.cfn = cloudformation.NewFromConfig(cfg)
 	d.lam = lambda.NewFromConfig(cfg)
 	d.s3 = s3.NewFromConfig(cfg, func(o *s3.Options) { o.UsePathStyle = true })

@@ -10,8 +10,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/aws/aws-lambda-go/events"
-
 	"github.com/modelwatch/modelwatch/shared/dataset"
 	"github.com/modelwatch/modelwatch/shared/profile"
 )
@@ -118,39 +116,6 @@ func batch(rng *rand.Rand, hour time.Time, n int, drifted bool, idPrefix string)
 		})
 	}
 	out, err := json.Marshal(body)
-	if err != nil {
-		panic(err)
-	}
-	return out
-}
-
-// httpEvent is the API Gateway HTTP API (payload 2.0) event of a POST of
-// body to the model's predictions, as the IngestApi route delivers it.
-func httpEvent(model, batchID string, body []byte) []byte {
-	path := "/v1/models/" + model + "/predictions"
-	ev := events.APIGatewayV2HTTPRequest{
-		Version:  "2.0",
-		RouteKey: "POST /v1/models/{model}/predictions",
-		RawPath:  path,
-		Headers: map[string]string{
-			"content-type":    "application/json",
-			"idempotency-key": batchID,
-			"content-length":  fmt.Sprint(len(body)),
-		},
-		PathParameters: map[string]string{"model": model},
-		RequestContext: events.APIGatewayV2HTTPRequestContext{
-			RouteKey:  "POST /v1/models/{model}/predictions",
-			AccountID: "123456789012",
-			Stage:     "$default",
-			RequestID: "e2e-" + batchID,
-			HTTP: events.APIGatewayV2HTTPRequestContextHTTPDescription{
-				Method: "POST", Path: path, Protocol: "HTTP/1.1", SourceIP: "127.0.0.1", UserAgent: "modelwatch-e2e",
-			},
-			TimeEpoch: time.Now().UnixMilli(),
-		},
-		Body: string(body),
-	}
-	out, err := json.Marshal(ev)
 	if err != nil {
 		panic(err)
 	}
