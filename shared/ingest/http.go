@@ -36,7 +36,7 @@ func (h *Handler) Invoke(ctx context.Context, payload []byte) ([]byte, error) {
 			return out, nil
 		}
 	}
-	resp, err := h.Ingest(ctx, Request{Body: string(payload)})
+	resp, err := h.Ingest(ctx, Request{Body: string(payload), Direct: true})
 	if err != nil {
 		var e *Error
 		if !errors.As(err, &e) {
@@ -206,6 +206,10 @@ func route(ev *events.APIGatewayV2HTTPRequest) (string, record.Kind, *Error) {
 		}
 		if p := ev.PathParameters["model"]; p != "" {
 			model = p
+		}
+		if model == "" {
+			return "", "", errorf(http.StatusBadRequest, CodeInvalidModel,
+				"the path %s names no model; send batches to POST /v1/models/{model}/predictions or /v1/models/{model}/labels (an HTTP request never takes its model from the body)", path)
 		}
 		kind, err := record.ParseKind(segs[i+3])
 		if err != nil {
