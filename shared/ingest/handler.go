@@ -243,7 +243,13 @@ func ContentBatchID(model string, kind record.Kind, body string) string {
 	h.Write([]byte{0})
 	h.Write([]byte(kind))
 	h.Write([]byte{0})
-	h.Write([]byte(body))
+	// In pieces: converting the whole body to []byte would copy it.
+	var buf [16 << 10]byte
+	for len(body) > 0 {
+		n := copy(buf[:], body)
+		h.Write(buf[:n])
+		body = body[n:]
+	}
 	return "sha256-" + hex.EncodeToString(h.Sum(nil))
 }
 
