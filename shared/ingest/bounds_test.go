@@ -9,6 +9,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/aws/aws-lambda-go/lambda/messages"
+
 	"github.com/modelwatch/modelwatch/shared/ingest"
 	"github.com/modelwatch/modelwatch/shared/layout"
 	"github.com/modelwatch/modelwatch/shared/store"
@@ -125,6 +127,16 @@ func TestReasonCountsAreBounded(t *testing.T) {
 	res = f.post(t, testModel, "predictions", body(long), nil)
 	if len(res.Resp.Rejected) != 1 || len(res.Resp.Rejected[0].Reason) > ingest.MaxReasonBytes || !strings.HasSuffix(res.Resp.Rejected[0].Reason, "…") {
 		t.Errorf("long reason: %v", res.Resp.Rejected)
+	}
+	// So is a warning naming a long unknown feature.
+	res = f.post(t, testModel, "predictions", body(`{"timestamp":"2026-11-26T20:00:00Z","features":{"`+strings.Repeat("k", 2000)+`":1},"prediction":"no_default"}`), nil)
+	if res.Status != 200 || res.Resp.Accepted != 1 || len(res.Resp.Warnings) == 0 {
+		t.Fatalf("unknown feature: %d %.300s", res.Status, res.Body)
+	}
+	for _, w := range res.Resp.Warnings {
+		if len(w) > ingest.MaxReasonBytes {
+			t.Errorf("a warning of %d bytes", len(w))
+		}
 	}
 }
 
@@ -285,6 +297,14 @@ func TestEveryServerErrorCarriesTheBatchID(t *testing.T) {
 				t.Errorf("%d %s, want %d with batch_id %s", res.Status, res.Body, tc.status, tc.want)
 			}
 		})
+	}
+	// A direct invocation's function error names the batch id too.
+	direct := `{"model":"credit-default","kind":"predictions","records":[` + rec + `]}`
+	_, err := corrupt(t).h.Invoke(context.Background(), []byte(direct))
+	var ie messages.InvokeResponse_Error
+	if !errors.As(err, &ie) || ie.Type != ingest.CodeReference ||
+		!strings.HasSuffix(ie.Message, "(batch_id "+ingest.ContentBatchID(testModel, "predictions", direct)+")") {
+		t.Errorf("direct invocation: %v", err)
 	}
 }
 

@@ -42,7 +42,11 @@ func (h *Handler) Invoke(ctx context.Context, payload []byte) ([]byte, error) {
 		if !errors.As(err, &e) {
 			e = &Error{Code: CodeInternal, Message: err.Error()}
 		}
-		return nil, messages.InvokeResponse_Error{Type: e.Code, Message: e.Message}
+		msg := e.Message
+		if e.BatchID != "" && !strings.Contains(msg, e.BatchID) {
+			msg += " (batch_id " + e.BatchID + ")" // a direct invocation's 5xx names the id to retry with, too
+		}
+		return nil, messages.InvokeResponse_Error{Type: e.Code, Message: msg}
 	}
 	out, err := json.Marshal(resp)
 	if err != nil {
@@ -104,7 +108,7 @@ func (h *Handler) HandleHTTP(ctx context.Context, ev *events.APIGatewayV2HTTPReq
 	}
 	body, err := json.Marshal(resp)
 	if err != nil {
-		return errorResponse(&Error{Status: http.StatusInternalServerError, Code: CodeInternal, Message: "encoding the response failed"})
+		return errorResponse(&Error{Status: http.StatusInternalServerError, Code: CodeInternal, Message: "encoding the response failed", BatchID: resp.BatchID})
 	}
 	headers := map[string]string{"Content-Type": "application/json"}
 	if resp.Duplicate {

@@ -87,7 +87,7 @@ func newReceipt(b *batch) *receipt {
 		Rejected:             listRejections(b.rejected),
 		RejectedReasons:      countReasons(b.rejected),
 		RejectedIndexes:      indexBitmap(b.records, b.rejected),
-		Warnings:             b.warnings,
+		Warnings:             cutAll(b.warnings),
 		Objects:              b.objects(),
 	}
 }
@@ -114,6 +114,15 @@ func cutReason(s string) string {
 		n--
 	}
 	return s[:n] + mark
+}
+
+// cutAll cuts every line to MaxReasonBytes (a warning names an unknown
+// feature, whose name the client chose).
+func cutAll(lines []string) []string {
+	for i, l := range lines {
+		lines[i] = cutReason(l)
+	}
+	return lines
 }
 
 // countReasons counts rejections by reason, most frequent first (ties in
