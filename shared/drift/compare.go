@@ -202,7 +202,7 @@ func compareFeature(rf, cf *profile.Feature, d decision) (FeatureResult, error) 
 		res.Std = &Pair{Reference: rf.Moments.Std(), Current: cf.Moments.Std()}
 	}
 	if rf.Kind != profile.Numeric {
-		c := stats.ChiSquaredCounts(rf.Values, cf.Values)
+		c := stats.ChiSquaredHomogeneity(rf.Values, cf.Values)
 		res.Chi2 = &Chi2Result{Statistic: c.Statistic, DOF: c.DOF, PValue: c.PValue}
 		res.LInf = num(stats.LInf(p, q))
 		u := &Unseen{Share: float64(cf.Values[len(cf.Values)-1]) / float64(nCur)}

@@ -125,8 +125,9 @@ type KSResult struct {
 	Adjusted  *float64 `json:"p_adjusted,omitempty"`
 }
 
-// Chi2Result is the chi-squared goodness-of-fit test of the current counts
-// against the reference proportions.
+// Chi2Result is the two-sample chi-squared test of homogeneity of the
+// reference and current counts (scipy.stats.chi2_contingency without
+// continuity correction), bins empty on both sides dropped.
 type Chi2Result struct {
 	Statistic float64  `json:"statistic"`
 	DOF       int      `json:"dof"`
