@@ -77,6 +77,9 @@ Exit status: 0 no dataset drift, 1 error, 2 dataset drift detected.`,
 				for _, w := range warnings {
 					fmt.Fprintln(cmd.ErrOrStderr(), "warning:", w)
 				}
+				for _, n := range rep.Notes {
+					fmt.Fprintln(cmd.ErrOrStderr(), "note:", n)
+				}
 				writeTable(cmd.OutOrStdout(), rep)
 			}
 			if rep.DatasetDrift.Detected {
@@ -95,6 +98,7 @@ Exit status: 0 no dataset drift, 1 error, 2 dataset drift detected.`,
 	f.StringVar(&cols.Label, "label", "", "label column (default: the reference's)")
 	f.StringVar(&cols.Prediction, "prediction", "", "prediction column (default: the reference's)")
 	f.StringVar(&cols.ScorePrefix, "score-prefix", "", `prefix of class-score columns (default "score_")`)
+	f.StringVar(&cols.Timestamp, "timestamp", "", "event-time column (default: the reference's)")
 	f.StringSliceVar(&cols.Ignore, "ignore", nil, "columns to leave out")
 	cmd.MarkFlagRequired("reference")
 	cmd.MarkFlagRequired("current")

@@ -37,6 +37,9 @@ func Compare(ref, cur *profile.Profile, cfg Config, warnings ...string) (*Report
 		Features:      []FeatureResult{},
 		Warnings:      warnings,
 	}
+	for _, c := range ref.TimeColumns {
+		r.Notes = append(r.Notes, fmt.Sprintf("column %s holds date-times: left out of drift", c))
+	}
 	type job struct {
 		rf, cf *profile.Feature
 		d      decision

@@ -214,3 +214,31 @@ func TestWorstFirst(t *testing.T) {
 		t.Errorf("order %s, want cbda", got)
 	}
 }
+
+// TestTimeColumnIsLeftOutWithANote pins issue 14 item 2 in the report: an
+// ISO-8601 column whose every current value is new to the reference is not a
+// drifted categorical feature; the report says it was left out.
+func TestTimeColumnIsLeftOutWithANote(t *testing.T) {
+	rows := func(day int) string {
+		var b strings.Builder
+		b.WriteString("x,event_time\n")
+		for i := range 500 {
+			fmt.Fprintf(&b, "%d,2026-11-%02dT%02d:%02d:00Z\n", i%9, day, i%24, i%60)
+		}
+		return b.String()
+	}
+	ref, cur, _ := profiles(t, rows(1), rows(20))
+	r, err := drift.Compare(ref, cur, drift.Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := byName(r)["event_time"]; ok || len(r.Features) != 1 {
+		t.Errorf("features %v: want x only", byName(r))
+	}
+	if strings.Join(r.Notes, "\n") != "column event_time holds date-times: left out of drift" {
+		t.Errorf("notes %q", r.Notes)
+	}
+	if r.DatasetDrift.Detected {
+		t.Error("dataset drift detected; the time column must not count")
+	}
+}

@@ -48,6 +48,8 @@ type Report struct {
 	Features      []FeatureResult   `json:"features"`
 	Prediction    *PredictionResult `json:"prediction,omitempty"`
 	Warnings      []string          `json:"warnings,omitempty"`
+	// Notes say what was left out and why (date-time columns, for one).
+	Notes []string `json:"notes,omitempty"`
 }
 
 // ReferenceInfo identifies the reference profile.

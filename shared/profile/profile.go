@@ -90,6 +90,14 @@ type Profile struct {
 	Errors int64 `json:"errors,omitempty"`
 	// Latency is the histogram of model latencies, when records carry them.
 	Latency *LatencyHistogram `json:"latency,omitempty"`
+	// EventTime names the reference's event-time column, when it had one;
+	// TimeColumns are its other date-time columns. Neither is a feature.
+	EventTime   string   `json:"event_time,omitempty"`
+	TimeColumns []string `json:"time_columns,omitempty"`
+	// Notes say how the reference's columns were read where their names did
+	// not say it (date-time columns, score-like columns that are features,
+	// values that are not numbers counted as missing).
+	Notes []string `json:"notes,omitempty"`
 	// FirstEvent and LastEvent bound the records' event times, when known.
 	FirstEvent *time.Time `json:"first_event,omitempty"`
 	LastEvent  *time.Time `json:"last_event,omitempty"`

@@ -56,6 +56,7 @@ type page struct {
 	Verdict            verdict
 	Features           []*featureView
 	Warnings           []string
+	Notes              []string
 	Prediction         *predictionView
 	Generated          string
 	Schema             int
@@ -192,6 +193,9 @@ func newPage(r *drift.Report, opts Options) (*page, error) {
 	}
 	for _, w := range r.Warnings {
 		p.Warnings = append(p.Warnings, clean(w))
+	}
+	for _, n := range r.Notes {
+		p.Notes = append(p.Notes, clean(n))
 	}
 	for _, i := range worstFirst(r.Features) {
 		f := &r.Features[i]
