@@ -61,7 +61,9 @@ func TestBuildMixedColumnOverrides(t *testing.T) {
 	if age.Kind == profile.Categorical || age.Missing != 1 || age.Present() != 104 {
 		t.Errorf("--numeric age: kind %s, missing %d, present %d; want numeric, 1, 104", age.Kind, age.Missing, age.Present())
 	}
-	if !slices.ContainsFunc(p.Notes, func(n string) bool { return strings.Contains(n, "column age: 1 values that are not numbers counted as missing") }) {
+	if !slices.ContainsFunc(p.Notes, func(n string) bool {
+		return strings.Contains(n, "column age: 1 values that are not numbers counted as missing")
+	}) {
 		t.Errorf("notes %q: want the coerced value counted", p.Notes)
 	}
 	p = mustBuild(t, csv, profile.BuildOptions{Categorical: []string{"age"}})
