@@ -208,11 +208,7 @@ func compareFeature(rf, cf *profile.Feature, d decision) (FeatureResult, error) 
 		c := stats.ChiSquaredHomogeneity(rf.Values, cf.Values)
 		res.Chi2 = &Chi2Result{Statistic: c.Statistic, DOF: c.DOF, PValue: c.PValue}
 		res.LInf = num(stats.LInf(p, q))
-		u := &Unseen{Share: float64(cf.Values[len(cf.Values)-1]) / float64(nCur)}
-		if rf.Kind == profile.Categorical {
-			// The reference's own pooled rare categories are not "unseen".
-			u.Share = unseenShare(rf, cf)
-		}
+		u := unseen(rf, cf, nCur)
 		for _, nc := range cf.Unseen {
 			u.Top = append(u.Top, NameCnt{Name: nc.Name, Count: nc.Count})
 		}
@@ -228,13 +224,18 @@ func tails(f *profile.Feature) stats.Tails {
 	return stats.Tails{Low: f.TailSums[0], High: f.TailSums[1]}
 }
 
-// unseenShare is the share of current values outside the kept categories.
-func unseenShare(rf, cf *profile.Feature) float64 {
-	n := cf.Values.Total()
-	if n == 0 {
-		return 0
+// unseen is the share of current values the reference never saw: neither a
+// kept category nor one of the reference's pooled rare categories (those
+// count in __other__ but are not new). When the reference pooled more
+// categories than it could remember by hash, the share is an upper bound.
+func unseen(rf, cf *profile.Feature, nCur int64) *Unseen {
+	n := cf.UnseenCount
+	if n == 0 && len(cf.Unseen) > 0 {
+		// A batch profile written before unseen values were counted apart
+		// from __other__: its __other__ count is all it has.
+		n = cf.Values[len(cf.Values)-1]
 	}
-	return float64(cf.Values[len(rf.Categories)]) / float64(n)
+	return &Unseen{Share: float64(n) / float64(nCur), UpperBound: rf.PooledUnhashed > 0}
 }
 
 func checkShape(rf, cf *profile.Feature) error {

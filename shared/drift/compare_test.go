@@ -242,3 +242,69 @@ func TestTimeColumnIsLeftOutWithANote(t *testing.T) {
 		t.Error("dataset drift detected; the time column must not count")
 	}
 }
+
+// TestUnseenMeansNeverSeen pins issue 14 item 3: with more reference
+// categories than the profile keeps, values of the rare pooled ones are
+// __other__, not unseen; only values the reference never saw are.
+func TestUnseenMeansNeverSeen(t *testing.T) {
+	levels := func(rng *rand.Rand, n int, extra string) string {
+		var b strings.Builder
+		b.WriteString("k\n")
+		for i := range n {
+			if extra != "" && i%20 == 0 {
+				fmt.Fprintln(&b, extra)
+				continue
+			}
+			// 500 levels, a few frequent and many rare; every one of
+			// them in the reference's first 500 rows.
+			level := int(500 * rng.Float64() * rng.Float64())
+			if i < 500 {
+				level = i
+			}
+			fmt.Fprintf(&b, "level%d\n", level)
+		}
+		return b.String()
+	}
+	ctx := context.Background()
+	rng := rand.New(rand.NewPCG(9, 9))
+	rr, _ := dataset.NewReader(strings.NewReader(levels(rng, 20000, "")), "ref.csv", dataset.FormatCSV)
+	settings := profile.DefaultSettings()
+	settings.MaxCategories = 50
+	ref, err := profile.Build(ctx, rr, "ref.csv", profile.BuildOptions{Settings: settings, TempDir: t.TempDir()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(ref.Features[0].Pooled) == 0 || ref.Features[0].PooledUnhashed != 0 {
+		t.Fatalf("pooled hashes %d, unhashed %d", len(ref.Features[0].Pooled), ref.Features[0].PooledUnhashed)
+	}
+	for _, tc := range []struct {
+		name  string
+		extra string
+		want  float64
+	}{
+		{"same distribution", "", 0},
+		{"one new category in 5% of rows", "brand-new", 0.05},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			cr, _ := dataset.NewReader(strings.NewReader(levels(rng, 4000, tc.extra)), "cur.csv", dataset.FormatCSV)
+			cur, _, err := profile.Count(ctx, cr, "cur.csv", ref, profile.Columns{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			r, err := drift.Compare(ref, cur, drift.Config{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			f := r.Features[0]
+			if f.Unseen == nil || f.Unseen.Share != tc.want {
+				t.Fatalf("unseen %+v, want share %g", f.Unseen, tc.want)
+			}
+			if other := f.Bins.Current[len(f.Bins.Current)-1]; other <= tc.want {
+				t.Errorf("__other__ share %g: want the pooled rare categories counted there too", other)
+			}
+			if tc.extra != "" && (len(f.Unseen.Top) != 1 || f.Unseen.Top[0].Name != tc.extra) {
+				t.Errorf("top unseen %+v, want only %s", f.Unseen.Top, tc.extra)
+			}
+		})
+	}
+}

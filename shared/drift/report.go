@@ -144,11 +144,15 @@ type Missing struct {
 	Severity  Severity `json:"severity"`
 }
 
-// Unseen is the share of current values outside the reference categories and
-// the most frequent of them.
+// Unseen is the share of current values the reference never saw and the
+// most frequent of them. Values of rare reference categories, pooled in
+// __other__, are not unseen. UpperBound is set when the reference pooled
+// more categories than it remembers (profile.MaxPooledHashes), so that some
+// values counted here may be rare reference categories.
 type Unseen struct {
-	Share float64   `json:"share"`
-	Top   []NameCnt `json:"top,omitempty"`
+	Share      float64   `json:"share"`
+	UpperBound bool      `json:"upper_bound,omitempty"`
+	Top        []NameCnt `json:"top,omitempty"`
 }
 
 // NameCnt is a category and its count.

@@ -45,6 +45,8 @@ type columnCounter struct {
 	moments momentAccumulator
 	catIdx  map[string]int
 	unseen  map[string]int64
+	// unseenCount counts values the reference never saw.
+	unseenCount int64
 }
 
 // NewAccumulator returns an accumulator over the bins of reference ref.
@@ -199,10 +201,14 @@ func (c *columnCounter) addCategory(s string) {
 		return
 	}
 	c.values[len(c.ref.Categories)]++
+	if c.ref.Pooled.Contains(s) {
+		return // a rare reference category, pooled in __other__
+	}
 	c.addUnseen(s)
 }
 
 func (c *columnCounter) addUnseen(name string) {
+	c.unseenCount++
 	if c.unseen == nil {
 		c.unseen = make(map[string]int64)
 	}
@@ -262,6 +268,7 @@ func (c *columnCounter) feature() *Feature {
 	if c.values != nil {
 		f.Values = slices.Clone(c.values)
 	}
+	f.UnseenCount = c.unseenCount
 	f.Unseen = TopNames(c.unseen, UnseenKept)
 	return f
 }

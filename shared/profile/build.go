@@ -604,7 +604,7 @@ func (b *builder) profile() (*Profile, error) {
 func (c *refColumn) feature(s Settings, scratch *[]float64) (*Feature, error) {
 	f := &Feature{Name: c.name, Kind: c.kind, Missing: c.missing}
 	if c.kind == Categorical {
-		f.Categories, f.Values = topCategories(c.cats, s.MaxCategories)
+		f.Categories, f.Values, f.Pooled, f.PooledUnhashed = topCategories(c.cats, s.MaxCategories)
 		return f, nil
 	}
 	m := c.moments.moments()
@@ -677,8 +677,9 @@ func unionSorted(a, b []float64) []float64 {
 }
 
 // topCategories keeps the max most frequent categories (ties by name) and
-// pools the rest into the last bin.
-func topCategories(counts map[string]int64, max int) ([]string, Counts) {
+// pools the rest into the last bin, remembering the hashes of the most
+// frequent MaxPooledHashes pooled ones and how many it could not remember.
+func topCategories(counts map[string]int64, max int) ([]string, Counts, HashSet, int64) {
 	all := TopNames(counts, len(counts))
 	kept := all
 	if len(kept) > max {
@@ -690,8 +691,21 @@ func topCategories(counts map[string]int64, max int) ([]string, Counts) {
 		names[i] = nc.Name
 		values[i] = nc.Count
 	}
-	for _, nc := range all[len(kept):] {
+	pooled := all[len(kept):]
+	for _, nc := range pooled {
 		values[len(kept)] += nc.Count
 	}
-	return names, values
+	var unhashed int64
+	if len(pooled) > MaxPooledHashes {
+		unhashed = int64(len(pooled) - MaxPooledHashes)
+		pooled = pooled[:MaxPooledHashes]
+	}
+	if len(pooled) == 0 {
+		return names, values, nil, unhashed
+	}
+	pooledNames := make([]string, len(pooled))
+	for i, nc := range pooled {
+		pooledNames[i] = nc.Name
+	}
+	return names, values, newHashSet(pooledNames), unhashed
 }
