@@ -282,20 +282,57 @@ func TestCalibrate(t *testing.T) {
 			t.Errorf("%s: decided by %q, calibrated %v, fixed %q", f.Name, f.DecidedBy, f.CalibratedThresholds, f.FixedSeverity)
 		}
 	}
-	// History: past reports of windows that did not drift.
+	// History: past reports of windows that did not drift (slices of the
+	// reference data), with a profile and a note lying beside them.
 	history := filepath.Join(dir, "history")
 	os.MkdirAll(history, 0o755)
+	data, err := os.ReadFile(exampleRef)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.SplitAfter(strings.TrimSpace(string(data)), "\n")
 	for i := range 10 {
-		_, out, _ := runCLI(t, "compare", "--reference", ref, "--current", exampleRef, "--json")
+		part := filepath.Join(dir, fmt.Sprintf("part%02d.csv", i))
+		os.WriteFile(part, []byte(lines[0]+strings.Join(lines[1+i*1000:1+(i+1)*1000], "")), 0o644)
+		_, out, _ := runCLI(t, "compare", "--reference", ref, "--current", part, "--json")
 		os.WriteFile(filepath.Join(history, fmt.Sprintf("w%02d.json", i)), []byte(out), 0o644)
 	}
-	code, stdout, stderr = runCLI(t, "calibrate", "--history", history, "--out", filepath.Join(dir, "h.yaml"))
-	if code != exitOK || !strings.Contains(stdout, "(history, window of 10000 records)") {
-		t.Errorf("history: exit %d: %s %s", code, stdout, stderr)
+	profileJSON, _ := os.ReadFile(ref)
+	os.WriteFile(filepath.Join(history, "reference.json"), profileJSON, 0o644)
+	os.WriteFile(filepath.Join(history, "notes.txt"), []byte("x"), 0o644)
+	hyaml := filepath.Join(dir, "h.yaml")
+	code, stdout, stderr = runCLI(t, "calibrate", "--history", history, "--out", hyaml)
+	if code != exitOK || !strings.Contains(stdout, "(history, window of 1000 records)") {
+		t.Fatalf("history: exit %d: %s %s", code, stdout, stderr)
 	}
-	code, _, stderr = runCLI(t, "calibrate", "--reference", ref, "--out", filepath.Join(dir, "x.yaml"))
-	if code != exitError || !strings.Contains(stderr, "exactly one of --window-size and --history") {
-		t.Errorf("no mode: exit %d: %s", code, stderr)
+	for _, want := range []string{"warning: skipped reference.json: decode report: not a drift report", "warning: skipped notes.txt: not a JSON report"} {
+		if !strings.Contains(stderr, want) {
+			t.Errorf("stderr %q lacks %q", stderr, want)
+		}
+	}
+	hcfg, err := drift.LoadConfig(hyaml)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, byMethod := range hcfg.Calibration.Features {
+		for m, th := range byMethod {
+			if m.PValue() && (th.Drift <= 0 || th.Warn <= 0) {
+				t.Errorf("%s %s thresholds %+v: a p-value threshold of 0 can never fire", name, m, th)
+			}
+		}
+	}
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--reference", ref}, "exactly one of --window-size (with --reference) and --history"},
+		{[]string{"--reference", ref, "--window-size", "0"}, "--window-size 0: want the number of records in a window, at least 1"},
+		{[]string{"--window-size", "100"}, "--window-size needs --reference"},
+	} {
+		code, _, stderr = runCLI(t, append([]string{"calibrate", "--out", filepath.Join(dir, "x.yaml")}, tc.args...)...)
+		if code != exitError || !strings.Contains(stderr, tc.want) {
+			t.Errorf("%v: exit %d: %s, want %q", tc.args, code, stderr, tc.want)
+		}
 	}
 }
 
