@@ -116,6 +116,7 @@ func writeTable(w io.Writer, rep *drift.Report) {
 	if calibrated {
 		header += "\tFIXED\tCALIBRATED (DRIFT AT)\tDECIDED BY"
 	}
+	header += "\tWHY"
 	fmt.Fprintln(tw, header)
 	for _, f := range drift.WorstFirst(rep.Features) {
 		ks := "-"
@@ -140,7 +141,11 @@ func writeTable(w io.Writer, rep *drift.Report) {
 			}
 			fmt.Fprintf(tw, "\t%s\t%s\t%s", fixed, cal, by)
 		}
-		fmt.Fprintln(tw)
+		why := f.Reason()
+		if why == "" {
+			why = "-"
+		}
+		fmt.Fprintf(tw, "\t%s\n", why)
 	}
 	tw.Flush()
 	d := rep.DatasetDrift

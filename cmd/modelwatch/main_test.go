@@ -118,6 +118,29 @@ func TestCompareTableAndNoDrift(t *testing.T) {
 	}
 }
 
+// TestCompareTableSaysWhy pins issue 14 item 9: a feature whose verdict
+// comes from its missing rate says so in the table, and a distance verdict
+// names the threshold it crossed.
+func TestCompareTableSaysWhy(t *testing.T) {
+	ref := buildExample(t)
+	_, stdout, _ := runCLI(t, "compare", "--reference", ref, "--current", exampleCur)
+	rows := map[string]string{}
+	for _, line := range strings.Split(stdout, "\n") {
+		if f := strings.Fields(line); len(f) > 0 {
+			rows[f[0]] = line
+		}
+	}
+	if !strings.HasSuffix(rows["FEATURE"], "WHY") {
+		t.Errorf("header %q has no WHY column", rows["FEATURE"])
+	}
+	if !strings.HasSuffix(rows["employment"], "missing 0.9% -> 29.3%") {
+		t.Errorf("employment row %q does not say its missing rate decided", rows["employment"])
+	}
+	if !strings.HasSuffix(rows["income"], "psi 0.5738 >= 0.25") {
+		t.Errorf("income row %q does not name the threshold", rows["income"])
+	}
+}
+
 func TestCompareConfig(t *testing.T) {
 	ref := buildExample(t)
 	cfg := filepath.Join(t.TempDir(), "drift.yaml")

@@ -37,6 +37,9 @@ func Compare(ref, cur *profile.Profile, cfg Config, warnings ...string) (*Report
 		Features:      []FeatureResult{},
 		Warnings:      warnings,
 	}
+	if w := windowSizeWarning(cfg.Calibration, cur.Rows); w != "" {
+		r.Warnings = append(r.Warnings, w)
+	}
 	for _, c := range ref.TimeColumns {
 		r.Notes = append(r.Notes, fmt.Sprintf("column %s holds date-times: left out of drift", c))
 	}
@@ -85,6 +88,21 @@ func Compare(ref, cur *profile.Profile, cfg Config, warnings ...string) (*Report
 		r.Prediction = p
 	}
 	return r, nil
+}
+
+// windowSizeWarning warns when the current window holds less than half or
+// more than twice the records the thresholds were calibrated for: the
+// statistics' spread under no drift depends on the window size.
+func windowSizeWarning(c *Calibration, rows int64) string {
+	if c == nil || c.WindowSize <= 0 {
+		return ""
+	}
+	w := int64(c.WindowSize)
+	if rows*2 >= w && rows <= 2*w {
+		return ""
+	}
+	return fmt.Sprintf("the current window has %d records, but the thresholds were calibrated (%s) for windows of %d: "+
+		"calibrated verdicts are only as good as that match (recalibrate with modelwatch calibrate --window-size %d)", rows, c.Method, w, rows)
 }
 
 func (m Missing) severity(t Thresholds) Severity {

@@ -308,3 +308,41 @@ func TestUnseenMeansNeverSeen(t *testing.T) {
 		})
 	}
 }
+
+// TestWindowSizeWarning pins issue 14 item 9: a window far from the size the
+// thresholds were calibrated for is reported.
+func TestWindowSizeWarning(t *testing.T) {
+	ref, cur, _ := profiles(t, data(1, 2000, 0, 0, 0), data(2, 500, 0, 0, 0))
+	for _, tc := range []struct {
+		window int
+		warn   bool
+	}{{500, false}, {1000, false}, {250, false}, {5000, true}, {200, true}} {
+		cal := &drift.Calibration{Method: "sampling", WindowSize: tc.window, Features: map[string]map[drift.Method]drift.Thresholds{}}
+		r, err := drift.Compare(ref, cur, drift.Config{Calibration: cal})
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := strings.Contains(strings.Join(r.Warnings, "\n"), fmt.Sprintf("the current window has 500 records, but the thresholds were calibrated (sampling) for windows of %d", tc.window))
+		if got != tc.warn {
+			t.Errorf("calibrated for %d: warnings %q, want a window-size warning: %v", tc.window, r.Warnings, tc.warn)
+		}
+	}
+}
+
+func TestReason(t *testing.T) {
+	v, p := 0.31, 0.001
+	for _, tc := range []struct {
+		f    drift.FeatureResult
+		want string
+	}{
+		{drift.FeatureResult{Method: drift.PSI, Value: &v, Thresholds: drift.DefaultThresholds(drift.PSI), MethodSeverity: drift.Drift, Severity: drift.Drift}, "psi 0.31 >= 0.25"},
+		{drift.FeatureResult{Method: drift.KS, Value: &p, Thresholds: drift.DefaultThresholds(drift.KS), MethodSeverity: drift.Drift, Severity: drift.Drift}, "ks p 0.001 < 0.05"},
+		{drift.FeatureResult{Method: drift.PSI, Value: &v, Thresholds: drift.Thresholds{Warn: 0.3, Drift: 0.5}, MethodSeverity: drift.Warn, Severity: drift.Drift,
+			Missing: drift.Missing{Reference: 0.01, Current: 0.4, Severity: drift.Drift}}, "psi 0.31 >= 0.3; missing 1.0% -> 40.0%"},
+		{drift.FeatureResult{Method: drift.PSI, Value: &v, MethodSeverity: drift.OK, Severity: drift.OK}, ""},
+	} {
+		if got := tc.f.Reason(); got != tc.want {
+			t.Errorf("Reason() = %q, want %q", got, tc.want)
+		}
+	}
+}

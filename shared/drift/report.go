@@ -2,8 +2,10 @@ package drift
 
 import (
 	"cmp"
+	"fmt"
 	"math"
 	"slices"
+	"strings"
 )
 
 // ReportSchemaVersion is the version of the Report JSON document.
@@ -201,6 +203,34 @@ func WorstFirst(features []FeatureResult) []FeatureResult {
 		return cmp.Compare(a.Name, b.Name)
 	})
 	return out
+}
+
+// Reason says why the feature got its severity: the deciding statistic
+// against the threshold it crossed and, when the missing rate changed enough
+// to matter, the missing rates. It is empty for an ok feature.
+func (f FeatureResult) Reason() string {
+	var parts []string
+	if f.MethodSeverity.rank() > 0 && f.Value != nil {
+		t := f.Thresholds
+		if f.DecidedBy == DecideCalibrated && f.CalibratedThresholds != nil {
+			t = *f.CalibratedThresholds
+		}
+		limit, op, what := t.Drift, ">=", string(f.Method)
+		if f.MethodSeverity == Warn {
+			limit = t.Warn
+		}
+		if f.Method.PValue() {
+			op, what = "<", string(f.Method)+" p"
+		}
+		if f.DecidedBy == DecideCalibrated {
+			what += " (calibrated)"
+		}
+		parts = append(parts, fmt.Sprintf("%s %.4g %s %.4g", what, *f.Value, op, limit))
+	}
+	if f.Missing.Severity.rank() > 0 {
+		parts = append(parts, fmt.Sprintf("missing %.1f%% -> %.1f%%", 100*f.Missing.Reference, 100*f.Missing.Current))
+	}
+	return strings.Join(parts, "; ")
 }
 
 // badness is the deciding statistic scaled by its drift threshold, so that
