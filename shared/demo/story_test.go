@@ -415,3 +415,33 @@ func golden(t *testing.T, name string, got []byte) {
 		t.Errorf("%s differs from the golden file (go test ./shared/demo -update rewrites it):\n--- got\n%s\n--- want\n%s", name, got, want)
 	}
 }
+
+// TestDashboardChartsTheAccuracyAlarm pins issue 14 item 7: the dashboard
+// charts LabelledAccuracy, the metric the accuracy alarm watches, with its
+// threshold, and the Accuracy chart's caption no longer claims the alarm
+// evaluates it.
+func TestDashboardChartsTheAccuracyAlarm(t *testing.T) {
+	res := story(t)
+	data, err := os.ReadFile(filepath.Join(res.Dir, demo.IndexFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	page := string(data)
+	if !strings.Contains(page, "<b>LabelledAccuracy</b>") {
+		t.Error("no LabelledAccuracy chart")
+	}
+	if i := strings.Index(page, "Not published in this story:"); i >= 0 {
+		if end := strings.Index(page[i:], "</p>"); end > 0 && strings.Contains(page[i:i+end], "LabelledAccuracy") {
+			t.Error("LabelledAccuracy is listed as not published")
+		}
+	}
+	if !strings.Contains(page, "Alarm modelwatch-"+demo.ModelName+"-accuracy: Minimum per hour &lt; 0.8") {
+		t.Error("the LabelledAccuracy chart does not state the accuracy alarm")
+	}
+	if strings.Contains(page, "which the alarm evaluates.</p>") && !strings.Contains(page, "the fresh signal the accuracy alarm evaluates") {
+		t.Error("the Accuracy caption still says the alarm evaluates it")
+	}
+	if strings.Count(page, "alarm on LabelledAccuracy &lt; 0.8") < 1 {
+		t.Error("the Accuracy chart has no 0.8 reference line")
+	}
+}
