@@ -143,7 +143,7 @@ func (h *Handler) ingest(ctx context.Context, req Request, now time.Time) (*Resp
 		return nil, st, referenceError(model, err)
 	}
 	rules := h.cfg.rules(now)
-	b, e := build(req.Body, kind, model, ref, rules, h.cfg.MaxRecords, nil)
+	b, e := build(req.Body, kind, model, ref, rules, h.cfg.MaxRecords, nil, h.now)
 	if e != nil {
 		return nil, st, e
 	}
@@ -302,7 +302,7 @@ func (h *Handler) replay(ctx context.Context, body string, b *batch, rules recor
 		return nil, nil, &Error{Status: http.StatusInternalServerError, Code: CodeReference, BatchID: b.id,
 			Message: fmt.Sprintf("reference %s of model %s changed since batch %s was received", rc.ReferenceVersion, b.model, b.id)}
 	}
-	nb, e := build(body, b.kind, b.model, ref, rules, max(h.cfg.MaxRecords, rc.Records), rc.Rejected)
+	nb, e := build(body, b.kind, b.model, ref, rules, max(h.cfg.MaxRecords, rc.Records), rc.Rejected, h.now)
 	if e != nil {
 		e.BatchID = b.id
 		return nil, nil, e

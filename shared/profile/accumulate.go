@@ -80,6 +80,10 @@ func NewAccumulator(ref *Profile) (*Accumulator, error) {
 	return a, nil
 }
 
+// SetClock sets the clock that stamps the batch profile's created_at
+// (default time.Now), so that a simulation stamps its own time.
+func (a *Accumulator) SetClock(now func() time.Time) { a.now = now }
+
 // Reference is the profile whose bins the accumulator counts over.
 func (a *Accumulator) Reference() *Profile { return a.ref }
 
