@@ -112,7 +112,7 @@ agree).`,
 	f.StringVar(&base, "config", "", "drift config to extend (methods, fixed thresholds, overrides)")
 	f.StringVar(&decide, "decide", string(drift.DecideCalibrated), "which thresholds decide: calibrated, fixed or both")
 	f.StringVar(&out, "out", "", "where to write the drift config: a path or s3://bucket/key")
-	cmd.MarkFlagRequired("out")
+	required(cmd, "out")
 	return cmd
 }
 

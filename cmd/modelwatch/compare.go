@@ -100,8 +100,7 @@ Exit status: 0 no dataset drift, 1 error, 2 dataset drift detected.`,
 	f.StringVar(&cols.ScorePrefix, "score-prefix", "", `prefix of class-score columns (default "score_")`)
 	f.StringVar(&cols.Timestamp, "timestamp", "", "event-time column (default: the reference's)")
 	f.StringSliceVar(&cols.Ignore, "ignore", nil, "columns to leave out")
-	cmd.MarkFlagRequired("reference")
-	cmd.MarkFlagRequired("current")
+	required(cmd, "reference", "current")
 	return cmd
 }
 

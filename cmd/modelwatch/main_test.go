@@ -392,3 +392,75 @@ func TestOtherFormats(t *testing.T) {
 		t.Errorf("unknown format: exit %d: %s", code, stderr)
 	}
 }
+
+// TestWhatANewUserTripsOn pins the small things of issue 14: messages that
+// name the right thing once, --version, required flags marked, profile
+// inspect.
+func TestWhatANewUserTripsOn(t *testing.T) {
+	dir := t.TempDir()
+	csv := filepath.Join(dir, "data.csv")
+	os.WriteFile(csv, []byte("x,y,label\n1,a,0\n2,b,1\n3,a,0\n"), 0o644)
+	missing := filepath.Join(dir, "missing.csv")
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"profile", "build", "--input", missing, "--out", filepath.Join(dir, "p.json")}, "modelwatch: open " + missing + ": no such file or directory\n"},
+		{[]string{"compare", "--reference", filepath.Join(dir, "missing.json"), "--current", csv}, "modelwatch: read " + filepath.Join(dir, "missing.json") + ": not found\n"},
+		{[]string{"profile", "build", "--input", csv, "--out", filepath.Join(dir, "p.json"), "--label", "nosuch"}, "label column nosuch is not in " + csv + " (its columns: x, y, label)"},
+		{[]string{"demo", "--hours", "0", "--out", filepath.Join(dir, "demo")}, "modelwatch: --hours 0: want 2 to 312\n"},
+	} {
+		code, _, stderr := runCLI(t, tc.args...)
+		if code != exitError || !strings.Contains(stderr, tc.want) {
+			t.Errorf("%v: exit %d, stderr %q; want %q", tc.args, code, stderr, tc.want)
+		}
+	}
+	code, stdout, _ := runCLI(t, "--version")
+	if code != exitOK || !strings.HasPrefix(stdout, "modelwatch version ") {
+		t.Errorf("--version: exit %d, %q", code, stdout)
+	}
+	_, stdout, _ = runCLI(t, "compare", "--help")
+	for _, flag := range []string{"--reference", "--current"} {
+		if !regexpLine(stdout, flag, "(required)") {
+			t.Errorf("compare --help does not mark %s required:\n%s", flag, stdout)
+		}
+	}
+	// An S3 location without a region says how to set one.
+	t.Setenv("AWS_REGION", "")
+	t.Setenv("AWS_DEFAULT_REGION", "")
+	t.Setenv("AWS_CONFIG_FILE", filepath.Join(dir, "none"))
+	t.Setenv("AWS_PROFILE", "")
+	code, _, stderr := runCLI(t, "profile", "build", "--input", csv, "--out", "s3://bucket/p.json")
+	if code != exitError || !strings.Contains(stderr, "set AWS_REGION") {
+		t.Errorf("S3 without a region: exit %d, %q", code, stderr)
+	}
+}
+
+func regexpLine(text, flag, want string) bool {
+	for _, line := range strings.Split(text, "\n") {
+		if strings.Contains(line, flag+" ") && strings.HasSuffix(strings.TrimSpace(line), want) {
+			return true
+		}
+	}
+	return false
+}
+
+func TestProfileInspect(t *testing.T) {
+	ref := buildExample(t)
+	code, stdout, stderr := runCLI(t, "profile", "inspect", ref)
+	if code != exitOK {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	for _, want := range []string{
+		"reference profile of credit v1\n", "rows 10000\n",
+		"COLUMN", "employment", "categorical", "0.9%", "4 categories + __other__",
+		"income", "10 coarse, 1000 fine", "prediction", "confidence",
+	} {
+		if !strings.Contains(stdout, want) {
+			t.Errorf("inspect output lacks %q:\n%s", want, stdout)
+		}
+	}
+	if code, _, stderr := runCLI(t, "profile", "inspect"); code != exitError || !strings.Contains(stderr, "accepts 1 arg") {
+		t.Errorf("inspect without a profile: exit %d, %q", code, stderr)
+	}
+}

@@ -77,7 +77,6 @@ makes any column a feature). --out may be a path or s3://bucket/key.`,
 	f.IntVar(&opts.Grid, "grid", opts.Grid, "fine bins per numeric feature (KS and Wasserstein resolution)")
 	f.IntVar(&opts.MaxCategories, "max-categories", opts.MaxCategories, "categories kept per categorical feature")
 	f.IntVar(&opts.DiscreteMax, "discrete-max", opts.DiscreteMax, "numeric columns with at most this many distinct values are discrete")
-	cmd.MarkFlagRequired("input")
-	cmd.MarkFlagRequired("out")
+	required(cmd, "input", "out")
 	return cmd
 }

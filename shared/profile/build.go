@@ -88,7 +88,7 @@ func Build(ctx context.Context, r dataset.Reader, name string, opts BuildOptions
 	if err := opts.validate(); err != nil {
 		return nil, fmt.Errorf("build profile of %s: %w", name, err)
 	}
-	explicitTime := opts.Timestamp
+	explicit := map[string]string{"timestamp": opts.Timestamp, "label": opts.Label, "prediction": opts.Prediction}
 	opts.Columns = opts.Columns.withDefaults()
 	if opts.Now == nil {
 		opts.Now = time.Now
@@ -126,8 +126,10 @@ func Build(ctx context.Context, r dataset.Reader, name string, opts BuildOptions
 			return nil, err
 		}
 	}
-	if explicitTime != "" && b.column(explicitTime) == nil {
-		return nil, fmt.Errorf("build profile: timestamp column %s is not in %s", explicitTime, name)
+	for _, what := range []string{"label", "prediction", "timestamp"} {
+		if c := explicit[what]; c != "" && b.column(c) == nil {
+			return nil, fmt.Errorf("build profile: %s column %s is not in %s (its columns: %s)", what, c, name, strings.Join(r.Columns(), ", "))
+		}
 	}
 	for _, list := range [][]string{opts.Categorical, opts.Numeric, opts.Ignore} {
 		for _, c := range list {

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strings"
 
 	"github.com/modelwatch/modelwatch/shared/dataset"
 )
@@ -15,6 +16,7 @@ import (
 // file lacks (counted as missing in every record, so a lost feed shows as
 // drift instead of vanishing).
 func Count(ctx context.Context, r dataset.Reader, name string, ref *Profile, cols Columns) (*Profile, []string, error) {
+	explicit := cols
 	acc, err := NewAccumulator(ref)
 	if err != nil {
 		return nil, nil, fmt.Errorf("count %s: %w", name, err)
@@ -54,6 +56,11 @@ func Count(ctx context.Context, r dataset.Reader, name string, ref *Profile, col
 	}
 	if acc.rows == 0 {
 		return nil, nil, fmt.Errorf("count %s: no data rows", name)
+	}
+	for _, w := range [][2]string{{"label", explicit.Label}, {"prediction", explicit.Prediction}, {"timestamp", explicit.Timestamp}} {
+		if what, col := w[0], w[1]; col != "" && !contains(r.Columns(), col) {
+			return nil, nil, fmt.Errorf("count %s: %s column %s is not in the file (its columns: %s)", name, what, col, strings.Join(r.Columns(), ", "))
+		}
 	}
 	return acc.Profile(), c.warnings(), nil
 }
