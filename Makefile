@@ -36,7 +36,7 @@ test: lint
 unit:
 	$(GO) test -short -count=1 ./...
 
-lint: fmt vet staticcheck cfn-lint
+lint: fmt vet staticcheck cfn-lint tidy
 
 fmt:
 	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
@@ -51,6 +51,11 @@ staticcheck:
 cfn-lint:
 	cfn-lint template.yaml
 
+## tidy: fail when go.mod or go.sum is not what go mod tidy would write (prints the difference).
+.PHONY: tidy
+tidy:
+	$(GO) mod tidy -diff
+
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem -count=1 $(BENCH_PKGS)
 
@@ -63,6 +68,7 @@ bench-compare:
 
 ## demo: the production story end to end, locally (no AWS, Docker or Python): writes $(DEMO_OUT)/.
 demo:
+	@echo "compiling modelwatch (the first time takes a few minutes), then playing the demo"
 	$(GO) run ./cmd/modelwatch demo --out $(DEMO_OUT) $(DEMO_FLAGS)
 
 ## compare-example: profile the example training data, compare the example live data, write an HTML report.
