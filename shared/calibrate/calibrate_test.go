@@ -277,3 +277,22 @@ func TestSamplingOptionsErrors(t *testing.T) {
 		}
 	}
 }
+
+// FuzzDecodeWindow: any input is decoded or refused, never a panic; what is
+// decoded has a features array.
+func FuzzDecodeWindow(f *testing.F) {
+	for _, seed := range []string{
+		`{"dataset_drift":{},"features":[]}`,
+		`{"dataset_drift":{"drifted":1},"current":{"rows":5},"features":[{"name":"x","psi":0.1,"severity":"ok","ks":{"p_value":0.3}}]}`,
+		`{"schema_version":1,"type":"reference","features":[{"name":"x","missing":0}]}`,
+		`{"dataset_drift":null,"features":null}`, `[]`, ``, `{"features":[{"missing":3}],"dataset_drift":{}}`,
+	} {
+		f.Add([]byte(seed))
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		w, err := calibrate.DecodeWindow(data)
+		if err == nil && w.Features == nil {
+			t.Fatalf("decoded %q without a features array", data)
+		}
+	})
+}

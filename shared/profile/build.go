@@ -67,6 +67,9 @@ type refColumn struct {
 	// missing; coerced counts them.
 	lenient bool
 	coerced int64
+	// undecided columns had no value in the sampled rows: their first value
+	// decides their kind (nothing but missing values was counted before it).
+	undecided bool
 }
 
 // Build reads the reference data of r (named name in errors) and builds its
@@ -342,6 +345,7 @@ func (b *builder) newColumn(i int, name string, sample []dataset.Row) (*refColum
 			return nil, err
 		}
 		c.kind = k
+		c.undecided = s.numbers+s.texts+s.bools == 0
 	}
 	c.init(b.opts)
 	c.missing = b.rows // rows read before the column first appeared
@@ -384,6 +388,13 @@ func (c *refColumn) init(opts BuildOptions) {
 	}
 	c.values = newSpill(opts.TempDir)
 	c.distinct = make(map[float64]int64)
+}
+
+// isNumberText reports whether s reads as a number (non-finite ones
+// included: they are numeric, and rejected when read).
+func isNumberText(s string) bool {
+	_, err := dataset.ParseNumber(s)
+	return err == nil || isNonFiniteText(s)
 }
 
 func isNonFiniteText(s string) bool {
@@ -466,6 +477,13 @@ func (b *builder) calibrate(row dataset.Row, confidence float64) {
 }
 
 func (c *refColumn) add(v dataset.Value, s Settings) error {
+	if c.undecided && v.Kind != dataset.Missing {
+		c.undecided = false
+		if v.Kind == dataset.Bool || v.Kind == dataset.Text && !isNumberText(v.Str) {
+			c.values.close()
+			c.kind, c.values, c.distinct, c.cats = Categorical, nil, nil, make(map[string]int64)
+		}
+	}
 	switch v.Kind {
 	case dataset.Missing:
 		c.missing++

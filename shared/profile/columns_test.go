@@ -163,3 +163,23 @@ func TestBuildScoreLikeColumns(t *testing.T) {
 		t.Errorf("current score_t3 present %d, want 1", f.Present())
 	}
 }
+
+// TestBuildColumnEmptyInTheFirstRows: a column with no value in the rows
+// that decide the kinds takes its kind from its first value, not "numeric
+// because nothing said otherwise".
+func TestBuildColumnEmptyInTheFirstRows(t *testing.T) {
+	var b strings.Builder
+	b.WriteString("x,late\n")
+	for i := range 10100 {
+		late := ""
+		if i >= 10050 {
+			late = []string{"red", "blue"}[i%2]
+		}
+		fmt.Fprintf(&b, "%d,%s\n", i%7, late)
+	}
+	p := mustBuild(t, b.String(), profile.BuildOptions{})
+	f := p.Feature("late")
+	if f.Kind != profile.Categorical || f.Missing != 10050 || f.Present() != 50 {
+		t.Errorf("late column: kind %s, missing %d, present %d; want categorical, 10050, 50", f.Kind, f.Missing, f.Present())
+	}
+}
