@@ -393,7 +393,7 @@ func TestTimeColumnIsNotAnUnknownFeature(t *testing.T) {
 	}
 	strict := rules()
 	strict.UnknownFeatures = record.RejectUnknown
-	problems, err := readPredictions(t, s, strict, `{"timestamp":"2026-11-26T20:00:00Z","features":{"amount":1.5,"event_time":"2026-11-26T19:00:00Z"}}`)
+	problems, err := readPredictions(t, s, strict, `{"records":[{"timestamp":"2026-11-26T20:00:00Z","features":{"amount":1.5,"event_time":"2026-11-26T19:00:00Z"},"prediction":"yes"}]}`)
 	if err != nil || len(problems) != 1 || len(problems[0]) != 0 {
 		t.Errorf("problems %q, %v; want none", problems, err)
 	}
