@@ -245,7 +245,8 @@ func tails(f *profile.Feature) stats.Tails {
 // unseen is the share of current values the reference never saw: neither a
 // kept category nor one of the reference's pooled rare categories (those
 // count in __other__ but are not new). When the reference pooled more
-// categories than it could remember by hash, the share is an upper bound.
+// categories than it could remember by hash (or, built by an earlier
+// version, hashed none), the share is an upper bound.
 func unseen(rf, cf *profile.Feature, nCur int64) *Unseen {
 	n := cf.UnseenCount
 	if n == 0 && len(cf.Unseen) > 0 {
@@ -253,7 +254,10 @@ func unseen(rf, cf *profile.Feature, nCur int64) *Unseen {
 		// from __other__: its __other__ count is all it has.
 		n = cf.Values[len(cf.Values)-1]
 	}
-	return &Unseen{Share: float64(n) / float64(nCur), UpperBound: rf.PooledUnhashed > 0}
+	// A reference built before pooled categories were hashed cannot tell
+	// its rare categories from new ones either.
+	unhashed := rf.Kind == profile.Categorical && len(rf.Pooled) == 0 && rf.Values[len(rf.Values)-1] > 0
+	return &Unseen{Share: float64(n) / float64(nCur), UpperBound: rf.PooledUnhashed > 0 || unhashed}
 }
 
 func checkShape(rf, cf *profile.Feature) error {

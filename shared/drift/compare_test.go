@@ -346,3 +346,43 @@ func TestReason(t *testing.T) {
 		}
 	}
 }
+
+// TestUnseenUpperBound: a reference that pooled categories without their
+// hashes (an older profile) reports its unseen share as an upper bound.
+func TestUnseenUpperBound(t *testing.T) {
+	ctx := context.Background()
+	rr, _ := dataset.NewReader(strings.NewReader("k\na\na\nb\nc\n"), "ref.csv", dataset.FormatCSV)
+	settings := profile.DefaultSettings()
+	settings.MaxCategories = 1
+	ref, err := profile.Build(ctx, rr, "ref.csv", profile.BuildOptions{Settings: settings, TempDir: t.TempDir()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		name  string
+		strip bool
+		share float64
+		upper bool
+	}{{"hashed", false, 0.5, false}, {"older profile", true, 0.75, true}} {
+		t.Run(tc.name, func(t *testing.T) {
+			r := *ref
+			f := *ref.Features[0]
+			if tc.strip {
+				f.Pooled = nil
+			}
+			r.Features = []*profile.Feature{&f}
+			cr, _ := dataset.NewReader(strings.NewReader("k\na\nb\nnew\nnew\n"), "cur.csv", dataset.FormatCSV)
+			cur, _, err := profile.Count(ctx, cr, "cur.csv", &r, profile.Columns{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			rep, err := drift.Compare(&r, cur, drift.Config{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if u := rep.Features[0].Unseen; u.Share != tc.share || u.UpperBound != tc.upper {
+				t.Errorf("unseen %+v, want share %g, upper bound %v", u, tc.share, tc.upper)
+			}
+		})
+	}
+}
