@@ -125,6 +125,9 @@ func writeTable(w io.Writer, rep *drift.Report) {
 		unseen := "-"
 		if f.Unseen != nil {
 			unseen = fmt.Sprintf("%.1f%%", 100*f.Unseen.Share)
+			if f.Unseen.UpperBound {
+				unseen = "<=" + unseen
+			}
 		}
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%.1f%% -> %.1f%%\t%s",
 			f.Name, f.Kind, f.Method, fmtNum(f.Value), f.Severity, fmtNum(f.PSI), ks, fmtNum(f.Wasserstein), fmtNum(f.JS),

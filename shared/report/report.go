@@ -392,6 +392,9 @@ func newFeatureView(f *drift.FeatureResult, id string) (*featureView, error) {
 	}
 	if f.Unseen != nil {
 		v.Unseen = pct(f.Unseen.Share)
+		if f.Unseen.UpperBound {
+			v.Unseen = "≤ " + v.Unseen
+		}
 		for _, nc := range f.Unseen.Top {
 			v.UnseenTop = append(v.UnseenTop, nameCount{Name: clean(nc.Name), Count: count(nc.Count)})
 		}
@@ -529,7 +532,11 @@ func stats(f *drift.FeatureResult) []stat {
 	}
 	add("L∞ distance", f.LInf)
 	if f.Unseen != nil {
-		out = append(out, stat{Name: "Unseen share", Value: pct(f.Unseen.Share)})
+		u := pct(f.Unseen.Share)
+		if f.Unseen.UpperBound {
+			u = "at most " + u + " (the reference did not remember all its rare categories)"
+		}
+		out = append(out, stat{Name: "Unseen share", Value: u})
 	}
 	pair := func(name string, p *drift.Pair) {
 		if p != nil {

@@ -431,3 +431,20 @@ func TestHeadlineSaysWhatFired(t *testing.T) {
 		t.Error("a crossed latency threshold is not in the headline")
 	}
 }
+
+func TestUnseenUpperBoundIsMarked(t *testing.T) {
+	r := loadReport(t, filepath.Join("testdata", "full.json"))
+	marked := false
+	for i := range r.Features {
+		if u := r.Features[i].Unseen; u != nil {
+			u.UpperBound, marked = true, true
+		}
+	}
+	if !marked {
+		t.Fatal("full.json has no unseen share")
+	}
+	page := string(render(t, r, Options{}))
+	if !strings.Contains(page, "≤ ") || !strings.Contains(page, "at most ") {
+		t.Error("an upper-bound unseen share is not marked")
+	}
+}
