@@ -353,32 +353,52 @@ func (b *builder) newColumn(i int, name string, sample []dataset.Row) (*refColum
 }
 
 // checkScoreClasses keeps the score columns as class scores only when they
-// are one per class: when the sampled predictions are class names, at least
-// one score column must name a predicted class. Otherwise they are features.
+// are one per class: when the sampled predictions are class names, a score
+// column must name a class seen in the prediction or label column; the ones
+// that do not are features (all of them when none does).
 func (b *builder) checkScoreClasses(sample []dataset.Row) {
 	if len(b.scores) == 0 || b.predIdx < 0 {
 		return
 	}
 	pred := sampleColumn(b.predIdx, sample)
 	if pred.texts == 0 || len(pred.classes) >= 1000 {
-		return // numeric or unknown classes: nothing to match
+		return // numeric or too many classes: nothing to match
 	}
-	var names []string
+	classes := pred.classes
+	if b.labelIdx >= 0 {
+		for c := range sampleColumn(b.labelIdx, sample).classes {
+			classes[c] = true
+		}
+	}
+	var scores []int
+	var features []string
 	for _, i := range b.scores {
 		c := b.cols[i]
-		class := strings.TrimPrefix(c.name, b.opts.ScorePrefix)
-		if pred.classes[class] {
-			return
+		if classes[strings.TrimPrefix(c.name, b.opts.ScorePrefix)] {
+			scores = append(scores, i)
+			continue
 		}
-		names = append(names, c.name)
+		c.role = roleFeature
+		features = append(features, c.name)
 	}
-	for _, i := range b.scores {
-		b.cols[i].role = roleFeature
+	if len(features) == 0 {
+		return
 	}
-	b.scores, b.conf = nil, nil
-	b.notes = append(b.notes, fmt.Sprintf("columns %s are profiled as features, not as class scores: none names a class of column %s "+
+	b.scores = scores
+	if len(scores) == 0 {
+		b.conf = nil
+	}
+	b.notes = append(b.notes, fmt.Sprintf("%s profiled as %s, not as class scores: %s no class seen in column %s or the label "+
 		"(class scores are numbers in [0, 1], one column per class; --score-prefix names the score columns)",
-		strings.Join(names, ", "), b.cols[b.predIdx].name))
+		plural(len(features), "column "+features[0]+" is", "columns "+strings.Join(features, ", ")+" are"),
+		plural(len(features), "a feature", "features"), plural(len(features), "it names", "they name"), b.cols[b.predIdx].name))
+}
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
 }
 
 func (c *refColumn) init(opts BuildOptions) {

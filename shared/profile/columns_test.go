@@ -157,6 +157,17 @@ func TestBuildScoreLikeColumns(t *testing.T) {
 	if p.Confidence != nil || p.Feature("score_a") == nil || p.Feature("score_b") == nil {
 		t.Errorf("scores naming no class: confidence %v, features %d; want two features", p.Confidence, len(p.Features))
 	}
+	// One column per class: a score-like column that names no predicted
+	// or labelled class is a feature, beside the real scores.
+	p = mustBuild(t, "prediction,label,score_yes,score_no,score_ratio\nyes,no,0.9,0.1,0.5\nno,no,0.2,0.8,0.7\n", profile.BuildOptions{})
+	if p.Confidence == nil || p.Feature("score_ratio") == nil || p.Feature("score_yes") != nil {
+		t.Errorf("confidence %v, features %d: want score_ratio a feature and score_yes, score_no the scores", p.Confidence, len(p.Features))
+	}
+	if !slices.ContainsFunc(p.Notes, func(n string) bool {
+		return strings.HasPrefix(n, "column score_ratio is profiled as a feature, not as class scores: it names no class seen in column prediction or the label")
+	}) {
+		t.Errorf("notes %q", p.Notes)
+	}
 	// Counting current data keeps the reference's decision.
 	cur, _ := countRows(t, mustBuild(t, b.String(), profile.BuildOptions{}), "x,score_t3,prediction,score_yes,score_no\n0.5,-3.5,yes,0.9,0.1\n")
 	if f := cur.Feature("score_t3"); f.Present() != 1 {
