@@ -31,9 +31,9 @@ missing.
 Columns of ISO-8601 date-times (RFC 3339 text, Parquet timestamps) are not
 features: they are left out of drift with a note; --timestamp names the
 event-time column (default "timestamp"). Columns starting with --score-prefix
-are class scores only when every value is a number in [0, 1] and they name the
-predicted classes; otherwise they are features, with a note (--numeric COL
-makes any column a feature). --out may be a path or s3://bucket/key.`,
+are class scores only when every value is a number in [0, 1] and each names a
+class of the prediction or label column; otherwise they are features, with a
+note (--numeric COL makes any column a feature). --out may be a path or s3://bucket/key.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			ctx := cmd.Context()

@@ -82,8 +82,9 @@ type refColumn struct {
 // Parquet timestamps) are not features: they are listed in TimeColumns and
 // left out of drift; the one named Columns.Timestamp is the event time.
 // Columns with the score prefix are class scores only when every sampled
-// value is a number in [0, 1] and, when the predictions are class names, one
-// of them names a predicted class; otherwise they are features, with a note.
+// value is a number in [0, 1] and, when the predictions are class names, the
+// column names a class seen in the prediction or label column; otherwise
+// they are features, with a note.
 // Notes says what was decided that the column names did not say.
 // Numeric columns are spilled to temporary files, so memory holds one numeric
 // column at a time when the quantiles are computed.
