@@ -387,6 +387,14 @@ func TestOtherFormats(t *testing.T) {
 	if code != exitOK || !strings.Contains(stdout, "profiled 5 rows") {
 		t.Errorf("parquet: exit %d: %s %s", code, stdout, stderr)
 	}
+	// The Parquet timestamp column is a date-time column, not a feature.
+	if data, err := os.ReadFile(filepath.Join(dir, "pq.json")); err != nil {
+		t.Error(err)
+	} else if p, err := profile.Decode(data); err != nil || p.Feature("ts") != nil || strings.Join(p.TimeColumns, ",") != "ts" {
+		t.Errorf("parquet timestamps: %v, time columns %v, ts feature %v", err, p.TimeColumns, p.Feature("ts"))
+	} else if !strings.Contains(stderr, "note: column ts holds date-times: left out of drift") {
+		t.Errorf("no note on ts: %s", stderr)
+	}
 	code, _, stderr = runCLI(t, "profile", "build", "--input", jsonl, "--format", "xml", "--out", filepath.Join(dir, "x.json"))
 	if code != exitError || !strings.Contains(stderr, "xml") {
 		t.Errorf("unknown format: exit %d: %s", code, stderr)
