@@ -12,13 +12,13 @@ DEMO_OUT  ?= demo-output
 BENCH_PKGS := ./shared/stats/ ./shared/profile/ ./shared/dataset/ ./shared/drift/ ./shared/ingest/ ./shared/alarm/
 
 .PHONY: all build test unit lint fmt vet staticcheck cfn-lint bench bench-compare demo compare-example clean
-.PHONY: deploy localstack-up local-deploy local-e2e localstack-down build-IngestFunction build-DriftFunction build-AlarmHandlerFunction
+.PHONY: deploy sam-build tools local-up local-down localstack-up local-deploy local-e2e localstack-down
+.PHONY: build-IngestFunction build-DriftFunction build-AlarmHandlerFunction
 
 STACK         ?= modelwatch
 LAMBDA_GOARCH ?= arm64
 LAMBDA_BUILD   = CGO_ENABLED=0 GOOS=linux GOARCH=$(LAMBDA_GOARCH) $(GO) build $(GOFLAGS_LAMBDA)
 COMPOSE       := docker compose -f localstack/docker-compose.yml
-LOCALSTACK_ENDPOINT ?= http://localhost:4566
 LOCAL_GOARCH  := $(if $(filter aarch64 arm64,$(shell uname -m)),arm64,amd64)
 LOCAL_ARCH    := $(if $(filter arm64,$(LOCAL_GOARCH)),arm64,x86_64)
 
@@ -28,8 +28,9 @@ build:
 	$(GO) build ./...
 	$(GO) build -trimpath -o $(BIN)/modelwatch ./cmd/modelwatch
 
-## test: lint, then every test (integration tests start moto and Chromium themselves).
-test: lint
+## test: lint, then every test (integration tests start moto, MiniStack and Chromium themselves;
+## the deployed-stack test in e2e/ needs the SAM CLI and MiniStack that `make tools` installs).
+test: tools lint
 	$(GO) test -count=1 -timeout 10m ./...
 
 ## unit: the fast tests only (no moto, no browser).
@@ -91,27 +92,70 @@ build-DriftFunction:
 build-AlarmHandlerFunction:
 	$(LAMBDA_BUILD) -o $(ARTIFACTS_DIR)/bootstrap ./functions/alarmhandler
 
-## deploy: build and deploy the stack to AWS with SAM (asks for the parameters the first time).
-deploy:
-	sam build
-	sam deploy --guided --stack-name $(STACK) --capabilities CAPABILITY_IAM CAPABILITY_AUTO_EXPAND
+## Tools from PyPI, pinned in tools/requirements-*.txt, each in its own virtualenv under .tools/:
+## the SAM CLI (build, deploy, validate), MiniStack (the local emulator) and checkov (make lint).
+TOOLS_DIR ?= .tools
+PYTHON    ?= python3
+SAM       := $(TOOLS_DIR)/sam/bin/sam
+MINISTACK := $(TOOLS_DIR)/ministack/bin/ministack
+CHECKOV   := $(TOOLS_DIR)/checkov/bin/checkov
+export SAM_CLI_TELEMETRY := 0
 
-## invoke-<Function> EVENT=events/x.json: run one function locally with SAM.
-invoke-%:
+tools: $(TOOLS_DIR)/sam/.installed $(TOOLS_DIR)/ministack/.installed $(TOOLS_DIR)/checkov/.installed
+
+$(TOOLS_DIR)/%/.installed: tools/requirements-%.txt
+	@echo "installing $* into $(TOOLS_DIR)/$* (pinned in $<)"
+	@rm -rf $(TOOLS_DIR)/$*
+	$(PYTHON) -m venv $(TOOLS_DIR)/$*
+	$(TOOLS_DIR)/$*/bin/pip install --quiet --disable-pip-version-check -r $<
+	@touch $@
+
+## deploy: build the functions for Lambda (arm64) and deploy the stack to AWS with SAM; the first
+## time it asks for the parameters (samconfig.toml holds the settings every deploy uses).
+deploy: $(TOOLS_DIR)/sam/.installed
+	$(SAM) build
+	$(SAM) deploy --guided --stack-name $(STACK)
+
+## sam-build: the build `make deploy` runs (arm64 bootstraps in .aws-sam/build).
+sam-build: $(TOOLS_DIR)/sam/.installed
+	$(SAM) build
+
+## invoke-<Function> EVENT=events/x.json: run one function locally with SAM (needs Docker).
+invoke-%: $(TOOLS_DIR)/sam/.installed
 	@test -n "$(EVENT)" || { echo "usage: make invoke-$* EVENT=events/<file>.json"; exit 2; }
-	sam build $*
-	sam local invoke $* --event $(EVENT)
+	$(SAM) build $*
+	$(SAM) local invoke $* --event $(EVENT)
 
-## LocalStack (needs Docker): see localstack/README.md.
+## The local emulator: MiniStack (no Docker) with `make local-up`, or LocalStack (Docker) with
+## `make localstack-up`; then `make local-deploy local-e2e` deploys template.yaml onto it and drives it.
+LOCAL_PORT     ?= 4566
+LOCAL_ENDPOINT ?= http://127.0.0.1:$(LOCAL_PORT)
+LOCAL_STATE    ?= $(TOOLS_DIR)/ministack-state
+LOCAL_AWS       = AWS_ENDPOINT_URL=$(LOCAL_ENDPOINT) AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test \
+                  AWS_REGION=us-east-1 AWS_DEFAULT_REGION=us-east-1 AWS_SESSION_TOKEN=
+LOCAL_ARTIFACTS ?= modelwatch-artifacts
+
+local-up: $(TOOLS_DIR)/ministack/.installed
+	tools/ministack.sh start $(MINISTACK) $(LOCAL_PORT) $(LOCAL_STATE)
+local-down:
+	tools/ministack.sh stop $(MINISTACK) $(LOCAL_PORT) $(LOCAL_STATE)
+
+## local-deploy: the same SAM build (for this machine's architecture) and deploy as on AWS, with the
+## emulator's endpoint. Parameter overrides: LOCAL_PARAMETERS="Key=Value ...".
+LOCAL_PARAMETERS ?=
+local-deploy: $(TOOLS_DIR)/sam/.installed
+	LAMBDA_GOARCH=$(LOCAL_GOARCH) $(SAM) build --parameter-overrides Architecture=$(LOCAL_ARCH)
+	$(LOCAL_AWS) $(TOOLS_DIR)/sam/bin/python tools/ensure_bucket.py $(LOCAL_ARTIFACTS)
+	$(LOCAL_AWS) $(SAM) deploy --stack-name $(STACK) --s3-bucket $(LOCAL_ARTIFACTS) --no-resolve-s3 \
+		--no-confirm-changeset --no-fail-on-empty-changeset --no-progressbar \
+		--parameter-overrides Architecture=$(LOCAL_ARCH) $(LOCAL_PARAMETERS)
+
+## local-e2e: drive the stack deployed by local-deploy from a prediction batch to a retraining request.
+local-e2e:
+	MODELWATCH_E2E_ENDPOINT=$(LOCAL_ENDPOINT) MODELWATCH_E2E_STACK=$(STACK) \
+		$(GO) test -count=1 -timeout 10m -run TestDeployedStack -v ./e2e/
+
 localstack-up:
 	$(COMPOSE) up -d --wait
 localstack-down:
 	$(COMPOSE) down -v
-local-deploy:
-	LAMBDA_GOARCH=$(LOCAL_GOARCH) samlocal build
-	samlocal deploy --stack-name $(STACK) --s3-bucket modelwatch-artifacts \
-		--capabilities CAPABILITY_IAM CAPABILITY_AUTO_EXPAND \
-		--no-confirm-changeset --no-fail-on-empty-changeset \
-		--parameter-overrides Architecture=$(LOCAL_ARCH)
-local-e2e:
-	MODELWATCH_E2E_ENDPOINT=$(LOCALSTACK_ENDPOINT) $(GO) test -count=1 -run TestEndToEnd -v ./e2e/
