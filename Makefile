@@ -37,7 +37,7 @@ test: tools lint
 unit:
 	$(GO) test -short -count=1 ./...
 
-lint: fmt vet staticcheck cfn-lint
+lint: fmt vet staticcheck cfn-lint tidy
 
 fmt:
 	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
@@ -52,6 +52,11 @@ staticcheck:
 cfn-lint:
 	cfn-lint template.yaml
 
+## tidy: fail when go.mod or go.sum is not what go mod tidy would write (prints the difference).
+.PHONY: tidy
+tidy:
+	$(GO) mod tidy -diff
+
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem -count=1 $(BENCH_PKGS)
 
@@ -64,6 +69,7 @@ bench-compare:
 
 ## demo: the production story end to end, locally (no AWS, Docker or Python): writes $(DEMO_OUT)/.
 demo:
+	@echo "compiling modelwatch (the first time takes a few minutes), then playing the demo"
 	$(GO) run ./cmd/modelwatch demo --out $(DEMO_OUT) $(DEMO_FLAGS)
 
 ## compare-example: profile the example training data, compare the example live data, write an HTML report.

@@ -99,6 +99,7 @@ type builder struct {
 	present  []bool
 	profiled int
 	line     []byte // the current record's JSON Lines line
+	now      func() time.Time
 }
 
 var gzipPool = sync.Pool{New: func() any {
@@ -108,9 +109,10 @@ var gzipPool = sync.Pool{New: func() any {
 
 // build reads the records of body and computes the batch. When forced is
 // not nil it holds the rejections of a stored receipt, and the decisions are
-// taken from it instead of from validation.
-func build(body string, kind record.Kind, model string, ref *Reference, rules record.Rules, lim limits, forced map[int]string) (*batch, *Error) {
+// taken from it instead of from validation. now stamps the batch profiles.
+func build(body string, kind record.Kind, model string, ref *Reference, rules record.Rules, lim limits, forced map[int]string, now func() time.Time) (*batch, *Error) {
 	bd := &builder{
+		now:     now,
 		b:       &batch{model: model, kind: kind, ref: ref},
 		limits:  lim,
 		forced:  forced,
@@ -244,6 +246,7 @@ func (bd *builder) hourOf(t time.Time) (*hourOutput, *Error) {
 	h.zw.Reset(h.zbuf)
 	if bd.b.kind == record.Predictions {
 		h.acc, _ = profile.NewAccumulator(bd.b.ref.Profile) // the schema was built from a reference profile
+		h.acc.SetClock(bd.now)
 	}
 	bd.b.hours = append(bd.b.hours, h)
 	bd.last = h

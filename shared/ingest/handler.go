@@ -147,7 +147,7 @@ func (h *Handler) ingest(ctx context.Context, req Request, now time.Time) (*Resp
 		return nil, st, referenceError(model, err)
 	}
 	rules := h.cfg.rules(now)
-	b, e := build(req.Body, kind, model, ref, rules, h.cfg.limits(), nil)
+	b, e := build(req.Body, kind, model, ref, rules, h.cfg.limits(), nil, h.now)
 	if e != nil {
 		return nil, st, e
 	}
@@ -353,7 +353,7 @@ func (h *Handler) replay(ctx context.Context, body string, b *batch, rules recor
 			Message: fmt.Sprintf("the receipt of batch %s is unreadable", b.id), BatchID: b.id, Err: err}
 	}
 	// The receipt's decisions stand, within the bounds it was taken under.
-	nb, e := build(body, b.kind, b.model, ref, rules, limits{records: max(h.cfg.MaxRecords, rc.Records)}, forced)
+	nb, e := build(body, b.kind, b.model, ref, rules, limits{records: max(h.cfg.MaxRecords, rc.Records)}, forced, h.now)
 	if e != nil {
 		e.BatchID = b.id
 		return nil, nil, e
