@@ -21,10 +21,14 @@ type Template struct {
 
 // Resource is one resource of the template.
 type Resource struct {
-	Type       string
-	Condition  string
-	Properties map[string]any
-	Metadata   map[string]any
+	Type      string
+	Condition string
+	// DeletionPolicy and UpdateReplacePolicy are empty when not set
+	// (CloudFormation then deletes the resource).
+	DeletionPolicy      string
+	UpdateReplacePolicy string
+	Properties          map[string]any
+	Metadata            map[string]any
 }
 
 // Load reads and decodes the template at path.
@@ -217,6 +221,8 @@ func (t *Template) Resources(params map[string]string) (map[string]Resource, err
 		r := Resource{}
 		r.Type, _ = m["Type"].(string)
 		r.Condition, _ = m["Condition"].(string)
+		r.DeletionPolicy, _ = m["DeletionPolicy"].(string)
+		r.UpdateReplacePolicy, _ = m["UpdateReplacePolicy"].(string)
 		r.Properties, _ = m["Properties"].(map[string]any)
 		r.Metadata, _ = m["Metadata"].(map[string]any)
 		out[id] = r
