@@ -36,7 +36,7 @@ test: lint
 unit:
 	$(GO) test -short -count=1 ./...
 
-lint: fmt vet staticcheck cfn-lint
+lint: fmt vet staticcheck cfn-lint sam-validate checkov
 
 fmt:
 	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
@@ -102,6 +102,17 @@ $(TOOLS_DIR)/%/.installed: tools/requirements-%.txt
 	$(PYTHON) -m venv $(TOOLS_DIR)/$*
 	$(TOOLS_DIR)/$*/bin/pip install --quiet --disable-pip-version-check -r $<
 	@touch $@
+
+## sam-validate: the SAM CLI's own lint (samconfig.toml turns on the language extensions).
+## checkov: checkov on the template as CloudFormation deploys it, both transforms applied
+## (tools/sam_transform.py); the checks that do not apply are skipped in .checkov.yaml.
+.PHONY: sam-validate checkov
+sam-validate: $(TOOLS_DIR)/sam/.installed
+	$(SAM) validate --lint
+checkov: $(TOOLS_DIR)/sam/.installed $(TOOLS_DIR)/checkov/.installed
+	@mkdir -p .aws-sam/lint
+	$(TOOLS_DIR)/sam/bin/python tools/sam_transform.py template.yaml -o .aws-sam/lint/template.json
+	$(CHECKOV) --config-file .checkov.yaml -f .aws-sam/lint/template.json
 
 ## deploy: build the functions for Lambda (arm64) and deploy the stack to AWS with SAM; the first
 ## time it asks for the parameters (samconfig.toml holds the settings every deploy uses).
