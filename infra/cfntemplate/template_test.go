@@ -214,7 +214,18 @@ func TestResolve(t *testing.T) {
 		{map[string]any{"Fn::Sub": "${P}h"}, "24h", false},
 		{map[string]any{"Fn::GetAtt": []any{"B", "Arn"}}, "arn:b", false},
 		{map[string]any{"Ref": "Missing"}, "", true},
-		{map[string]any{"Fn::Join": []any{"", []any{"a"}}}, "", true},
+		{map[string]any{"Fn::Join": []any{"", []any{"a", map[string]any{"Ref": "P"}}}}, "a24", false},
+		{map[string]any{"Fn::Join": []any{"_", map[string]any{"Fn::Split": []any{".", map[string]any{"Fn::Sub": "s-${Q}.x.y"}}}}}, "s-arn:q_x_y", false},
+		{map[string]any{"Fn::Join": []any{"_", map[string]any{"Fn::Split": []any{".", "none"}}}}, "none", false},
+		{map[string]any{"Fn::Sub": []any{"${A}/${P}", map[string]any{"A": map[string]any{"Ref": "Q"}}}}, "arn:q/24", false},
+		{map[string]any{"Fn::Sub": []any{"${A}", map[string]any{"A": map[string]any{"Ref": "Missing"}}}}, "", true},
+		{map[string]any{"Fn::Sub": []any{"${A}"}}, "", true},
+		{map[string]any{"Fn::Join": []any{"", []any{map[string]any{"Ref": "Missing"}}}}, "", true},
+		{map[string]any{"Fn::Join": []any{"", map[string]any{"Fn::Select": []any{"0", "a"}}}}, "", true},
+		{map[string]any{"Fn::Join": []any{"_", map[string]any{"Fn::Split": []any{"", "a"}}}}, "", true},
+		{map[string]any{"Fn::Select": []any{"0", []any{"a"}}}, "", true},
+		{map[string]any{"Fn::Sub": []any{}}, "", true},
+		{map[string]any{"Fn::Join": []any{}}, "", true},
 	} {
 		got, err := cfntemplate.Resolve(tt.in, vars)
 		if (err != nil) != tt.err || got != tt.want {

@@ -173,7 +173,8 @@ func TestAlarmHandlerKnowsTheAlarmNames(t *testing.T) {
 
 // TestDefaultStackKeepsTheNames: in a stack named modelwatch (samconfig.toml's
 // stack_name) the alarms and dashboards have the names they had before they
-// were named from the stack.
+// were named from the stack (but a dashboard's '.' is now '_', which
+// CloudWatch requires).
 func TestDefaultStackKeepsTheNames(t *testing.T) {
 	tpl := loadTemplate(t)
 	res := resources(t)
@@ -187,8 +188,8 @@ func TestDefaultStackKeepsTheNames(t *testing.T) {
 			}
 		}
 		d := resource(t, res, "Dashboard"+alnum(model), "AWS::CloudWatch::Dashboard")
-		if got := cfntemplateSub(t, d.Properties["DashboardName"], vars); got != "modelwatch-"+model {
-			t.Errorf("dashboard name %q, want modelwatch-%s", got, model)
+		if got, want := dashboardName(t, d, vars), strings.ReplaceAll("modelwatch-"+model, ".", "_"); got != want {
+			t.Errorf("dashboard name %q, want %s", got, want)
 		}
 	}
 }

@@ -128,7 +128,7 @@ func TestDashboardShowsEveryModelsMetrics(t *testing.T) {
 	for _, model := range testModels {
 		t.Run(model, func(t *testing.T) {
 			r := resource(t, res, "Dashboard"+alnum(model), "AWS::CloudWatch::Dashboard")
-			if got, want := cfntemplateSub(t, r.Properties["DashboardName"], vars), testStack+"-"+model; got != want {
+			if got, want := dashboardName(t, r, vars), strings.ReplaceAll(testStack+"-"+model, ".", "_"); got != want {
 				t.Errorf("DashboardName %q, want %s", got, want)
 			}
 			body := cfntemplateSub(t, r.Properties["DashboardBody"], vars)
@@ -266,6 +266,44 @@ func TestDashboardLinesFollowTheThresholds(t *testing.T) {
 			if !slices.Contains(lines[m], 0.1) {
 				t.Errorf("settings %d: no warn line at PSI 0.1 on the widget of %s", i, m)
 			}
+		}
+	}
+}
+
+// validDashboardName is what CloudWatch takes as a dashboard's name.
+var validDashboardName = regexp.MustCompile(`^[A-Za-z0-9_-]{1,255}$`)
+
+// dashboardName renders a dashboard's name and checks that CloudWatch takes it.
+func dashboardName(t *testing.T, r cfntemplate.Resource, vars map[string]string) string {
+	t.Helper()
+	name, err := cfntemplate.Resolve(r.Properties["DashboardName"], vars)
+	if err != nil {
+		t.Fatalf("DashboardName: %v", err)
+	}
+	if !validDashboardName.MatchString(name) {
+		t.Errorf("DashboardName %q has characters other than letters, digits, '-' and '_'", name)
+	}
+	return name
+}
+
+// TestDashboardURLsNameTheDashboards: the stack's output for each model's
+// dashboard opens that dashboard.
+func TestDashboardURLsNameTheDashboards(t *testing.T) {
+	tpl := loadTemplate(t)
+	res := resources(t)
+	vars := subValues(t, tpl)
+	outputs, err := tpl.Expand("Outputs", map[string]string{"Models": strings.Join(testModels, ",")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, model := range testModels {
+		name := dashboardName(t, resource(t, res, "Dashboard"+alnum(model), "AWS::CloudWatch::Dashboard"), vars)
+		url, err := cfntemplate.Resolve(path(outputs["Dashboard"+alnum(model)+"Url"], "Value"), vars)
+		if err != nil {
+			t.Fatalf("output Dashboard%sUrl: %v", alnum(model), err)
+		}
+		if want := "https://eu-west-1.console.aws.amazon.com/cloudwatch/home?region=eu-west-1#dashboards:name=" + name; url != want {
+			t.Errorf("output Dashboard%sUrl is %s, want %s", alnum(model), url, want)
 		}
 	}
 }
