@@ -28,8 +28,9 @@ build:
 	$(GO) build ./...
 	$(GO) build -trimpath -o $(BIN)/modelwatch ./cmd/modelwatch
 
-## test: lint, then every test (integration tests start moto and Chromium themselves).
-test: lint
+## test: lint, then every test (integration tests start moto, MiniStack and Chromium themselves;
+## the deployed-stack test in e2e/ needs the SAM CLI and MiniStack that `make tools` installs).
+test: tools lint
 	$(GO) test -count=1 -timeout 10m ./...
 
 ## unit: the fast tests only (no moto, no browser).

@@ -6,13 +6,9 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
-	"os/exec"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
-
-	"github.com/aws/aws-lambda-go/events"
 
 	"github.com/modelwatch/modelwatch/shared/dataset"
 	"github.com/modelwatch/modelwatch/shared/profile"
@@ -126,73 +122,6 @@ func batch(rng *rand.Rand, hour time.Time, n int, drifted bool, idPrefix string)
 	return out
 }
 
-// httpEvent is the API Gateway HTTP API (payload 2.0) event of a POST of
-// body to the model's predictions, as the IngestApi route delivers it.
-func httpEvent(model, batchID string, body []byte) []byte {
-	path := "/v1/models/" + model + "/predictions"
-	ev := events.APIGatewayV2HTTPRequest{
-		Version:  "2.0",
-		RouteKey: "POST /v1/models/{model}/predictions",
-		RawPath:  path,
-		Headers: map[string]string{
-			"content-type":    "application/json",
-			"idempotency-key": batchID,
-			"content-length":  fmt.Sprint(len(body)),
-		},
-		PathParameters: map[string]string{"model": model},
-		RequestContext: events.APIGatewayV2HTTPRequestContext{
-			RouteKey:  "POST /v1/models/{model}/predictions",
-			AccountID: "123456789012",
-			Stage:     "$default",
-			RequestID: "e2e-" + batchID,
-			HTTP: events.APIGatewayV2HTTPRequestContextHTTPDescription{
-				Method: "POST", Path: path, Protocol: "HTTP/1.1", SourceIP: "127.0.0.1", UserAgent: "modelwatch-e2e",
-			},
-			TimeEpoch: time.Now().UnixMilli(),
-		},
-		Body: string(body),
-	}
-	out, err := json.Marshal(ev)
-	if err != nil {
-		panic(err)
-	}
-	return out
-}
-
-func repoFile(t *testing.T, rel string) string {
-	t.Helper()
-	out, err := exec.Command("go", "env", "GOMOD").Output()
-	if err != nil {
-		t.Fatalf("go env GOMOD: %v", err)
-	}
-	return filepath.Join(filepath.Dir(strings.TrimSpace(string(out))), rel)
-}
-
-// cloudWatchProtocolVariable selects the drift function's CloudWatch wire
-// protocol; moto needs query.
-const cloudWatchProtocolVariable = "CLOUDWATCH_PROTOCOL"
-
 // schedulerTimePlaceholder is the EventBridge Scheduler context attribute
 // the drift schedule's input carries.
 const schedulerTimePlaceholder = "<aws.scheduler.scheduled-time>"
-
-// driftEvent is what the schedule of template.yaml sends the drift function
-// for the window ending at windowEnd: its Input, with the scheduled time a
-// few minutes after the window.
-func (st *stack) driftEvent(t *testing.T, windowEnd time.Time) []byte {
-	t.Helper()
-	fn := st.res["DriftFunction"]
-	events, _ := dig(fn.Properties, "Events").(map[string]any)
-	for _, e := range events {
-		if dig(e, "Type") != "ScheduleV2" {
-			continue
-		}
-		input, _ := dig(e, "Properties", "Input").(string)
-		if !strings.Contains(input, schedulerTimePlaceholder) {
-			t.Fatalf("the drift schedule's input %q does not carry %s", input, schedulerTimePlaceholder)
-		}
-		return []byte(strings.ReplaceAll(input, schedulerTimePlaceholder, windowEnd.Add(5*time.Minute).UTC().Format(time.RFC3339)))
-	}
-	t.Fatal("DriftFunction has no ScheduleV2 event")
-	return nil
-}

@@ -66,6 +66,12 @@ const (
 	LabelsAccepted    = "LabelsAccepted"
 	LabelsRejected    = "LabelsRejected"
 	DuplicateRequests = "DuplicateRequests"
+
+	// MonitoringErrors is published by the drift function per window: per
+	// model whose run failed (1) or whose window had unreadable batch
+	// profiles moved to quarantine (their number), and the total without a
+	// dimension, which the stack's monitoring-errors alarm watches.
+	MonitoringErrors = "MonitoringErrors"
 )
 
 // Metric describes one metric: its unit and the dimension it adds to Model
@@ -110,6 +116,7 @@ var Metrics = []Metric{
 	{LabelsAccepted, UnitCount, ""},
 	{LabelsRejected, UnitCount, ""},
 	{DuplicateRequests, UnitCount, ""},
+	{MonitoringErrors, UnitCount, ""},
 }
 
 // Lookup returns the metric named name.

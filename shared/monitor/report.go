@@ -55,6 +55,10 @@ type Report struct {
 	// Metrics are the metrics published for the window, so that a reader
 	// sees what the alarms saw.
 	Metrics []MetricRow `json:"metrics,omitempty"`
+
+	// quarantined are the keys under quarantine/ of the window's batch
+	// profiles that were moved aside while the report was made.
+	quarantined []string
 }
 
 // WindowInfo is the window a report covers.
