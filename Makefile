@@ -37,7 +37,7 @@ test: tools lint
 unit:
 	$(GO) test -short -count=1 ./...
 
-lint: fmt vet staticcheck cfn-lint tidy
+lint: fmt vet staticcheck cfn-lint tidy sam-validate checkov
 
 fmt:
 	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
@@ -105,6 +105,17 @@ tools: tools-sam tools-ministack tools-checkov
 
 tools-sam tools-ministack tools-checkov:
 	@PYTHON=$(PYTHON) tools/venv.sh tools/requirements-$(@:tools-%=%).txt $(TOOLS_DIR)/$(@:tools-%=%)
+
+## sam-validate: the SAM CLI's own lint (samconfig.toml turns on the language extensions).
+## checkov: checkov on the template as CloudFormation deploys it, both transforms applied
+## (tools/sam_transform.py); the checks that do not apply are skipped in .checkov.yaml.
+.PHONY: sam-validate checkov
+sam-validate: tools-sam
+	$(SAM) validate --lint
+checkov: tools-sam tools-checkov
+	@mkdir -p .aws-sam/lint
+	$(TOOLS_DIR)/sam/bin/python tools/sam_transform.py template.yaml -o .aws-sam/lint/template.json
+	$(CHECKOV) --config-file .checkov.yaml -f .aws-sam/lint/template.json
 
 ## deploy: build the functions for Lambda (arm64) and deploy the stack to AWS with SAM; the first
 ## time it asks for the parameters (samconfig.toml holds the settings every deploy uses).

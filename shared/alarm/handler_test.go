@@ -393,6 +393,47 @@ func TestUnattributableAlarms(t *testing.T) {
 	}
 }
 
+// TestAlarmNamesOfAnotherStack: an alarm without a Model dimension is
+// attributed by its name, {prefix}{model}-{kind}, with the prefix of the
+// handler's own stack.
+func TestAlarmNamesOfAnotherStack(t *testing.T) {
+	tests := []struct {
+		name, prefix, alarmName string
+		outcome                 alarm.Outcome
+	}{
+		{"this stack", "mw-eu-", "mw-eu-credit-default-feature-drift", alarm.Requested},
+		{"the default stack", "", "modelwatch-credit-default-feature-drift", alarm.Requested},
+		{"another stack's name", "mw-eu-", "modelwatch-credit-default-feature-drift", alarm.Dropped},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			e := newEnv(t, func(c *alarm.Config) { c.AlarmNamePrefix = tc.prefix })
+			var doc map[string]any
+			if err := json.Unmarshal([]byte(withAlarm(t, map[string]any{"AlarmName": tc.alarmName})), &doc); err != nil {
+				t.Fatal(err)
+			}
+			delete(doc["Trigger"].(map[string]any), "Dimensions")
+			msg, err := json.Marshal(doc)
+			if err != nil {
+				t.Fatal(err)
+			}
+			res, err := e.handle(t, string(msg))
+			if err != nil || res.Outcome != tc.outcome {
+				t.Fatalf("%+v %v, want %s", res, err, tc.outcome)
+			}
+			if tc.outcome != alarm.Requested {
+				return
+			}
+			if res.Model != fixtureModel || e.starter.Calls() != 1 {
+				t.Errorf("model %q, %d starts; want %s, 1", res.Model, e.starter.Calls(), fixtureModel)
+			}
+			if !strings.Contains(e.logs.String(), `"model_from":"alarm_name"`) {
+				t.Error("the log does not say the model came from the alarm name")
+			}
+		})
+	}
+}
+
 func TestStartFailureIsRetried(t *testing.T) {
 	e := newEnv(t, nil)
 	down := errors.New("states unavailable")

@@ -333,7 +333,7 @@ func TestOutput(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if m, _, err := note.Model(); err != nil || m != demo.ModelName {
+		if m, _, err := note.Model(alarm.AlarmNamePrefix); err != nil || m != demo.ModelName {
 			t.Errorf("notification %s: model %q, %v", note.AlarmName, m, err)
 		}
 		n++
