@@ -13,7 +13,7 @@ BENCH_PKGS := ./shared/stats/ ./shared/profile/ ./shared/dataset/ ./shared/drift
 
 .PHONY: all build test unit lint fmt vet staticcheck cfn-lint bench bench-compare demo compare-example clean
 .PHONY: deploy sam-build tools tools-sam tools-ministack tools-checkov local-up local-down localstack-up local-deploy local-e2e localstack-down
-.PHONY: build-IngestFunction build-DriftFunction build-AlarmHandlerFunction
+.PHONY: build-IngestFunction build-DispatchFunction build-DriftFunction build-AlarmHandlerFunction
 
 STACK         ?= modelwatch
 LAMBDA_GOARCH ?= arm64
@@ -87,6 +87,8 @@ clean:
 ## SAM builds each function with these targets (BuildMethod: makefile).
 build-IngestFunction:
 	$(LAMBDA_BUILD) -o $(ARTIFACTS_DIR)/bootstrap ./functions/ingest
+build-DispatchFunction:
+	$(LAMBDA_BUILD) -o $(ARTIFACTS_DIR)/bootstrap ./functions/dispatch
 build-DriftFunction:
 	$(LAMBDA_BUILD) -o $(ARTIFACTS_DIR)/bootstrap ./functions/drift
 build-AlarmHandlerFunction:

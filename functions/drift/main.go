@@ -7,6 +7,7 @@ import (
 
 	"github.com/aws/aws-lambda-go/lambda"
 
+	"github.com/modelwatch/modelwatch/shared/fanout"
 	"github.com/modelwatch/modelwatch/shared/metrics"
 	"github.com/modelwatch/modelwatch/shared/monitor"
 	"github.com/modelwatch/modelwatch/shared/store"
@@ -35,7 +36,9 @@ func main() {
 	if err != nil {
 		fail("build monitor", err)
 	}
-	lambda.Start(mon.Run)
+	// A direct invocation (the schedule's event, a backfill) runs every model
+	// it names, or all; a drift queue message runs the one model it names.
+	lambda.Start(fanout.Handler(mon, slog.Default()))
 }
 
 func fail(what string, err error) {
