@@ -38,48 +38,81 @@ func TestAlarmsAreTheCatalogs(t *testing.T) {
 		}
 	}
 
-	for _, model := range testModels {
-		seen := map[string]bool{}
-		for _, a := range catalog.Alarms {
-			name := catalog.PrefixedAlarmName(testStack+"-", model, a.Kind)
-			seen[name] = true
-			r, ok := byName[name]
-			if !ok {
-				t.Errorf("template.yaml has no alarm %s", name)
-				continue
-			}
-			p := r.Properties
-			check := func(field string, got, want any) {
-				t.Helper()
-				if !reflect.DeepEqual(got, want) {
-					t.Errorf("alarm %s: %s is %v, want %v", name, field, got, want)
-				}
-			}
-			check("Namespace", p["Namespace"], map[string]any{"Ref": "Namespace"})
-			check("MetricName", p["MetricName"], a.Metric)
-			check("Dimensions", p["Dimensions"], []any{map[string]any{"Name": catalog.DimModel, "Value": model}})
-			check("ComparisonOperator", p["ComparisonOperator"], a.Comparison)
-			check("Statistic", p["Statistic"], a.Statistic)
-			check("Period", p["Period"], float64(a.Period))
-			check("EvaluationPeriods", p["EvaluationPeriods"], float64(a.EvaluationPeriods))
-			check("TreatMissingData", p["TreatMissingData"], a.TreatMissingData)
-			check("Threshold", p["Threshold"], map[string]any{"Ref": a.ThresholdParameter})
-			check("AlarmActions", p["AlarmActions"], []any{map[string]any{"Ref": "AlertsTopic"}})
-			param, _ := params[a.ThresholdParameter].(map[string]any)
-			if param == nil {
-				t.Errorf("alarm %s: no parameter %s", name, a.ThresholdParameter)
-				continue
-			}
-			check("the threshold parameter's type", param["Type"], "String")
-			if d, err := strconv.ParseFloat(cfntemplate.Scalar(param["Default"]), 64); err != nil || d != a.DefaultThreshold {
-				t.Errorf("alarm %s: the threshold parameter's default is %v, want %v", name, param["Default"], a.DefaultThreshold)
+	seen := map[string]bool{}
+	for _, a := range catalog.Alarms {
+		name := catalog.KindAlarmName(testStack+"-", a.Kind)
+		seen[name] = true
+		r, ok := byName[name]
+		if !ok {
+			t.Errorf("template.yaml has no alarm %s", name)
+			continue
+		}
+		p := r.Properties
+		check := func(field string, got, want any) {
+			t.Helper()
+			if !reflect.DeepEqual(got, want) {
+				t.Errorf("alarm %s: %s is %v, want %v", name, field, got, want)
 			}
 		}
-		for name := range byName {
-			if strings.HasPrefix(name, testStack+"-"+model+"-") && !seen[name] {
-				t.Errorf("alarm %s is not in shared/catalog", name)
+		for _, single := range []string{"Namespace", "MetricName", "Dimensions", "Statistic", "Period"} {
+			if _, ok := p[single]; ok {
+				t.Errorf("alarm %s sets %s: it is one alarm over every model, on a Metrics Insights query", name, single)
 			}
 		}
+		queries, _ := p["Metrics"].([]any)
+		if len(queries) != 1 {
+			t.Errorf("alarm %s: Metrics %v, want one Metrics Insights query", name, p["Metrics"])
+		} else {
+			q := queries[0]
+			check("the query's ReturnData", path(q, "ReturnData"), true)
+			check("the query's Period", path(q, "Period"), float64(a.Period))
+			if got := cfntemplateSub(t, path(q, "Expression"), vars); got != a.Query(vars["Namespace"]) {
+				t.Errorf("alarm %s: query %q, want %q", name, got, a.Query(vars["Namespace"]))
+			}
+			if expr, _ := cfntemplate.SubString(path(q, "Expression")); !strings.Contains(expr, `"${Namespace}"`) {
+				t.Errorf("alarm %s: the query %q does not read the Namespace parameter", name, expr)
+			}
+		}
+		check("ComparisonOperator", p["ComparisonOperator"], a.Comparison)
+		check("EvaluationPeriods", p["EvaluationPeriods"], float64(a.EvaluationPeriods))
+		check("TreatMissingData", p["TreatMissingData"], a.TreatMissingData)
+		check("Threshold", p["Threshold"], map[string]any{"Ref": a.ThresholdParameter})
+		check("AlarmActions", p["AlarmActions"], []any{map[string]any{"Ref": "AlertsTopic"}})
+		check("OKActions", p["OKActions"], []any{map[string]any{"Ref": "AlertsTopic"}})
+		param, _ := params[a.ThresholdParameter].(map[string]any)
+		if param == nil {
+			t.Errorf("alarm %s: no parameter %s", name, a.ThresholdParameter)
+			continue
+		}
+		check("the threshold parameter's type", param["Type"], "String")
+		if d, err := strconv.ParseFloat(cfntemplate.Scalar(param["Default"]), 64); err != nil || d != a.DefaultThreshold {
+			t.Errorf("alarm %s: the threshold parameter's default is %v, want %v", name, param["Default"], a.DefaultThreshold)
+		}
+	}
+	for name, r := range byName {
+		if _, ok := r.Properties["Metrics"]; ok && !seen[name] {
+			t.Errorf("alarm %s is not in shared/catalog", name)
+		}
+	}
+}
+
+// TestTemplateSizeDoesNotDependOnTheModels: no resource is repeated per
+// model (no Fn::ForEach, no Models parameter), so the stack keeps its size
+// whatever the number of models, well under CloudFormation's 500 resources
+// (e2e/TestDeployedStack counts the deployed stack's resources after the
+// SAM transform).
+func TestTemplateSizeDoesNotDependOnTheModels(t *testing.T) {
+	tpl := loadTemplate(t)
+	for id := range tpl.Section("Resources") {
+		if strings.HasPrefix(id, "Fn::ForEach") {
+			t.Errorf("resource loop %s: the stack's size would depend on a list", id)
+		}
+	}
+	if _, ok := tpl.Section("Parameters")["Models"]; ok {
+		t.Error("a Models parameter: models are found in the bucket")
+	}
+	if n := len(resources(t)); n > 60 {
+		t.Errorf("%d resources before the SAM transform; the deployed stack must stay under 100", n)
 	}
 }
 
@@ -143,9 +176,9 @@ func TestThresholdsAreJSONNumbers(t *testing.T) {
 	}
 }
 
-// TestAlarmHandlerKnowsTheAlarmNames: the alarm handler reads a model from
-// an alarm's name when the alarm has no Model dimension; ALARM_NAME_PREFIX
-// is how it knows the stack's prefix, for every name the template gives.
+// TestAlarmHandlerKnowsTheAlarmNames: the alarm handler reads the kind of
+// an alarm from its name ({prefix}{kind}); ALARM_NAME_PREFIX is how it
+// knows the stack's prefix, for every name the template gives.
 func TestAlarmHandlerKnowsTheAlarmNames(t *testing.T) {
 	tpl := loadTemplate(t)
 	res := resources(t)
@@ -159,49 +192,44 @@ func TestAlarmHandlerKnowsTheAlarmNames(t *testing.T) {
 	if prefix != testStack+"-" {
 		t.Errorf("ALARM_NAME_PREFIX is %q in stack %s, want %q", prefix, testStack, testStack+"-")
 	}
-	for _, model := range testModels {
-		for _, a := range catalog.Alarms {
-			r := resource(t, res, alarmLogicalID(a.Kind, model), "AWS::CloudWatch::Alarm")
-			name := cfntemplateSub(t, r.Properties["AlarmName"], vars)
-			got, kind, ok := catalog.ParseAlarmName(prefix, name)
-			if !ok || got != model || kind.Kind != a.Kind {
-				t.Errorf("alarm %s: the handler reads model %q, kind %q (%v); want %q, %q", name, got, kind.Kind, ok, model, a.Kind)
-			}
+	for _, a := range catalog.Alarms {
+		r := resource(t, res, alarmLogicalID(a.Kind), "AWS::CloudWatch::Alarm")
+		name := cfntemplateSub(t, r.Properties["AlarmName"], vars)
+		kind, ok := catalog.ParseKindAlarmName(prefix, name)
+		if !ok || kind.Kind != a.Kind {
+			t.Errorf("alarm %s: the handler reads kind %q (%v); want %q", name, kind.Kind, ok, a.Kind)
 		}
 	}
 }
 
 // TestDefaultStackKeepsTheNames: in a stack named modelwatch (samconfig.toml's
-// stack_name) the alarms and dashboards have the names they had before they
-// were named from the stack (but a dashboard's '.' is now '_', which
-// CloudWatch requires).
+// stack_name) the alarms are modelwatch-{kind} and the dashboard
+// modelwatch-models.
 func TestDefaultStackKeepsTheNames(t *testing.T) {
 	tpl := loadTemplate(t)
 	res := resources(t)
 	vars := subValues(t, tpl)
 	vars["AWS::StackName"] = "modelwatch"
-	for _, model := range testModels {
-		for _, a := range catalog.Alarms {
-			r := resource(t, res, alarmLogicalID(a.Kind, model), "AWS::CloudWatch::Alarm")
-			if got, want := cfntemplateSub(t, r.Properties["AlarmName"], vars), catalog.AlarmName(model, a.Kind); got != want {
-				t.Errorf("alarm name %q, want %q", got, want)
-			}
+	for _, a := range catalog.Alarms {
+		r := resource(t, res, alarmLogicalID(a.Kind), "AWS::CloudWatch::Alarm")
+		if got, want := cfntemplateSub(t, r.Properties["AlarmName"], vars), catalog.KindAlarmName(catalog.DefaultAlarmNamePrefix, a.Kind); got != want {
+			t.Errorf("alarm name %q, want %q", got, want)
 		}
-		d := resource(t, res, "Dashboard"+alnum(model), "AWS::CloudWatch::Dashboard")
-		if got, want := dashboardName(t, d, vars), strings.ReplaceAll("modelwatch-"+model, ".", "_"); got != want {
-			t.Errorf("dashboard name %q, want %s", got, want)
-		}
+	}
+	d := resource(t, res, "Dashboard", "AWS::CloudWatch::Dashboard")
+	if got, want := dashboardName(t, d, vars), "modelwatch-models"; got != want {
+		t.Errorf("dashboard name %q, want %s", got, want)
 	}
 }
 
-// alarmLogicalID is the logical id of a model's alarm of a kind:
-// feature-drift -> FeatureDriftAlarm{model without punctuation}.
-func alarmLogicalID(kind, model string) string {
+// alarmLogicalID is the logical id of the alarm of a kind:
+// feature-drift -> FeatureDriftAlarm.
+func alarmLogicalID(kind string) string {
 	var b strings.Builder
 	for _, w := range strings.Split(kind, "-") {
 		b.WriteString(strings.ToUpper(w[:1]) + w[1:])
 	}
-	return b.String() + "Alarm" + alnum(model)
+	return b.String() + "Alarm"
 }
 
 func TestAlarmHandlerListensToTheAlertsTopic(t *testing.T) {

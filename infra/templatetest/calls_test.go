@@ -53,6 +53,9 @@ var sdkActions = map[string][]string{
 	"sfn.DescribeExecution":    {"states:DescribeExecution"},
 	"sns.Publish":              {"sns:Publish"},
 	"sqs.SendMessage":          {"sqs:SendMessage"},
+	// SendMessageBatch is authorised by sqs:SendMessage.
+	"sqs.SendMessageBatch":                 {"sqs:SendMessage"},
+	"cloudwatch.DescribeAlarmContributors": {"cloudwatch:DescribeAlarmContributors"},
 }
 
 // storeActions maps the methods of store.Store to the S3 actions the S3

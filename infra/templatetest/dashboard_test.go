@@ -79,17 +79,19 @@ func TestDashboardBodyIsInfraFile(t *testing.T) {
 		t.Fatal("template.yaml's DashboardBody differs from infra/dashboard.json; run: go test ./infra/templatetest -run Dashboard -update")
 	}
 	// And the decoded value is the file, byte for byte.
-	for _, m := range testModels {
-		r := resource(t, resources(t), "Dashboard"+alnum(m), "AWS::CloudWatch::Dashboard")
-		s, ok := cfntemplate.SubString(r.Properties["DashboardBody"])
-		if !ok {
-			t.Fatalf("DashboardBody of %s is not an Fn::Sub string", m)
-		}
-		if got, want := s, strings.ReplaceAll(string(body), "${Model}", m); strings.TrimSpace(got) != strings.TrimSpace(want) {
-			t.Errorf("DashboardBody of %s is not infra/dashboard.json with Model=%s", m, m)
-		}
+	r := resource(t, resources(t), "Dashboard", "AWS::CloudWatch::Dashboard")
+	s, ok := cfntemplate.SubString(r.Properties["DashboardBody"])
+	if !ok {
+		t.Fatal("DashboardBody is not an Fn::Sub string")
+	}
+	if strings.TrimSpace(s) != strings.TrimSpace(string(body)) {
+		t.Error("DashboardBody is not infra/dashboard.json")
 	}
 }
+
+// dashboardModel is the placeholder of the dashboard body that its model
+// variable replaces with the model chosen on the dashboard.
+const dashboardModel = "__model__"
 
 var nonAlnum = regexp.MustCompile(`[^A-Za-z0-9]`)
 
@@ -109,7 +111,8 @@ func subValues(t *testing.T, tpl *cfntemplate.Template) map[string]string {
 }
 
 type dashboard struct {
-	Widgets []struct {
+	Variables []map[string]any `json:"variables"`
+	Widgets   []struct {
 		Type       string         `json:"type"`
 		X          int            `json:"x"`
 		Y          int            `json:"y"`
@@ -125,16 +128,30 @@ func TestDashboardShowsEveryModelsMetrics(t *testing.T) {
 	tpl := loadTemplate(t)
 	res := resources(t)
 	vars := subValues(t, tpl)
-	for _, model := range testModels {
-		t.Run(model, func(t *testing.T) {
-			r := resource(t, res, "Dashboard"+alnum(model), "AWS::CloudWatch::Dashboard")
-			if got, want := dashboardName(t, r, vars), strings.ReplaceAll(testStack+"-"+model, ".", "_"); got != want {
+	model := dashboardModel
+	{
+		{
+			r := resource(t, res, "Dashboard", "AWS::CloudWatch::Dashboard")
+			if got, want := dashboardName(t, r, vars), testStack+"-models"; got != want {
 				t.Errorf("DashboardName %q, want %s", got, want)
 			}
 			body := cfntemplateSub(t, r.Properties["DashboardBody"], vars)
 			var d dashboard
 			if err := json.Unmarshal([]byte(body), &d); err != nil {
 				t.Fatalf("the rendered dashboard body is not JSON: %v\n%s", err, body)
+			}
+			// The model selector: a pattern variable over the Model dimension,
+			// filled from the models that publish.
+			if len(d.Variables) != 1 {
+				t.Fatalf("%d dashboard variables, want the model selector", len(d.Variables))
+			}
+			v := d.Variables[0]
+			for k, want := range map[string]any{"type": "pattern", "pattern": dashboardModel, "inputType": "select",
+				"populateFrom": catalog.DimModel, "defaultValue": "__FIRST",
+				"search": `{ModelWatch,Model} MetricName="` + catalog.PredictionCount + `"`} {
+				if v[k] != want {
+					t.Errorf("the model variable's %s is %v, want %v", k, v[k], want)
+				}
 			}
 			metrics := map[string]bool{}
 			var alarms []string
@@ -184,13 +201,13 @@ func TestDashboardShowsEveryModelsMetrics(t *testing.T) {
 			}
 			var want []string
 			for _, a := range catalog.Alarms {
-				alarm := resource(t, res, alarmLogicalID(a.Kind, model), "AWS::CloudWatch::Alarm")
+				alarm := resource(t, res, alarmLogicalID(a.Kind), "AWS::CloudWatch::Alarm")
 				want = append(want, "arn:aws:cloudwatch:eu-west-1:123456789012:alarm:"+cfntemplateSub(t, alarm.Properties["AlarmName"], vars))
 			}
 			if !slices.Equal(alarms, want) {
 				t.Errorf("alarm widget lists\n%v\nwant\n%v", alarms, want)
 			}
-		})
+		}
 	}
 }
 
@@ -212,7 +229,7 @@ func TestDashboardLinesFollowTheThresholds(t *testing.T) {
 		for k, v := range set {
 			vars[k] = v
 		}
-		r := resource(t, res, "Dashboard"+alnum(testModels[0]), "AWS::CloudWatch::Dashboard")
+		r := resource(t, res, "Dashboard", "AWS::CloudWatch::Dashboard")
 		body := cfntemplateSub(t, r.Properties["DashboardBody"], vars)
 		var d dashboard
 		if err := json.Unmarshal([]byte(body), &d); err != nil {
@@ -286,25 +303,19 @@ func dashboardName(t *testing.T, r cfntemplate.Resource, vars map[string]string)
 	return name
 }
 
-// TestDashboardURLsNameTheDashboards: the stack's output for each model's
-// dashboard opens that dashboard.
-func TestDashboardURLsNameTheDashboards(t *testing.T) {
+// TestDashboardURLNamesTheDashboard: the stack's output for the dashboard
+// opens it.
+func TestDashboardURLNamesTheDashboard(t *testing.T) {
 	tpl := loadTemplate(t)
 	res := resources(t)
 	vars := subValues(t, tpl)
-	outputs, err := tpl.Expand("Outputs", map[string]string{"Models": strings.Join(testModels, ",")})
+	name := dashboardName(t, resource(t, res, "Dashboard", "AWS::CloudWatch::Dashboard"), vars)
+	url, err := cfntemplate.Resolve(path(tpl.Section("Outputs")["DashboardUrl"], "Value"), vars)
 	if err != nil {
-		t.Fatal(err)
+		t.Fatalf("output DashboardUrl: %v", err)
 	}
-	for _, model := range testModels {
-		name := dashboardName(t, resource(t, res, "Dashboard"+alnum(model), "AWS::CloudWatch::Dashboard"), vars)
-		url, err := cfntemplate.Resolve(path(outputs["Dashboard"+alnum(model)+"Url"], "Value"), vars)
-		if err != nil {
-			t.Fatalf("output Dashboard%sUrl: %v", alnum(model), err)
-		}
-		if want := "https://eu-west-1.console.aws.amazon.com/cloudwatch/home?region=eu-west-1#dashboards:name=" + name; url != want {
-			t.Errorf("output Dashboard%sUrl is %s, want %s", alnum(model), url, want)
-		}
+	if want := "https://eu-west-1.console.aws.amazon.com/cloudwatch/home?region=eu-west-1#dashboards:name=" + name; url != want {
+		t.Errorf("output DashboardUrl is %s, want %s", url, want)
 	}
 }
 

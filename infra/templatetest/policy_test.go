@@ -18,8 +18,9 @@ var functionActions = []struct {
 	actions   []string
 }{
 	{"IngestFunction", "./functions/ingest", []string{"s3:GetObject", "s3:PutObject"}},
+	{"DispatchFunction", "./functions/dispatch", []string{"s3:ListBucket", "sqs:SendMessage"}},
 	{"DriftFunction", "./functions/drift", []string{"cloudwatch:PutMetricData", "s3:DeleteObject", "s3:GetObject", "s3:ListBucket", "s3:PutObject"}},
-	{"AlarmHandlerFunction", "./functions/alarmhandler", []string{"s3:GetObject", "s3:ListBucket", "s3:PutObject", "sns:Publish", "states:StartExecution"}},
+	{"AlarmHandlerFunction", "./functions/alarmhandler", []string{"cloudwatch:DescribeAlarmContributors", "s3:GetObject", "s3:ListBucket", "s3:PutObject", "sns:Publish", "states:StartExecution"}},
 }
 
 // impliedActions are needed beside an action the code calls: the topics are

@@ -241,3 +241,51 @@ func RetrainMetrics() []string {
 	}
 	return append(out, Accuracy)
 }
+
+// KindAlarmName is the name of the stack's alarm of a kind over every model:
+// {prefix}{kind}, e.g. modelwatch-feature-drift. Each model is a contributor
+// of that alarm (a Metrics Insights query grouped by Model).
+func KindAlarmName(prefix, kind string) string { return prefix + kind }
+
+// ParseKindAlarmName returns the catalog alarm of a name {prefix}{kind}; ok
+// is false when name is not one.
+func ParseKindAlarmName(prefix, name string) (Alarm, bool) {
+	rest, ok := strings.CutPrefix(name, prefix)
+	if !ok {
+		return Alarm{}, false
+	}
+	for _, a := range Alarms {
+		if a.Kind == rest {
+			return a, true
+		}
+	}
+	return Alarm{}, false
+}
+
+// Aggregate is the Metrics Insights function of the alarm's statistic: MAX
+// for Maximum, MIN for Minimum, AVG otherwise.
+func (a Alarm) Aggregate() string {
+	switch a.Statistic {
+	case "Maximum":
+		return "MAX"
+	case "Minimum":
+		return "MIN"
+	}
+	return "AVG"
+}
+
+// Query is the Metrics Insights query of the alarm over every model of the
+// namespace: one time series (contributor) per Model, the worst first (a
+// query returns at most 500 series, so the ORDER BY keeps the worst when
+// there are more).
+//
+//	SELECT MAX(MaxFeaturePSI) FROM SCHEMA("ModelWatch", Model) GROUP BY Model ORDER BY MAX() DESC
+func (a Alarm) Query(namespace string) string {
+	order := "DESC"
+	if a.Comparison == LessThan {
+		order = "ASC"
+	}
+	f := a.Aggregate()
+	return "SELECT " + f + "(" + a.Metric + `) FROM SCHEMA("` + namespace + `", ` + DimModel + ") GROUP BY " + DimModel +
+		" ORDER BY " + f + "() " + order
+}
