@@ -8,6 +8,7 @@ import (
 
 	"github.com/aws/aws-lambda-go/lambda"
 	"github.com/aws/aws-sdk-go-v2/config"
+	"github.com/aws/aws-sdk-go-v2/service/cloudwatch"
 	"github.com/aws/aws-sdk-go-v2/service/sfn"
 	"github.com/aws/aws-sdk-go-v2/service/sns"
 
@@ -47,6 +48,11 @@ func newHandler(ctx context.Context, log *slog.Logger) (*alarm.Handler, error) {
 	}
 	awsCfg, err := config.LoadDefaultConfig(ctx)
 	if err != nil {
+		return nil, err
+	}
+	// A multi-time-series alarm's notification that names no contributor is
+	// resolved with DescribeAlarmContributors.
+	if cfg.Contributors, err = alarm.NewCloudWatchContributors(cloudwatch.NewFromConfig(awsCfg)); err != nil {
 		return nil, err
 	}
 	if set.StateMachineARN != "" {

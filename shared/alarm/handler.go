@@ -27,6 +27,12 @@ type Publisher interface {
 	Publish(ctx context.Context, id string, message []byte, attributes map[string]string) error
 }
 
+// ContributorLister lists the contributors of a multi-time-series alarm
+// that are in ALARM (CloudWatch's DescribeAlarmContributors).
+type ContributorLister interface {
+	AlarmContributors(ctx context.Context, alarmName string) ([]Contributor, error)
+}
+
 // Outcome is what the handler did with one SNS message.
 type Outcome string
 
@@ -72,6 +78,16 @@ type Summary struct {
 	Failed           int `json:"failed"`
 }
 
+func (s *Summary) add(res Result) {
+	if len(res.Contributors) == 0 {
+		s.count(res.State, res.Outcome)
+		return
+	}
+	for _, c := range res.Contributors {
+		s.count(c.State, c.Outcome)
+	}
+}
+
 func (s *Summary) count(state State, o Outcome) {
 	s.Records++
 	switch state {
@@ -108,6 +124,10 @@ type Config struct {
 	Starter Starter
 	// Publisher publishes to the retrain topic; nil when none is configured.
 	Publisher Publisher
+	// Contributors lists the contributors in ALARM of a multi-time-series
+	// alarm whose notification names none; nil when it cannot be asked
+	// (such notifications are then dropped with an error in the log).
+	Contributors ContributorLister
 	// Policy gives the policy; nil means DefaultPolicy.
 	Policy PolicySource
 	// AlarmNamePrefix starts the stack's alarm names, {prefix}{model}-{kind}:
@@ -139,6 +159,7 @@ type Handler struct {
 	store     store.Store
 	starter   Starter
 	publisher Publisher
+	lister    ContributorLister
 	policy    PolicySource
 	prefix    string
 	log       *slog.Logger
@@ -155,7 +176,7 @@ func New(cfg Config) (*Handler, error) {
 		return nil, errors.New("alarm handler: a store for the retrain markers is required")
 	}
 	h := &Handler{
-		store: cfg.Store, starter: cfg.Starter, publisher: cfg.Publisher, policy: cfg.Policy,
+		store: cfg.Store, starter: cfg.Starter, publisher: cfg.Publisher, lister: cfg.Contributors, policy: cfg.Policy,
 		prefix: orDefault(cfg.AlarmNamePrefix), log: cfg.Logger,
 		now: cfg.Now, lease: cfg.Lease, margin: cfg.LeaseMargin, poll: cfg.PollInterval, maxWait: cfg.MaxWait,
 	}
@@ -193,7 +214,7 @@ func (h *Handler) Handle(ctx context.Context, ev events.SNSEvent) (Summary, erro
 	var errs []error
 	for _, rec := range ev.Records {
 		res, err := h.HandleMessage(ctx, rec.SNS.MessageID, rec.SNS.Message)
-		sum.count(res.State, res.Outcome)
+		sum.add(res)
 		if err != nil {
 			errs = append(errs, fmt.Errorf("SNS message %s: %w", rec.SNS.MessageID, err))
 		}
@@ -231,6 +252,11 @@ type Result struct {
 	// request is involved.
 	Model         string
 	ExecutionName string
+	// Contributors are the results per contributor when the message was a
+	// multi-time-series alarm's notification that named none, and the
+	// contributors in ALARM were handled one by one; Outcome then sums
+	// them up (Failed, else Requested, else Duplicate, else the first's).
+	Contributors []Result
 }
 
 // HandleMessage handles one SNS message (its id and body). It returns an
@@ -245,6 +271,9 @@ func (h *Handler) HandleMessage(ctx context.Context, messageID, message string) 
 	res := Result{State: n.NewState}
 	log := h.log.With("message_id", messageID, "alarm", n.AlarmName, "state", string(n.NewState),
 		"old_state", string(n.OldState), "state_change_time", n.StateChangeTime)
+	if n.Contributor != nil {
+		log = log.With("contributor", n.Contributor.ID)
+	}
 	if n.NewState != StateAlarm {
 		log.InfoContext(ctx, "alarm left ALARM or has no data; nothing to do")
 		res.Outcome = StateChange
@@ -256,6 +285,70 @@ func (h *Handler) HandleMessage(ctx context.Context, messageID, message string) 
 		res.Outcome = Failed
 		return res, err
 	}
+	if n.Contributor == nil && n.MultiSeries() {
+		return h.handleContributors(ctx, log, messageID, n, pol)
+	}
+	return h.handleAlarm(ctx, log, messageID, n, pol)
+}
+
+// handleContributors handles the alarm-level notification of a
+// multi-time-series alarm, which does not say which models are in ALARM:
+// it asks CloudWatch (DescribeAlarmContributors) and handles each
+// contributor in ALARM as its own notification, with the contributor's
+// reason and the time it entered ALARM (so its cooldown slot is the one a
+// contributor-level notification of the same transition has, and the
+// marker makes the two one request).
+func (h *Handler) handleContributors(ctx context.Context, log *slog.Logger, messageID string, n *Notification, pol Policy) (Result, error) {
+	res := Result{State: n.NewState}
+	if h.lister == nil {
+		log.ErrorContext(ctx, "dropping alarm: a multi-time-series alarm's notification names no contributor, and no contributor lister is configured")
+		res.Outcome = Dropped
+		return res, nil
+	}
+	list, err := h.lister.AlarmContributors(ctx, n.AlarmName)
+	if err != nil {
+		log.ErrorContext(ctx, "cannot list the alarm's contributors", "error", err.Error())
+		res.Outcome = Failed
+		return res, fmt.Errorf("list the contributors of alarm %s: %w", n.AlarmName, err)
+	}
+	if len(list) == 0 {
+		log.InfoContext(ctx, "the alarm has no contributor in ALARM any more; nothing to do")
+		res.Outcome = StateChange
+		return res, nil
+	}
+	log.InfoContext(ctx, "the notification names no contributor; handling each contributor in ALARM", "contributors", len(list))
+	var errs []error
+	for _, c := range list {
+		one := *n
+		one.Contributor = &c
+		if c.Reason != "" {
+			one.Reason = c.Reason
+		}
+		if !c.At.IsZero() {
+			one.StateChangeTime = c.At.UTC()
+		}
+		r, err := h.handleAlarm(ctx, log.With("contributor", c.ID), messageID, &one, pol)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("contributor %s: %w", c.ID, err))
+		}
+		res.Contributors = append(res.Contributors, r)
+	}
+	res.Outcome = res.Contributors[0].Outcome
+	for _, want := range []Outcome{Failed, Requested, Duplicate} {
+		for _, r := range res.Contributors {
+			if r.Outcome == want {
+				res.Outcome = want
+				return res, errors.Join(errs...)
+			}
+		}
+	}
+	return res, errors.Join(errs...)
+}
+
+// handleAlarm handles a transition into ALARM of one model's alarm (or of
+// one contributor of a multi-time-series alarm).
+func (h *Handler) handleAlarm(ctx context.Context, log *slog.Logger, messageID string, n *Notification, pol Policy) (Result, error) {
+	res := Result{State: n.NewState}
 	namespace, metric := n.Metric(h.prefix)
 	log = log.With("namespace", namespace, "metric", metric)
 	model, source, err := n.Model(h.prefix)

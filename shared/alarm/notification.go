@@ -55,6 +55,54 @@ type Notification struct {
 	// as 2026-11-26T20:05:12.345+0000.
 	StateChangeTime time.Time `json:"-"`
 	Trigger         Trigger   `json:"Trigger"`
+	// Contributor is the time series (for modelwatch: the model) whose state
+	// changed, on the notification of one contributor of a
+	// multi-time-series alarm (a Metrics Insights query with GROUP BY); nil
+	// on a single-metric alarm's notification and on a multi-time-series
+	// alarm's own, alarm-level notification ("3 out of 150 time series
+	// evaluated to ALARM"), which names none.
+	Contributor *Contributor `json:"-"`
+}
+
+// Contributor is one time series of a multi-time-series alarm.
+type Contributor struct {
+	// ID is CloudWatch's identifier of the contributor.
+	ID string `json:"id,omitempty"`
+	// Attributes describe the time series: its dimensions (Model).
+	Attributes map[string]string `json:"attributes,omitempty"`
+	// Reason is the contributor's own state reason, when known.
+	Reason string `json:"reason,omitempty"`
+	// At is when the contributor entered its state, when known.
+	At time.Time `json:"at,omitzero"`
+}
+
+// rawContributor accepts the spellings a contributor is written with:
+// {"Id", "Attributes"} (EventBridge's alarmContributor {id, attributes};
+// JSON field names match without regard to case) and DescribeAlarmContributors'
+// {"ContributorId", "ContributorAttributes", "StateReason"}.
+type rawContributor struct {
+	ID                    string            `json:"Id"`
+	ContributorID         string            `json:"ContributorId"`
+	Attributes            map[string]string `json:"Attributes"`
+	ContributorAttributes map[string]string `json:"ContributorAttributes"`
+	StateReason           string            `json:"StateReason"`
+}
+
+func (r *rawContributor) contributor() *Contributor {
+	if r == nil {
+		return nil
+	}
+	c := &Contributor{ID: r.ID, Attributes: r.Attributes, Reason: r.StateReason}
+	if c.ID == "" {
+		c.ID = r.ContributorID
+	}
+	if len(c.Attributes) == 0 {
+		c.Attributes = r.ContributorAttributes
+	}
+	if c.ID == "" && len(c.Attributes) == 0 {
+		return nil
+	}
+	return c
 }
 
 // Trigger describes the alarm's metric and threshold. A single-metric alarm
@@ -110,6 +158,11 @@ func DecodeNotification(message []byte) (*Notification, error) {
 	var raw struct {
 		Notification
 		StateChangeTime *string `json:"StateChangeTime"`
+		// A contributor's notification names it either as one object or
+		// with the two top-level fields of an alarm history item.
+		AlarmContributor           *rawContributor   `json:"AlarmContributor"`
+		AlarmContributorID         string            `json:"AlarmContributorId"`
+		AlarmContributorAttributes map[string]string `json:"AlarmContributorAttributes"`
 	}
 	trimmed := bytes.TrimSpace(message)
 	if len(trimmed) == 0 || trimmed[0] != '{' {
@@ -134,6 +187,10 @@ func DecodeNotification(message []byte) (*Notification, error) {
 		return nil, fmt.Errorf("%w: alarm %q: %v", ErrNotAlarm, n.AlarmName, err)
 	}
 	n.StateChangeTime = at
+	n.Contributor = raw.AlarmContributor.contributor()
+	if n.Contributor == nil {
+		n.Contributor = (&rawContributor{ID: raw.AlarmContributorID, Attributes: raw.AlarmContributorAttributes}).contributor()
+	}
 	return &n, nil
 }
 
@@ -171,10 +228,36 @@ func (n *Notification) Metric(prefix string) (namespace, name string) {
 	if first != nil {
 		return first.Metric.Namespace, first.Metric.MetricName
 	}
+	for _, q := range n.Trigger.Metrics {
+		if m := insightsQuery.FindStringSubmatch(q.Expression); m != nil {
+			return m[2] + m[3], m[1]
+		}
+	}
+	if a, ok := catalog.ParseKindAlarmName(orDefault(prefix), n.AlarmName); ok {
+		return "", a.Metric
+	}
 	if _, a, ok := catalog.ParseAlarmName(orDefault(prefix), n.AlarmName); ok {
 		return "", a.Metric
 	}
 	return "", ""
+}
+
+// insightsQuery reads the metric and the namespace of a Metrics Insights
+// query: SELECT FN(metric) FROM SCHEMA("namespace", ...) or FROM "namespace".
+var insightsQuery = regexp.MustCompile(`(?i)^\s*SELECT\s+\w+\(\s*"?([^"\s()]+)"?\s*\)\s+FROM\s+(?:SCHEMA\(\s*"([^"]+)"|"?([^"\s,()]+)"?)`)
+
+// groupBy tells a query that returns one time series per group.
+var groupBy = regexp.MustCompile(`(?i)\bGROUP\s+BY\b`)
+
+// MultiSeries reports whether the alarm evaluates several time series (a
+// Metrics Insights query with GROUP BY), each a contributor of its own.
+func (n *Notification) MultiSeries() bool {
+	for _, q := range n.Trigger.Metrics {
+		if insightsQuery.MatchString(q.Expression) && groupBy.MatchString(q.Expression) {
+			return true
+		}
+	}
+	return false
 }
 
 // ModelSource says where Model found the model's name.
@@ -182,17 +265,29 @@ type ModelSource string
 
 // Where a model name can come from.
 const (
-	FromDimension ModelSource = "dimension"
-	FromAlarmName ModelSource = "alarm_name"
+	FromDimension   ModelSource = "dimension"
+	FromAlarmName   ModelSource = "alarm_name"
+	FromContributor ModelSource = "contributor"
 )
 
-// Model returns the model the alarm is about: the value of the Model
-// dimension of its metric (or of a metric-math query's metric), else the
+// Model returns the model the alarm is about: the Model attribute of the
+// contributor the notification names (a multi-time-series alarm), else the
+// value of the Model dimension of its metric (or of a metric-math query's metric), else the
 // {model} part of an alarm name {prefix}{model}-{kind} where kind is one of
 // the catalog's alarm kinds (catalog.ParseAlarmName). An empty prefix means
 // AlarmNamePrefix, the default stack's. It returns an error when neither
 // names a valid model.
 func (n *Notification) Model(prefix string) (string, ModelSource, error) {
+	if n.Contributor != nil {
+		model := n.Contributor.Attributes[ModelDimension]
+		if model == "" {
+			return "", FromContributor, fmt.Errorf("alarm %q: contributor %q has no %s attribute (attributes %v)", n.AlarmName, n.Contributor.ID, ModelDimension, n.Contributor.Attributes)
+		}
+		if err := layout.CheckModel(model); err != nil {
+			return "", FromContributor, fmt.Errorf("alarm %q: contributor %q: %w", n.AlarmName, n.Contributor.ID, err)
+		}
+		return model, FromContributor, nil
+	}
 	model := dimension(n.Trigger.Dimensions, ModelDimension)
 	if model == "" {
 		for _, q := range n.Trigger.Metrics {
