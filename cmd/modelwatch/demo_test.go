@@ -25,7 +25,7 @@ func TestDemoCommand(t *testing.T) {
 			t.Errorf("stdout lacks %q:\n%s", want, stdout)
 		}
 	}
-	if !strings.Contains(stderr, "hour  2  Broker channel launched") || !strings.Contains(stderr, "ALARM modelwatch-credit-default-feature-drift") {
+	if !strings.Contains(stderr, "hour  2  Broker channel launched") || !strings.Contains(stderr, "ALARM modelwatch-feature-drift (contributor credit-default)") {
 		t.Errorf("stderr lacks the progress lines:\n%s", stderr)
 	}
 	data, err := os.ReadFile(filepath.Join(out, demo.SummaryFile))

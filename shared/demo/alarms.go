@@ -2,6 +2,8 @@ package demo
 
 import (
 	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"strconv"
@@ -28,9 +30,10 @@ const (
 const evaluationRangeExtra = 2
 
 // AlarmEvaluator evaluates a model's alarms over the sink's series the way
-// CloudWatch evaluates a metric alarm, from the definitions of
-// catalog.Alarms (the ones template.yaml creates, with their default
-// thresholds): each period's datapoint is the alarm's statistic of the
+// CloudWatch evaluates a multi-time-series alarm's contributor, from the
+// definitions of catalog.Alarms (the ones template.yaml creates, one per
+// kind over every model, with their default thresholds; the model is the
+// contributor of each): each period's datapoint is the alarm's statistic of the
 // samples published for it; the most recent EvaluationPeriods datapoints of
 // the evaluation range decide; missing data is not breaching. Alarms start
 // in OK. A change of state is a Transition, which Notification turns into
@@ -112,7 +115,7 @@ func (e *AlarmEvaluator) Evaluate(at time.Time) []Transition {
 		if state == e.state[a.Kind] {
 			continue
 		}
-		tr := Transition{Alarm: a, Name: catalog.AlarmName(e.model, a.Kind), Old: e.state[a.Kind], New: state, At: at.UTC(), Datapoints: points}
+		tr := Transition{Alarm: a, Name: catalog.KindAlarmName(catalog.DefaultAlarmNamePrefix, a.Kind), Old: e.state[a.Kind], New: state, At: at.UTC(), Datapoints: points}
 		tr.Reason = reason(a, tr)
 		e.state[a.Kind] = state
 		out = append(out, tr)
@@ -175,46 +178,47 @@ func alertsTopicARN() string {
 }
 
 // Notification is the JSON message CloudWatch publishes to the alarm's
-// SNS topic for t: the document the alarm handler decodes.
+// SNS topic for t, a change of the model's contributor: the document the
+// alarm handler decodes. It names the contributor with
+// AlarmContributorId and AlarmContributorAttributes ({"Model": model}).
 func (e *AlarmEvaluator) Notification(t Transition) ([]byte, error) {
-	type dimension struct {
-		Value string `json:"value"`
-		Name  string `json:"name"`
+	type query struct {
+		ID         string `json:"Id"`
+		Expression string `json:"Expression"`
+		Period     int    `json:"Period"`
+		ReturnData bool   `json:"ReturnData"`
 	}
 	type trigger struct {
-		MetricName                       string      `json:"MetricName"`
-		Namespace                        string      `json:"Namespace"`
-		StatisticType                    string      `json:"StatisticType"`
-		Statistic                        string      `json:"Statistic"`
-		Unit                             *string     `json:"Unit"`
-		Dimensions                       []dimension `json:"Dimensions"`
-		Period                           int         `json:"Period"`
-		EvaluationPeriods                int         `json:"EvaluationPeriods"`
-		DatapointsToAlarm                int         `json:"DatapointsToAlarm"`
-		ComparisonOperator               string      `json:"ComparisonOperator"`
-		Threshold                        float64     `json:"Threshold"`
-		TreatMissingData                 string      `json:"TreatMissingData"`
-		EvaluateLowSampleCountPercentile string      `json:"EvaluateLowSampleCountPercentile"`
+		Metrics                          []query `json:"Metrics"`
+		Period                           int     `json:"Period"`
+		EvaluationPeriods                int     `json:"EvaluationPeriods"`
+		DatapointsToAlarm                int     `json:"DatapointsToAlarm"`
+		ComparisonOperator               string  `json:"ComparisonOperator"`
+		Threshold                        float64 `json:"Threshold"`
+		TreatMissingData                 string  `json:"TreatMissingData"`
+		EvaluateLowSampleCountPercentile string  `json:"EvaluateLowSampleCountPercentile"`
 	}
 	a := t.Alarm
 	msg := struct {
-		AlarmName                          string   `json:"AlarmName"`
-		AlarmDescription                   string   `json:"AlarmDescription"`
-		AWSAccountID                       string   `json:"AWSAccountId"`
-		AlarmConfigurationUpdatedTimestamp string   `json:"AlarmConfigurationUpdatedTimestamp"`
-		NewStateValue                      string   `json:"NewStateValue"`
-		NewStateReason                     string   `json:"NewStateReason"`
-		StateChangeTime                    string   `json:"StateChangeTime"`
-		Region                             string   `json:"Region"`
-		AlarmArn                           string   `json:"AlarmArn"`
-		OldStateValue                      string   `json:"OldStateValue"`
-		OKActions                          []string `json:"OKActions"`
-		AlarmActions                       []string `json:"AlarmActions"`
-		InsufficientDataActions            []string `json:"InsufficientDataActions"`
-		Trigger                            trigger  `json:"Trigger"`
+		AlarmName                          string            `json:"AlarmName"`
+		AlarmDescription                   string            `json:"AlarmDescription"`
+		AWSAccountID                       string            `json:"AWSAccountId"`
+		AlarmConfigurationUpdatedTimestamp string            `json:"AlarmConfigurationUpdatedTimestamp"`
+		NewStateValue                      string            `json:"NewStateValue"`
+		NewStateReason                     string            `json:"NewStateReason"`
+		StateChangeTime                    string            `json:"StateChangeTime"`
+		Region                             string            `json:"Region"`
+		AlarmArn                           string            `json:"AlarmArn"`
+		OldStateValue                      string            `json:"OldStateValue"`
+		OKActions                          []string          `json:"OKActions"`
+		AlarmActions                       []string          `json:"AlarmActions"`
+		InsufficientDataActions            []string          `json:"InsufficientDataActions"`
+		AlarmContributorID                 string            `json:"AlarmContributorId"`
+		AlarmContributorAttributes         map[string]string `json:"AlarmContributorAttributes"`
+		Trigger                            trigger           `json:"Trigger"`
 	}{
 		AlarmName:                          t.Name,
-		AlarmDescription:                   fmt.Sprintf("%s of %s %s %s.", a.Metric, e.model, comparisonText[a.Comparison], formatValue(a.DefaultThreshold)),
+		AlarmDescription:                   fmt.Sprintf("%s of a model (the contributor) %s %s.", a.Metric, comparisonText[a.Comparison], formatValue(a.DefaultThreshold)),
 		AWSAccountID:                       demoAccount,
 		AlarmConfigurationUpdatedTimestamp: cloudWatchTime(t.At.Add(-24 * time.Hour)),
 		NewStateValue:                      t.New,
@@ -226,10 +230,11 @@ func (e *AlarmEvaluator) Notification(t Transition) ([]byte, error) {
 		OKActions:                          []string{alertsTopicARN()},
 		AlarmActions:                       []string{alertsTopicARN()},
 		InsufficientDataActions:            []string{},
+		AlarmContributorID:                 contributorID(e.model),
+		AlarmContributorAttributes:         map[string]string{catalog.DimModel: e.model},
 		Trigger: trigger{
-			MetricName: a.Metric, Namespace: e.namespace, StatisticType: "Statistic", Statistic: strings.ToUpper(a.Statistic),
-			Dimensions: []dimension{{Value: e.model, Name: catalog.DimModel}},
-			Period:     a.Period, EvaluationPeriods: a.EvaluationPeriods, DatapointsToAlarm: a.EvaluationPeriods,
+			Metrics: []query{{ID: "q", Expression: a.Query(e.namespace), Period: a.Period, ReturnData: true}},
+			Period:  a.Period, EvaluationPeriods: a.EvaluationPeriods, DatapointsToAlarm: a.EvaluationPeriods,
 			ComparisonOperator: a.Comparison, Threshold: a.DefaultThreshold, TreatMissingData: a.TreatMissingData,
 		},
 	}
@@ -240,6 +245,13 @@ func (e *AlarmEvaluator) Notification(t Transition) ([]byte, error) {
 		return nil, fmt.Errorf("encode notification of %s: %w", t.Name, err)
 	}
 	return bytes.TrimRight(buf.Bytes(), "\n"), nil
+}
+
+// contributorID is a stand-in for CloudWatch's contributor id: 16 hex
+// digits, the same for a model every time.
+func contributorID(model string) string {
+	sum := sha256.Sum256([]byte(model))
+	return hex.EncodeToString(sum[:8])
 }
 
 // cloudWatchTime formats t as CloudWatch's notifications do:

@@ -138,7 +138,7 @@ func TestNotificationIsWhatTheHandlerReads(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if model, src, err := n.Model(alarm.AlarmNamePrefix); err != nil || model != demo.ModelName || src != alarm.FromDimension {
+	if model, src, err := n.Model(alarm.AlarmNamePrefix); err != nil || model != demo.ModelName || src != alarm.FromContributor {
 		t.Errorf("model %q from %s, %v", model, src, err)
 	}
 	if ns, metric := n.Metric(alarm.AlarmNamePrefix); ns != catalog.DefaultNamespace || metric != catalog.MaxFeaturePSI {

@@ -43,7 +43,7 @@ func TestDashboardInBrowser(t *testing.T) {
 		want       []string
 		charts     int
 	}{
-		{"index", res.Index, []string{"modelwatch demo", "Alarms and retraining", "modelwatch-credit-default-feature-drift",
+		{"index", res.Index, []string{"modelwatch demo", "Alarms and retraining", "modelwatch-feature-drift",
 			"Retraining requested", demo.FeatChannel, demo.FeatLoanAmount, "Window reports"}, 20},
 		{"report", report, []string{demo.FeatChannel, demo.FeatLoanAmount}, 13},
 	}

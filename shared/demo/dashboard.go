@@ -368,7 +368,7 @@ func chartFor(res *Result, o Options, spec chartSpec, alarms map[string]catalog.
 		c.lines = append(c.lines, refLine{a.DefaultThreshold, "alarm on " + a.Metric + " " + comparisonSymbol[a.Comparison] + " " + formatValue(a.DefaultThreshold), "alarm"})
 	}
 	if a, ok := alarms[spec.metric]; ok {
-		cv.Alarm = fmt.Sprintf("Alarm %s: %s per hour %s %s", catalog.AlarmName(s.Model, a.Kind), a.Statistic,
+		cv.Alarm = fmt.Sprintf("Alarm %s: %s per hour %s %s", catalog.KindAlarmName(catalog.DefaultAlarmNamePrefix, a.Kind)+" (contributor "+s.Model+")", a.Statistic,
 			comparisonSymbol[a.Comparison], formatValue(a.DefaultThreshold))
 		if !spec.psi || a.DefaultThreshold != 0.25 {
 			c.lines = append(c.lines, refLine{a.DefaultThreshold, "alarm " + comparisonSymbol[a.Comparison] + " " + formatValue(a.DefaultThreshold), "alarm"})

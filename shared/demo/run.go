@@ -448,7 +448,7 @@ func (r *runner) evaluateAlarms(ctx context.Context, at time.Time) ([]Note, erro
 			}
 			r.open[tr.Alarm.Kind] = len(r.summary.Alarms)
 			r.summary.Alarms = append(r.summary.Alarms, rec)
-			notes = append(notes, Note{Hour: hour, Text: fmt.Sprintf("ALARM %s: %s", tr.Name, shortHandler[string(outcome)])})
+			notes = append(notes, Note{Hour: hour, Text: fmt.Sprintf("ALARM %s (contributor %s): %s", tr.Name, ModelName, shortHandler[string(outcome)])})
 		case StateOK:
 			if i, ok := r.open[tr.Alarm.Kind]; ok {
 				h := hour

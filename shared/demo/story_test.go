@@ -121,7 +121,7 @@ func TestOneRetrainRequest(t *testing.T) {
 		t.Fatalf("%d retraining requests, want 1: %+v", len(s.RetrainRequests), s.RetrainRequests)
 	}
 	r := s.RetrainRequests[0]
-	if r.Hour != s.DriftAt+1 || r.Metric != catalog.MaxFeaturePSI || r.AlarmName != catalog.AlarmName(demo.ModelName, "feature-drift") {
+	if r.Hour != s.DriftAt+1 || r.Metric != catalog.MaxFeaturePSI || r.AlarmName != catalog.KindAlarmName(catalog.DefaultAlarmNamePrefix, "feature-drift") {
 		t.Errorf("retraining request %+v, want the feature-drift alarm's at hour %d", r, s.DriftAt+1)
 	}
 	if !strings.Contains(r.Reason, "greater than or equal to the threshold (0.25)") {
@@ -249,7 +249,7 @@ func TestAlarmDefinitionsAreTheTemplates(t *testing.T) {
 			continue
 		}
 		c := catalog.Alarms[def]
-		if a.Name != catalog.AlarmName(demo.ModelName, c.Kind) || a.Metric != c.Metric || a.Threshold != c.DefaultThreshold || a.Comparison != c.Comparison {
+		if a.Name != catalog.KindAlarmName(catalog.DefaultAlarmNamePrefix, c.Kind) || a.Metric != c.Metric || a.Threshold != c.DefaultThreshold || a.Comparison != c.Comparison {
 			t.Errorf("alarm %+v does not follow its catalog definition %+v", a, c)
 		}
 		if a.Value == nil || !c.Breaches(*a.Value, c.DefaultThreshold) {
@@ -454,7 +454,7 @@ func TestDashboardChartsTheAccuracyAlarm(t *testing.T) {
 			t.Error("LabelledAccuracy is listed as not published")
 		}
 	}
-	if !strings.Contains(page, "Alarm modelwatch-"+demo.ModelName+"-accuracy: Minimum per hour &lt; 0.8") {
+	if !strings.Contains(page, "Alarm modelwatch-accuracy (contributor "+demo.ModelName+"): Minimum per hour &lt; 0.8") {
 		t.Error("the LabelledAccuracy chart does not state the accuracy alarm")
 	}
 	if strings.Contains(page, "which the alarm evaluates.</p>") && !strings.Contains(page, "the fresh signal the accuracy alarm evaluates") {
