@@ -29,9 +29,8 @@ var deployedTypes = map[string]string{
 	"AWS::Serverless::StateMachine": "AWS::StepFunctions::StateMachine",
 }
 
-// checkResources checks that every resource of template.yaml (Fn::ForEach
-// expanded for the deployed Models, conditions evaluated with the deployed
-// parameters) is in the stack with its type, that every resource of the stack
+// checkResources checks that every resource of template.yaml (conditions
+// evaluated with the deployed parameters) is in the stack with its type, that every resource of the stack
 // is complete, and that the resources the emulator can be asked about exist
 // behind their physical ids.
 func checkResources(t *testing.T, ctx context.Context, d *deployment) {
@@ -83,6 +82,11 @@ func checkResources(t *testing.T, ctx context.Context, d *deployment) {
 	}
 	if len(d.resources) < expected {
 		t.Errorf("the stack has %d resources, fewer than the %d template.yaml declares", len(d.resources), expected)
+	}
+	// No resource is per model: the stack keeps this size whatever the
+	// number of models (CloudFormation allows 500).
+	if len(d.resources) >= 100 {
+		t.Errorf("the deployed stack has %d resources, want fewer than 100", len(d.resources))
 	}
 	for id, r := range d.resources {
 		if s := string(r.ResourceStatus); s != "CREATE_COMPLETE" && s != "UPDATE_COMPLETE" {
@@ -151,12 +155,27 @@ func checkWiring(t *testing.T, ctx context.Context, d *deployment) {
 			t.Errorf("alarm %s: %v", id, err)
 			continue
 		}
-		if a := out.MetricAlarms[0]; !contains(a.AlarmActions, alerts) {
+		a := out.MetricAlarms[0]
+		if !contains(a.AlarmActions, alerts) {
 			t.Errorf("alarm %s notifies %v, not the alerts topic", id, a.AlarmActions)
+		}
+		if len(a.Metrics) > 0 && !contains(a.OKActions, alerts) {
+			t.Errorf("alarm %s: a contributor's return to OK notifies %v, not the alerts topic", id, a.OKActions)
 		}
 	}
 	failureQueueArn := queueArn(t, ctx, d, d.output(t, "FailureQueueUrl"))
-	for _, fn := range []string{"DriftFunctionName", "AlarmHandlerFunctionName"} {
+	// The drift function consumes the drift queue one message at a time and
+	// reports the messages to retry.
+	driftQueueArn := queueArn(t, ctx, d, d.output(t, "DriftQueueUrl"))
+	esms, err := d.lam.ListEventSourceMappings(ctx, &lambda.ListEventSourceMappingsInput{FunctionName: aws.String(d.output(t, "DriftFunctionName"))})
+	if err != nil || len(esms.EventSourceMappings) != 1 {
+		t.Errorf("the drift function's event sources: %v (%v)", esms, err)
+	} else if m := esms.EventSourceMappings[0]; aws.ToString(m.EventSourceArn) != driftQueueArn || aws.ToInt32(m.BatchSize) != 1 ||
+		len(m.FunctionResponseTypes) != 1 || m.ScalingConfig == nil || aws.ToInt32(m.ScalingConfig.MaximumConcurrency) < 2 {
+		t.Errorf("the drift function's event source: queue %s, batch size %d, response types %v, scaling %+v; want %s, 1, ReportBatchItemFailures and a MaximumConcurrency",
+			aws.ToString(m.EventSourceArn), aws.ToInt32(m.BatchSize), m.FunctionResponseTypes, m.ScalingConfig, driftQueueArn)
+	}
+	for _, fn := range []string{"DispatchFunctionName", "DriftFunctionName", "AlarmHandlerFunctionName"} {
 		cfg, err := d.lam.GetFunctionEventInvokeConfig(ctx, &lambda.GetFunctionEventInvokeConfigInput{
 			FunctionName: aws.String(d.output(t, fn)), Qualifier: aws.String("$LATEST"), // SAM configures $LATEST
 		})

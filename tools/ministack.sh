@@ -4,6 +4,9 @@
 # start waits until it answers; its log is STATE_DIR/ministack.log, its pid STATE_DIR/ministack.pid, the
 # certificate clients must trust STATE_DIR/tls/cert.pem (self-signed, made here with openssl).
 #
+# It runs MiniStack through tools/ministack_launch.py, which fills one gap of the emulator (alarms on a
+# Metrics Insights query; see that file and e2e/doc.go).
+#
 # MiniStack runs with AUTH=true (it evaluates IAM policies: each function gets only what its role
 # allows) and USE_SSL=1 (the bucket and topic policies deny requests that are not over TLS, as on AWS).
 set -euo pipefail
@@ -28,7 +31,7 @@ start)
   AUTH="${MINISTACK_AUTH:-true}" USE_SSL=1 MINISTACK_SSL_CERT="$cert" MINISTACK_SSL_KEY="$key" \
     GATEWAY_PORT="$port" BIND_HOST=127.0.0.1 MINISTACK_HOST=localhost S3_DATA_DIR="$state/s3" \
     AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test AWS_DEFAULT_REGION=us-east-1 \
-    nohup "$bin" >"$state/ministack.log" 2>&1 &
+    nohup "$(dirname "$bin")/python" "$(cd "$(dirname "$0")" && pwd)/ministack_launch.py" >"$state/ministack.log" 2>&1 &
   echo $! >"$pidfile"
   for _ in $(seq 1 100); do
     if curl -fsS --cacert "$cert" "https://127.0.0.1:$port/_ministack/health" >/dev/null 2>&1; then
