@@ -93,10 +93,6 @@ func TestDashboardBodyIsInfraFile(t *testing.T) {
 // variable replaces with the model chosen on the dashboard.
 const dashboardModel = "__model__"
 
-var nonAlnum = regexp.MustCompile(`[^A-Za-z0-9]`)
-
-func alnum(s string) string { return nonAlnum.ReplaceAllString(s, "") }
-
 // subValues are the values the dashboard body is rendered with: the
 // parameters' defaults, resource names and pseudo parameters.
 func subValues(t *testing.T, tpl *cfntemplate.Template) map[string]string {

@@ -11,7 +11,8 @@ import (
 	"github.com/modelwatch/modelwatch/infra/cfntemplate"
 )
 
-// testModels are the models the ForEach loops are expanded for: one plain
+// testModels are the models a Fn::ForEach loop over a Models list would be
+// expanded for (template.yaml has none: TestTemplateSizeDoesNotDependOnTheModels): one plain
 // name and one with the characters a logical id drops.
 var testModels = []string{"credit-default", "fraud_v2.eu"}
 
