@@ -298,3 +298,77 @@ func monitoringErrors(t *testing.T, cw *cloudwatch.Client, ns, model string, at 
 	}
 	return slices.Max(out.MetricDataResults[0].Values)
 }
+
+// TestDriftQueueMessages runs the real bootstrap under aws-lambda-rie with
+// the SQS events of the drift queue, one message each (batch size 1): a
+// model's message runs that model only; a broken model's message is done
+// (reported in MonitoringErrors, not retried); a message that is no drift
+// event is returned for a retry (and ends in the failure queue).
+func TestDriftQueueMessages(t *testing.T) {
+	srv := motoserver.Shared(t)
+	bootstrap := lambdarie.Build(t, "./functions/drift")
+	ctx := context.Background()
+	bucket := srv.NewBucket(t)
+	st := store.NewS3(srv.S3Client(), bucket)
+	ns := fmt.Sprintf("ModelWatchIT%d", time.Now().UnixNano()%1e9)
+	end := time.Now().UTC().Truncate(time.Hour)
+	for i, m := range []string{"credit", "fraud", "corrupt"} {
+		if _, err := reference.Publish(ctx, st, monitortest.Reference(t, m, "v1", 2000, uint64(i+1)), end.Add(-24*time.Hour)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := st.Put(ctx, layout.ReferenceProfile("corrupt", "v1"), []byte(`{"schema_version":1,"features":[{]}`)); err != nil {
+		t.Fatal(err)
+	}
+	fn := lambdarie.Start(t, bootstrap,
+		"BUCKET="+bucket, "METRICS_NAMESPACE="+ns, "CLOUDWATCH_PROTOCOL=query",
+		"AWS_ENDPOINT_URL="+srv.URL, "AWS_ACCESS_KEY_ID="+motoserver.AccessKeyID, "AWS_SECRET_ACCESS_KEY="+motoserver.SecretAccessKey,
+		"AWS_EC2_METADATA_DISABLED=true", "AWS_CONFIG_FILE="+os.DevNull, "AWS_SHARED_CREDENTIALS_FILE="+os.DevNull)
+	scheduled := end.Add(5 * time.Minute).Format(time.RFC3339)
+	tests := []struct {
+		name, body string
+		wantRetry  bool
+		wantReport string
+	}{
+		{"a model's message", `{"models":["credit"],"scheduled_time":"` + scheduled + `"}`, false, "credit"},
+		{"a broken model's message", `{"models":["corrupt"],"scheduled_time":"` + scheduled + `"}`, false, ""},
+		{"not a drift event", `{"models":`, true, ""},
+	}
+	for i, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			id := fmt.Sprintf("m-%d", i)
+			ev, _ := json.Marshal(map[string]any{"Records": []map[string]any{{
+				"messageId": id, "receiptHandle": "r", "body": tt.body, "eventSource": "aws:sqs",
+				"eventSourceARN": "arn:aws:sqs:us-east-1:123456789012:drift", "awsRegion": "us-east-1",
+				"attributes": map[string]string{"ApproximateReceiveCount": "1"},
+			}}})
+			out, err := fn.Invoke(ctx, ev)
+			if err != nil {
+				t.Fatalf("invoke: %v\n%s", err, fn.Output())
+			}
+			var resp struct {
+				BatchItemFailures []struct {
+					ItemIdentifier string `json:"itemIdentifier"`
+				} `json:"batchItemFailures"`
+			}
+			if err := json.Unmarshal(out, &resp); err != nil {
+				t.Fatalf("answer %s: %v", out, err)
+			}
+			if retried := len(resp.BatchItemFailures) == 1 && resp.BatchItemFailures[0].ItemIdentifier == id; retried != tt.wantRetry || len(resp.BatchItemFailures) > 1 {
+				t.Errorf("answer %s, want the message returned: %v", out, tt.wantRetry)
+			}
+			if tt.wantReport != "" {
+				if _, err := st.Get(ctx, layout.Report(tt.wantReport, end, "json")); err != nil {
+					t.Errorf("no report of %s: %v", tt.wantReport, err)
+				}
+			}
+		})
+	}
+	// Only the models of the messages ran.
+	if _, err := st.Get(ctx, layout.Report("fraud", end, "json")); err == nil {
+		t.Error("fraud ran, though no message named it")
+	}
+	if got := monitoringErrors(t, srv.CloudWatchClient(), ns, "corrupt", end); got != 1 {
+		t.Errorf("MonitoringErrors of corrupt = %g, want 1", got)
+	}
+}
