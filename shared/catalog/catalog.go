@@ -136,8 +136,11 @@ const (
 	LessThan           = "LessThanThreshold"
 )
 
-// Alarm is one per-model alarm: its name is {prefix}{model}-{Kind}, where
-// the prefix is the stack name and a hyphen (PrefixedAlarmName).
+// Alarm is one alarm kind. The stack has one alarm of each kind over every
+// model, {prefix}{Kind} (KindAlarmName), on a Metrics Insights query
+// (Query) in which each model is a contributor; the prefix is the stack
+// name and a hyphen. Per-model alarms a user creates are named
+// {prefix}{model}-{Kind} (PrefixedAlarmName).
 type Alarm struct {
 	// Kind names the alarm after the model name.
 	Kind string
