@@ -350,7 +350,9 @@ func (m *Mapping) outputs(p *Payload, n int) ([]any, error) {
 		}
 		arr, isArr := r.([]any)
 		switch {
-		case isArr && (n > 1 || (m.Output.Records != "" && len(arr) == 1)):
+		case isArr && len(arr) == n && !(n == 1 && m.Output.Scores == "."):
+			// One output per record; a one-element array is the single
+			// record's output unless the output itself is the score list.
 			outs = arr
 		case n == 1:
 			outs = []any{r}
