@@ -13,7 +13,7 @@ import (
 	"github.com/modelwatch/modelwatch/infra/cfntemplate"
 )
 
-var functionIDs = []string{"IngestFunction", "DriftFunction", "AlarmHandlerFunction"}
+var functionIDs = []string{"IngestFunction", "DriftFunction", "AlarmHandlerFunction", "CaptureImportFunction"}
 
 func TestFunctionsAreBuiltAndRunAsDesigned(t *testing.T) {
 	tpl := loadTemplate(t)
@@ -69,7 +69,7 @@ func TestFunctionsAreBuiltAndRunAsDesigned(t *testing.T) {
 
 func TestAsynchronousFunctionsKeepTheirFailures(t *testing.T) {
 	res := resources(t)
-	for _, id := range []string{"DriftFunction", "AlarmHandlerFunction"} {
+	for _, id := range []string{"DriftFunction", "AlarmHandlerFunction", "CaptureImportFunction"} {
 		fn := resource(t, res, id, "AWS::Serverless::Function")
 		dest := path(fn.Properties, "EventInvokeConfig", "DestinationConfig", "OnFailure")
 		if q, _, _ := cfntemplate.GetAtt(path(dest, "Destination")); q == "" || path(dest, "Type") != "SQS" {
