@@ -149,7 +149,7 @@ func TestImportSageMakerCaptureErrors(t *testing.T) {
 	}{
 		{"no mapping in the bucket", []string{"--model", "credit-default", "--bucket", bucket, captureTestdata + "/datacapture"},
 			"model credit-default has no capture mapping: write config/credit-default/capture.yaml"},
-		{"no files", []string{"--model", "credit-default", "--bucket", bucket, "--mapping", captureMapping, t.TempDir()}, "no files"},
+		{"no files", []string{"--model", "credit-default", "--bucket", bucket, "--mapping", captureMapping, t.TempDir()}, "no .jsonl files"},
 		{"invalid mapping", []string{"--model", "credit-default", "--bucket", bucket, "--mapping", exampleRef, captureTestdata}, "capture mapping of credit-default"},
 	}
 	for _, tt := range tests {
