@@ -187,11 +187,11 @@ func TestDecodeUnreadableLines(t *testing.T) {
 			`{"captureData": {"endpointInput": {"data": "!!", "encoding": "BASE64", "observedContentType": "text/csv"}, "endpointOutput": {"data": "0.1", "encoding": "CSV"}}, "eventMetadata": {"eventId": "e", "inferenceTime": "2026-12-01T10:00:00Z"}}`,
 			"endpointInput: data: not valid base64"},
 		{"column count", captureLine(t, "text/csv", EncodingCSV, "41,1", "text/csv", EncodingCSV, "0.2", nil), "endpointInput: 2 values, but input.features names 3"},
-		{"output count", captureLine(t, "text/csv", EncodingCSV, "41,1,a\n42,2,b", "text/csv", EncodingCSV, "0.2", nil), "endpointOutput: 1 output rows for 2 records"},
+		{"output count", captureLine(t, "text/csv", EncodingCSV, "41,1,a\n42,2,b", "text/csv", EncodingCSV, "0.2", nil), "endpointOutput: 2 records but 1 output rows"},
 		{"probability out of range", captureLine(t, "text/csv", EncodingCSV, "41,1,a", "text/csv", EncodingCSV, "1.2", nil), "output.probability: got a number, want a number in [0, 1]"},
 		{"no time", strings.Replace(good, `"inferenceTime":"2026-12-01T10:15:00Z"`, `"x":1`, 1), "eventMetadata.inferenceTime: absent"},
 		{"unknown encoding", strings.Replace(good, `"encoding":"CSV"`, `"encoding":"XML"`, 1), `encoding "XML": want CSV, JSON or BASE64`},
-		{"ground truth in capture file", `{"groundTruthData": {"data": "1", "encoding": "CSV"}, "eventMetadata": {"eventId": "e"}}`, "a ground-truth line in a file of capture"},
+		{"ground truth in capture file", `{"groundTruthData": {"data": "1", "encoding": "CSV"}, "eventMetadata": {"eventId": "e"}}`, "a ground-truth line in a capture file"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -106,7 +106,7 @@ func Decode(m *Mapping, f File) (*Batch, error) {
 			b.Kind = kind
 		}
 		if kind != b.Kind {
-			unreadable(fmt.Sprintf("a %s line in a file of %s", kindLine(kind), kindLine(b.Kind)))
+			unreadable(fmt.Sprintf("a %s line in a %s file", kindLine(kind), kindLine(b.Kind)))
 			continue
 		}
 		if kind == record.Labels {

@@ -125,8 +125,10 @@ func (m *Mapping) validate() error {
 	if m.Endpoint == "" && m.GroundTruth.Prefix == "" {
 		bad("endpoint: required (the SageMaker endpoint whose captures are this model's), or ground_truth.prefix for ground truth only")
 	}
-	if strings.Contains(m.Endpoint, "/") || strings.Contains(m.Variant, "/") {
-		bad("endpoint and variant are names, not paths: %q, %q", m.Endpoint, m.Variant)
+	for _, f := range []struct{ field, v string }{{"endpoint", m.Endpoint}, {"variant", m.Variant}} {
+		if strings.Contains(f.v, "/") {
+			bad("%s %q: a name, not a path", f.field, f.v)
+		}
 	}
 	if m.Variant != "" && m.Endpoint == "" {
 		bad("variant: set without endpoint")
@@ -154,7 +156,7 @@ func (m *Mapping) validate() error {
 				return
 			}
 		}
-		bad("%s %q: want one of %v (or leave it out to follow the observed content type)", field, f, allowed)
+		bad("%s %q: want one of %v, or leave it out for the payload's own content type", field, f, allowed)
 	}
 	checkFormat("input.format", m.Input.Format, FormatCSV, FormatJSON, FormatJSONLines)
 	checkFormat("output.format", m.Output.Format, FormatCSV, FormatJSON, FormatJSONLines)

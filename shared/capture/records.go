@@ -333,7 +333,7 @@ func (m *Mapping) outputs(p *Payload, n int) ([]any, error) {
 			// algorithms answer a CSV batch.
 			outs = rows[0]
 		default:
-			return nil, fmt.Errorf("%d output rows for %d records", len(rows), n)
+			return nil, fmt.Errorf("%d records but %d output rows", n, len(rows))
 		}
 	case FormatJSONLines:
 		if outs, err = parseJSONLines(data); err != nil {
