@@ -144,4 +144,3 @@ func checkDocsTable(t *testing.T, name, table string) {
 		t.Fatal(err)
 	}
 }
-
