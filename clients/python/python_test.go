@@ -31,11 +31,11 @@ func run(t *testing.T, env []string, name string, args ...string) {
 }
 
 func TestPythonClient(t *testing.T) {
+	stack := apigwshim.StartIngest(t) // skips with -short
 	python, err := exec.LookPath("python3")
 	if err != nil {
 		t.Fatal("python3 not found: install Python 3.9 or later (with venv and pip)")
 	}
-	stack := apigwshim.StartIngest(t)
 
 	// pip builds in the source tree; build from a copy instead.
 	src := filepath.Join(t.TempDir(), "python")
