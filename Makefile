@@ -12,7 +12,7 @@ DEMO_OUT  ?= demo-output
 BENCH_PKGS := ./shared/stats/ ./shared/profile/ ./shared/dataset/ ./shared/drift/ ./shared/ingest/ ./shared/alarm/
 
 .PHONY: all build test unit lint fmt vet staticcheck cfn-lint bench bench-compare demo compare-example clean
-.PHONY: deploy sam-build tools local-up local-down localstack-up local-deploy local-e2e localstack-down
+.PHONY: deploy sam-build tools tools-sam tools-ministack tools-checkov local-up local-down localstack-up local-deploy local-e2e localstack-down
 .PHONY: build-IngestFunction build-DriftFunction build-AlarmHandlerFunction build-CaptureImportFunction
 
 STACK         ?= modelwatch
@@ -37,7 +37,7 @@ test: tools lint
 unit:
 	$(GO) test -short -count=1 ./...
 
-lint: fmt vet staticcheck cfn-lint
+lint: fmt vet staticcheck cfn-lint tidy sam-validate checkov
 
 fmt:
 	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
@@ -52,6 +52,11 @@ staticcheck:
 cfn-lint:
 	cfn-lint template.yaml
 
+## tidy: fail when go.mod or go.sum is not what go mod tidy would write (prints the difference).
+.PHONY: tidy
+tidy:
+	$(GO) mod tidy -diff
+
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem -count=1 $(BENCH_PKGS)
 
@@ -64,6 +69,7 @@ bench-compare:
 
 ## demo: the production story end to end, locally (no AWS, Docker or Python): writes $(DEMO_OUT)/.
 demo:
+	@echo "compiling modelwatch (the first time takes a few minutes), then playing the demo"
 	$(GO) run ./cmd/modelwatch demo --out $(DEMO_OUT) $(DEMO_FLAGS)
 
 ## compare-example: profile the example training data, compare the example live data, write an HTML report.
@@ -97,41 +103,52 @@ MINISTACK := $(TOOLS_DIR)/ministack/bin/ministack
 CHECKOV   := $(TOOLS_DIR)/checkov/bin/checkov
 export SAM_CLI_TELEMETRY := 0
 
-tools: $(TOOLS_DIR)/sam/.installed $(TOOLS_DIR)/ministack/.installed $(TOOLS_DIR)/checkov/.installed
+tools: tools-sam tools-ministack tools-checkov
 
-$(TOOLS_DIR)/%/.installed: tools/requirements-%.txt
-	@echo "installing $* into $(TOOLS_DIR)/$* (pinned in $<)"
-	@rm -rf $(TOOLS_DIR)/$*
-	$(PYTHON) -m venv $(TOOLS_DIR)/$*
-	$(TOOLS_DIR)/$*/bin/pip install --quiet --disable-pip-version-check -r $<
-	@touch $@
+tools-sam tools-ministack tools-checkov:
+	@PYTHON=$(PYTHON) tools/venv.sh tools/requirements-$(@:tools-%=%).txt $(TOOLS_DIR)/$(@:tools-%=%)
+
+## sam-validate: the SAM CLI's own lint (samconfig.toml turns on the language extensions).
+## checkov: checkov on the template as CloudFormation deploys it, both transforms applied
+## (tools/sam_transform.py); the checks that do not apply are skipped in .checkov.yaml.
+.PHONY: sam-validate checkov
+sam-validate: tools-sam
+	$(SAM) validate --lint
+checkov: tools-sam tools-checkov
+	@mkdir -p .aws-sam/lint
+	$(TOOLS_DIR)/sam/bin/python tools/sam_transform.py template.yaml -o .aws-sam/lint/template.json
+	$(CHECKOV) --config-file .checkov.yaml -f .aws-sam/lint/template.json
 
 ## deploy: build the functions for Lambda (arm64) and deploy the stack to AWS with SAM; the first
 ## time it asks for the parameters (samconfig.toml holds the settings every deploy uses).
-deploy: $(TOOLS_DIR)/sam/.installed
+deploy: tools-sam
 	$(SAM) build
 	$(SAM) deploy --guided --stack-name $(STACK)
 
 ## sam-build: the build `make deploy` runs (arm64 bootstraps in .aws-sam/build).
-sam-build: $(TOOLS_DIR)/sam/.installed
+sam-build: tools-sam
 	$(SAM) build
 
 ## invoke-<Function> EVENT=events/x.json: run one function locally with SAM (needs Docker).
-invoke-%: $(TOOLS_DIR)/sam/.installed
+invoke-%: tools-sam
 	@test -n "$(EVENT)" || { echo "usage: make invoke-$* EVENT=events/<file>.json"; exit 2; }
 	$(SAM) build $*
 	$(SAM) local invoke $* --event $(EVENT)
 
 ## The local emulator: MiniStack (no Docker) with `make local-up`, or LocalStack (Docker) with
 ## `make localstack-up`; then `make local-deploy local-e2e` deploys template.yaml onto it and drives it.
+## MiniStack serves HTTPS with a certificate of its own (LOCAL_CA); for LocalStack set
+## LOCAL_ENDPOINT=http://127.0.0.1:4566.
 LOCAL_PORT     ?= 4566
-LOCAL_ENDPOINT ?= http://127.0.0.1:$(LOCAL_PORT)
+LOCAL_ENDPOINT ?= https://127.0.0.1:$(LOCAL_PORT)
 LOCAL_STATE    ?= $(TOOLS_DIR)/ministack-state
+LOCAL_CA       ?= $(LOCAL_STATE)/tls/cert.pem
 LOCAL_AWS       = AWS_ENDPOINT_URL=$(LOCAL_ENDPOINT) AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test \
-                  AWS_REGION=us-east-1 AWS_DEFAULT_REGION=us-east-1 AWS_SESSION_TOKEN=
+                  AWS_REGION=us-east-1 AWS_DEFAULT_REGION=us-east-1 AWS_SESSION_TOKEN= \
+                  $(if $(filter https://%,$(LOCAL_ENDPOINT)),AWS_CA_BUNDLE=$(abspath $(LOCAL_CA)))
 LOCAL_ARTIFACTS ?= modelwatch-artifacts
 
-local-up: $(TOOLS_DIR)/ministack/.installed
+local-up: tools-ministack
 	tools/ministack.sh start $(MINISTACK) $(LOCAL_PORT) $(LOCAL_STATE)
 local-down:
 	tools/ministack.sh stop $(MINISTACK) $(LOCAL_PORT) $(LOCAL_STATE)
@@ -139,7 +156,7 @@ local-down:
 ## local-deploy: the same SAM build (for this machine's architecture) and deploy as on AWS, with the
 ## emulator's endpoint. Parameter overrides: LOCAL_PARAMETERS="Key=Value ...".
 LOCAL_PARAMETERS ?=
-local-deploy: $(TOOLS_DIR)/sam/.installed
+local-deploy: tools-sam
 	LAMBDA_GOARCH=$(LOCAL_GOARCH) $(SAM) build --parameter-overrides Architecture=$(LOCAL_ARCH)
 	$(LOCAL_AWS) $(TOOLS_DIR)/sam/bin/python tools/ensure_bucket.py $(LOCAL_ARTIFACTS)
 	$(LOCAL_AWS) $(SAM) deploy --stack-name $(STACK) --s3-bucket $(LOCAL_ARTIFACTS) --no-resolve-s3 \
@@ -149,6 +166,7 @@ local-deploy: $(TOOLS_DIR)/sam/.installed
 ## local-e2e: drive the stack deployed by local-deploy from a prediction batch to a retraining request.
 local-e2e:
 	MODELWATCH_E2E_ENDPOINT=$(LOCAL_ENDPOINT) MODELWATCH_E2E_STACK=$(STACK) \
+		$(if $(filter https://%,$(LOCAL_ENDPOINT)),MODELWATCH_E2E_CA=$(abspath $(LOCAL_CA))) \
 		$(GO) test -count=1 -timeout 10m -run TestDeployedStack -v ./e2e/
 
 localstack-up:

@@ -38,13 +38,14 @@ func TestDeployedCaptureImport(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 8*time.Minute)
 	defer cancel()
 	root := repoRoot(t)
-	if _, err := os.Stat(filepath.Join(root, ".tools", "ministack", ".installed")); err != nil {
+	if _, err := os.Stat(filepath.Join(root, ".tools", "ministack", "bin", "ministack")); err != nil {
 		t.Fatalf("MiniStack is not installed: run `make tools` (it installs the pinned SAM CLI and MiniStack into .tools/)")
 	}
 	port := freePort(t)
 	captureBucket := fmt.Sprintf("sagemaker-capture-%d", port)
-	d := &deployment{endpoint: fmt.Sprintf("http://127.0.0.1:%d", port), stack: fmt.Sprintf("modelwatch-capture-%d", port), ownEmulator: true}
+	d := &deployment{endpoint: fmt.Sprintf("https://127.0.0.1:%d", port), stack: fmt.Sprintf("modelwatch-capture-%d", port), ownEmulator: true}
 	state := t.TempDir()
+	caFile := filepath.Join(state, "tls", "cert.pem")
 	vars := []string{fmt.Sprintf("LOCAL_PORT=%d", port), "LOCAL_STATE=" + state, "STACK=" + d.stack,
 		"LOCAL_PARAMETERS=CaptureBucketName=" + captureBucket + " CapturePrefix=datacapture/ GroundTruthPrefix=ground-truth/"}
 	t.Cleanup(func() {
@@ -57,7 +58,9 @@ func TestDeployedCaptureImport(t *testing.T) {
 	})
 	runMake(t, ctx, root, append([]string{"local-up"}, vars...)...)
 	runMake(t, ctx, root, append([]string{"local-deploy"}, vars...)...)
-	d.cfg = aws.Config{Region: region, Credentials: credentials.NewStaticCredentialsProvider(accessKey, secretKey, ""), BaseEndpoint: aws.String(d.endpoint)}
+	d.httpClient = httpClient(t, caFile)
+	d.cfg = aws.Config{Region: region, Credentials: credentials.NewStaticCredentialsProvider(accessKey, secretKey, ""),
+		BaseEndpoint: aws.String(d.endpoint), HTTPClient: d.httpClient}
 	d.cfn = cloudformation.NewFromConfig(d.cfg)
 	d.s3 = s3.NewFromConfig(d.cfg, func(o *s3.Options) { o.UsePathStyle = true })
 	d.load(t, ctx)

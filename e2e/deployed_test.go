@@ -86,7 +86,7 @@ func TestDeployedStack(t *testing.T) {
 	// datapoints arrive, and notifies the alerts topic; its subscription
 	// invokes the deployed alarm handler, which starts the deployed state
 	// machine, which announces the recorded request on the retrain topic.
-	alarmName := catalog.AlarmName(model, "feature-drift")
+	alarmName := catalog.PrefixedAlarmName(d.stack+"-", model, "feature-drift")
 	if state := d.waitAlarm(t, ctx, alarmName, cwtypes.StateValueAlarm, 30*time.Second); state != cwtypes.StateValueAlarm {
 		t.Fatalf("alarm %s is %s after the drifted window, want ALARM", alarmName, state)
 	}
@@ -229,7 +229,7 @@ func (d *deployment) alarmStates(t *testing.T, ctx context.Context, model string
 	t.Helper()
 	var names []string
 	for _, a := range catalog.Alarms {
-		names = append(names, catalog.AlarmName(model, a.Kind))
+		names = append(names, catalog.PrefixedAlarmName(d.stack+"-", model, a.Kind))
 	}
 	out, err := d.cw.DescribeAlarms(ctx, &cloudwatch.DescribeAlarmsInput{AlarmNames: names})
 	if err != nil {

@@ -41,6 +41,11 @@
 //     delivery of the notifications to the alarm handler starts and announces
 //     nothing; the failure queue is empty.
 //
+// MiniStack runs with IAM enforcement (AUTH=true) and over TLS (USE_SSL=1,
+// with a certificate tools/ministack.sh makes): each deployed function gets
+// only what its role's policies allow, and the bucket and topic policies'
+// TLS-only statements apply, as on AWS.
+//
 // # Where the emulator differs from AWS
 //
 //   - MiniStack creates the HTTP API from CloudFormation without the routes

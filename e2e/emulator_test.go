@@ -3,8 +3,11 @@ package e2e
 import (
 	"bytes"
 	"context"
+	"crypto/tls"
+	"crypto/x509"
 	"fmt"
 	"net"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -32,6 +35,9 @@ import (
 const (
 	endpointVariable = "MODELWATCH_E2E_ENDPOINT"
 	stackVariable    = "MODELWATCH_E2E_STACK"
+	// caVariable names the PEM certificate to trust when the endpoint is
+	// https with a certificate of its own (MiniStack's).
+	caVariable = "MODELWATCH_E2E_CA"
 )
 
 const (
@@ -48,16 +54,18 @@ type deployment struct {
 	// new, and the emulator's quirks named in the test apply.
 	ownEmulator bool
 
-	cfg   aws.Config
-	cfn   *cloudformation.Client
-	lam   *lambda.Client
-	s3    *s3.Client
-	sns   *sns.Client
-	sqs   *sqs.Client
-	sfn   *sfn.Client
-	cw    *cloudwatch.Client
-	sched *scheduler.Client
-	store store.Store
+	cfg aws.Config
+	// httpClient trusts the emulator's certificate.
+	httpClient *http.Client
+	cfn        *cloudformation.Client
+	lam        *lambda.Client
+	s3         *s3.Client
+	sns        *sns.Client
+	sqs        *sqs.Client
+	sfn        *sfn.Client
+	cw         *cloudwatch.Client
+	sched      *scheduler.Client
+	store      store.Store
 
 	// resources maps each logical id of the deployed stack to its summary;
 	// outputs maps the stack's output keys to their values.
@@ -74,22 +82,25 @@ type deployment struct {
 func deploy(t *testing.T, ctx context.Context) *deployment {
 	t.Helper()
 	d := &deployment{}
+	var caFile string
 	if ep := os.Getenv(endpointVariable); ep != "" {
 		d.endpoint = strings.TrimRight(ep, "/")
+		caFile = os.Getenv(caVariable)
 		d.stack = os.Getenv(stackVariable)
 		if d.stack == "" {
 			d.stack = "modelwatch"
 		}
 	} else {
 		root := repoRoot(t)
-		if _, err := os.Stat(filepath.Join(root, ".tools", "ministack", ".installed")); err != nil {
+		if _, err := os.Stat(filepath.Join(root, ".tools", "ministack", "bin", "ministack")); err != nil {
 			t.Fatalf("MiniStack is not installed: run `make tools` (it installs the pinned SAM CLI and MiniStack into .tools/)")
 		}
 		port := freePort(t)
-		d.endpoint = fmt.Sprintf("http://127.0.0.1:%d", port)
+		d.endpoint = fmt.Sprintf("https://127.0.0.1:%d", port)
 		d.stack = fmt.Sprintf("modelwatch-e2e-%d", time.Now().Unix()%100000)
 		d.ownEmulator = true
 		state := t.TempDir()
+		caFile = filepath.Join(state, "tls", "cert.pem")
 		vars := []string{fmt.Sprintf("LOCAL_PORT=%d", port), "LOCAL_STATE=" + state, "STACK=" + d.stack}
 		t.Cleanup(func() {
 			if t.Failed() {
@@ -104,10 +115,12 @@ func deploy(t *testing.T, ctx context.Context) *deployment {
 		runMake(t, ctx, root, append([]string{"local-deploy"}, vars...)...)
 		t.Logf("MiniStack up and %s built and deployed with the SAM CLI in %v", d.stack, time.Since(started).Round(time.Second))
 	}
+	d.httpClient = httpClient(t, caFile)
 	cfg := aws.Config{
 		Region:       region,
 		Credentials:  credentials.NewStaticCredentialsProvider(accessKey, secretKey, ""),
 		BaseEndpoint: aws.String(d.endpoint),
+		HTTPClient:   d.httpClient,
 	}
 	d.cfg = cfg
 	d.cfn = cloudformation.NewFromConfig(cfg)
@@ -172,6 +185,28 @@ func (d *deployment) physicalID(t *testing.T, logicalID string) string {
 		t.Fatalf("stack %s has no resource %s", d.stack, logicalID)
 	}
 	return aws.ToString(r.PhysicalResourceId)
+}
+
+// httpClient returns a client that trusts the system's roots and, when
+// caFile is set, the certificate in it.
+func httpClient(t *testing.T, caFile string) *http.Client {
+	t.Helper()
+	transport := http.DefaultTransport.(*http.Transport).Clone()
+	if caFile != "" {
+		pem, err := os.ReadFile(caFile)
+		if err != nil {
+			t.Fatalf("the emulator's certificate: %v", err)
+		}
+		roots, err := x509.SystemCertPool()
+		if err != nil {
+			roots = x509.NewCertPool()
+		}
+		if !roots.AppendCertsFromPEM(pem) {
+			t.Fatalf("%s holds no PEM certificate", caFile)
+		}
+		transport.TLSClientConfig = &tls.Config{RootCAs: roots, MinVersion: tls.VersionTLS12}
+	}
+	return &http.Client{Transport: transport, Timeout: 2 * time.Minute}
 }
 
 // runMake runs make in the repository with the arguments, and fails the test

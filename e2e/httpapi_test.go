@@ -60,9 +60,10 @@ func (d *deployment) openIngestAPI(t *testing.T, ctx context.Context) *ingestAPI
 	// The API's host name ({id}.execute-api.localhost) selects the API; the
 	// connection goes to the emulator's loopback port.
 	dialer := &net.Dialer{Timeout: 5 * time.Second}
-	transport := &http.Transport{DialContext: func(ctx context.Context, network, _ string) (net.Conn, error) {
+	transport := d.httpClient.Transport.(*http.Transport).Clone()
+	transport.DialContext = func(ctx context.Context, network, _ string) (net.Conn, error) {
 		return dialer.DialContext(ctx, network, emulator.Host)
-	}}
+	}
 	creds, err := d.cfg.Credentials.Retrieve(ctx)
 	if err != nil {
 		t.Fatal(err)

@@ -20,7 +20,7 @@ func newCalibrateCommand() *cobra.Command {
 		hist                               calibrate.HistoryOptions
 	)
 	cmd := &cobra.Command{
-		Use:   "calibrate --reference PROFILE.json (--window-size N | --history DIR|s3://BUCKET/PREFIX) --out drift.yaml",
+		Use:   "calibrate (--reference PROFILE.json --window-size N | --history DIR|s3://BUCKET/PREFIX) --out drift.yaml",
 		Short: "Learn each feature's normal drift and write calibrated thresholds",
 		Long: `Instead of the conventional PSI lines (0.1 / 0.25), learn thresholds from data:
 
@@ -29,9 +29,10 @@ func newCalibrateCommand() *cobra.Command {
                     (default 0.99, drift) and --warn-quantile (0.95) of the values
                     seen when nothing drifted: the reference's own sampling noise.
   --history LOCATION  read past reports (compare --json outputs or the drift
-                    function's reports, *.json) and use mean + k·σ (k = 3; warn
-                    at mean + 2σ) of each statistic over the windows that were not
-                    flagged as drifted.
+                    function's reports, *.json; other files are skipped with a
+                    warning) and use mean + k·σ (k = 3; warn at mean + 2σ) of
+                    each statistic over the windows that were not flagged as
+                    drifted; p-values (ks, chi2) are calibrated on −log10 p.
 
 The output is a drift config (YAML) for compare --config and the drift
 function: --config's settings plus a calibration section and --decide
@@ -41,8 +42,16 @@ agree).`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			ctx := cmd.Context()
-			if (sampling.WindowSize > 0) == (history != "") {
-				return fmt.Errorf("give exactly one of --window-size and --history")
+			windowSet := cmd.Flags().Changed("window-size")
+			switch {
+			case windowSet == (history != ""):
+				return fmt.Errorf("give exactly one of --window-size (with --reference) and --history")
+			case windowSet && sampling.WindowSize <= 0:
+				return fmt.Errorf("--window-size %d: want the number of records in a window, at least 1", sampling.WindowSize)
+			case windowSet && refURL == "":
+				return fmt.Errorf("--window-size needs --reference, the profile whose sampling noise is measured")
+			case history != "" && refURL != "":
+				return fmt.Errorf("--history calibrates from past reports alone: leave out --reference")
 			}
 			var cfg drift.Config
 			if base != "" {
@@ -54,7 +63,10 @@ agree).`,
 			var cal *drift.Calibration
 			var err error
 			if history != "" {
-				windows, err := loadHistory(ctx, history)
+				windows, skipped, err := loadHistory(ctx, history)
+				for _, w := range skipped {
+					fmt.Fprintln(cmd.ErrOrStderr(), "warning:", w)
+				}
 				if err != nil {
 					return err
 				}
@@ -100,42 +112,51 @@ agree).`,
 	f.StringVar(&base, "config", "", "drift config to extend (methods, fixed thresholds, overrides)")
 	f.StringVar(&decide, "decide", string(drift.DecideCalibrated), "which thresholds decide: calibrated, fixed or both")
 	f.StringVar(&out, "out", "", "where to write the drift config: a path or s3://bucket/key")
-	cmd.MarkFlagRequired("out")
+	required(cmd, "out")
 	return cmd
 }
 
 // loadHistory reads every *.json report under a directory or S3 prefix
-// (latest.json copies are skipped so that no window counts twice).
-func loadHistory(ctx context.Context, location string) ([]calibrate.Window, error) {
+// (latest.json copies are skipped so that no window counts twice) and
+// returns warnings naming the files it skipped: files that are not JSON
+// reports (HTML reports, profiles, anything else).
+func loadHistory(ctx context.Context, location string) ([]calibrate.Window, []string, error) {
 	st, prefix, err := openPrefix(ctx, location)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	objs, err := st.List(ctx, prefix)
 	if err != nil {
-		return nil, fmt.Errorf("list %s: %w", location, err)
+		return nil, nil, fmt.Errorf("list %s: %w", location, err)
 	}
-	var keys []string
+	var keys, skipped []string
 	for _, o := range objs {
-		if strings.HasSuffix(o.Key, ".json") && !strings.HasSuffix(o.Key, "/latest.json") && o.Key != "latest.json" {
+		switch {
+		case strings.HasSuffix(o.Key, "/latest.json") || o.Key == "latest.json":
+		case strings.HasSuffix(o.Key, ".json"):
 			keys = append(keys, o.Key)
+		case strings.HasSuffix(o.Key, ".html"):
+			// The drift function writes an HTML report beside each JSON one.
+		default:
+			skipped = append(skipped, fmt.Sprintf("skipped %s: not a JSON report", o.Key))
 		}
 	}
 	sort.Strings(keys)
-	if len(keys) == 0 {
-		return nil, fmt.Errorf("no *.json reports under %s", location)
-	}
 	windows := make([]calibrate.Window, 0, len(keys))
 	for _, k := range keys {
 		data, err := st.Get(ctx, k)
 		if err != nil {
-			return nil, fmt.Errorf("read %s: %w", k, err)
+			return nil, skipped, fmt.Errorf("read %s: %w", k, err)
 		}
 		w, err := calibrate.DecodeWindow(data)
 		if err != nil {
-			return nil, fmt.Errorf("%s: %w", k, err)
+			skipped = append(skipped, fmt.Sprintf("skipped %s: %v", k, err))
+			continue
 		}
 		windows = append(windows, w)
 	}
-	return windows, nil
+	if len(windows) == 0 {
+		return nil, skipped, fmt.Errorf("no drift reports (*.json) under %s", location)
+	}
+	return windows, skipped, nil
 }

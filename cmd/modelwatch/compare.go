@@ -77,6 +77,9 @@ Exit status: 0 no dataset drift, 1 error, 2 dataset drift detected.`,
 				for _, w := range warnings {
 					fmt.Fprintln(cmd.ErrOrStderr(), "warning:", w)
 				}
+				for _, n := range rep.Notes {
+					fmt.Fprintln(cmd.ErrOrStderr(), "note:", n)
+				}
 				writeTable(cmd.OutOrStdout(), rep)
 			}
 			if rep.DatasetDrift.Detected {
@@ -95,9 +98,9 @@ Exit status: 0 no dataset drift, 1 error, 2 dataset drift detected.`,
 	f.StringVar(&cols.Label, "label", "", "label column (default: the reference's)")
 	f.StringVar(&cols.Prediction, "prediction", "", "prediction column (default: the reference's)")
 	f.StringVar(&cols.ScorePrefix, "score-prefix", "", `prefix of class-score columns (default "score_")`)
+	f.StringVar(&cols.Timestamp, "timestamp", "", "event-time column (default: the reference's)")
 	f.StringSliceVar(&cols.Ignore, "ignore", nil, "columns to leave out")
-	cmd.MarkFlagRequired("reference")
-	cmd.MarkFlagRequired("current")
+	required(cmd, "reference", "current")
 	return cmd
 }
 
@@ -112,6 +115,7 @@ func writeTable(w io.Writer, rep *drift.Report) {
 	if calibrated {
 		header += "\tFIXED\tCALIBRATED (DRIFT AT)\tDECIDED BY"
 	}
+	header += "\tWHY"
 	fmt.Fprintln(tw, header)
 	for _, f := range drift.WorstFirst(rep.Features) {
 		ks := "-"
@@ -121,6 +125,9 @@ func writeTable(w io.Writer, rep *drift.Report) {
 		unseen := "-"
 		if f.Unseen != nil {
 			unseen = fmt.Sprintf("%.1f%%", 100*f.Unseen.Share)
+			if f.Unseen.UpperBound {
+				unseen = "<=" + unseen
+			}
 		}
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%.1f%% -> %.1f%%\t%s",
 			f.Name, f.Kind, f.Method, fmtNum(f.Value), f.Severity, fmtNum(f.PSI), ks, fmtNum(f.Wasserstein), fmtNum(f.JS),
@@ -136,7 +143,11 @@ func writeTable(w io.Writer, rep *drift.Report) {
 			}
 			fmt.Fprintf(tw, "\t%s\t%s\t%s", fixed, cal, by)
 		}
-		fmt.Fprintln(tw)
+		why := f.Reason()
+		if why == "" {
+			why = "-"
+		}
+		fmt.Fprintf(tw, "\t%s\n", why)
 	}
 	tw.Flush()
 	d := rep.DatasetDrift

@@ -2,7 +2,9 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"io/fs"
 
 	"github.com/modelwatch/modelwatch/shared/dataset"
 	"github.com/modelwatch/modelwatch/shared/profile"
@@ -19,6 +21,10 @@ func openInput(path, format string) (dataset.Reader, error) {
 		}
 	}
 	r, err := dataset.Open(path, f)
+	var pathErr *fs.PathError
+	if errors.As(err, &pathErr) {
+		return nil, err // "open PATH: no such file or directory" names the file already
+	}
 	if err != nil {
 		return nil, fmt.Errorf("open %s: %w", path, err)
 	}
@@ -32,6 +38,9 @@ func readObject(ctx context.Context, url string) ([]byte, error) {
 		return nil, err
 	}
 	data, err := st.Get(ctx, key)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, fmt.Errorf("read %s: %w", url, store.ErrNotFound)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("read %s: %w", url, err)
 	}

@@ -118,6 +118,29 @@ func TestCompareTableAndNoDrift(t *testing.T) {
 	}
 }
 
+// TestCompareTableSaysWhy pins issue 14 item 9: a feature whose verdict
+// comes from its missing rate says so in the table, and a distance verdict
+// names the threshold it crossed.
+func TestCompareTableSaysWhy(t *testing.T) {
+	ref := buildExample(t)
+	_, stdout, _ := runCLI(t, "compare", "--reference", ref, "--current", exampleCur)
+	rows := map[string]string{}
+	for _, line := range strings.Split(stdout, "\n") {
+		if f := strings.Fields(line); len(f) > 0 {
+			rows[f[0]] = line
+		}
+	}
+	if !strings.HasSuffix(rows["FEATURE"], "WHY") {
+		t.Errorf("header %q has no WHY column", rows["FEATURE"])
+	}
+	if !strings.HasSuffix(rows["employment"], "missing 0.9% -> 29.3%") {
+		t.Errorf("employment row %q does not say its missing rate decided", rows["employment"])
+	}
+	if !strings.HasSuffix(rows["income"], "psi 0.5738 >= 0.25") {
+		t.Errorf("income row %q does not name the threshold", rows["income"])
+	}
+}
+
 func TestCompareConfig(t *testing.T) {
 	ref := buildExample(t)
 	cfg := filepath.Join(t.TempDir(), "drift.yaml")
@@ -282,20 +305,57 @@ func TestCalibrate(t *testing.T) {
 			t.Errorf("%s: decided by %q, calibrated %v, fixed %q", f.Name, f.DecidedBy, f.CalibratedThresholds, f.FixedSeverity)
 		}
 	}
-	// History: past reports of windows that did not drift.
+	// History: past reports of windows that did not drift (slices of the
+	// reference data), with a profile and a note lying beside them.
 	history := filepath.Join(dir, "history")
 	os.MkdirAll(history, 0o755)
+	data, err := os.ReadFile(exampleRef)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.SplitAfter(strings.TrimSpace(string(data)), "\n")
 	for i := range 10 {
-		_, out, _ := runCLI(t, "compare", "--reference", ref, "--current", exampleRef, "--json")
+		part := filepath.Join(dir, fmt.Sprintf("part%02d.csv", i))
+		os.WriteFile(part, []byte(lines[0]+strings.Join(lines[1+i*1000:1+(i+1)*1000], "")), 0o644)
+		_, out, _ := runCLI(t, "compare", "--reference", ref, "--current", part, "--json")
 		os.WriteFile(filepath.Join(history, fmt.Sprintf("w%02d.json", i)), []byte(out), 0o644)
 	}
-	code, stdout, stderr = runCLI(t, "calibrate", "--history", history, "--out", filepath.Join(dir, "h.yaml"))
-	if code != exitOK || !strings.Contains(stdout, "(history, window of 10000 records)") {
-		t.Errorf("history: exit %d: %s %s", code, stdout, stderr)
+	profileJSON, _ := os.ReadFile(ref)
+	os.WriteFile(filepath.Join(history, "reference.json"), profileJSON, 0o644)
+	os.WriteFile(filepath.Join(history, "notes.txt"), []byte("x"), 0o644)
+	hyaml := filepath.Join(dir, "h.yaml")
+	code, stdout, stderr = runCLI(t, "calibrate", "--history", history, "--out", hyaml)
+	if code != exitOK || !strings.Contains(stdout, "(history, window of 1000 records)") {
+		t.Fatalf("history: exit %d: %s %s", code, stdout, stderr)
 	}
-	code, _, stderr = runCLI(t, "calibrate", "--reference", ref, "--out", filepath.Join(dir, "x.yaml"))
-	if code != exitError || !strings.Contains(stderr, "exactly one of --window-size and --history") {
-		t.Errorf("no mode: exit %d: %s", code, stderr)
+	for _, want := range []string{"warning: skipped reference.json: decode report: not a drift report", "warning: skipped notes.txt: not a JSON report"} {
+		if !strings.Contains(stderr, want) {
+			t.Errorf("stderr %q lacks %q", stderr, want)
+		}
+	}
+	hcfg, err := drift.LoadConfig(hyaml)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, byMethod := range hcfg.Calibration.Features {
+		for m, th := range byMethod {
+			if m.PValue() && (th.Drift <= 0 || th.Warn <= 0) {
+				t.Errorf("%s %s thresholds %+v: a p-value threshold of 0 can never fire", name, m, th)
+			}
+		}
+	}
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--reference", ref}, "exactly one of --window-size (with --reference) and --history"},
+		{[]string{"--reference", ref, "--window-size", "0"}, "--window-size 0: want the number of records in a window, at least 1"},
+		{[]string{"--window-size", "100"}, "--window-size needs --reference"},
+	} {
+		code, _, stderr = runCLI(t, append([]string{"calibrate", "--out", filepath.Join(dir, "x.yaml")}, tc.args...)...)
+		if code != exitError || !strings.Contains(stderr, tc.want) {
+			t.Errorf("%v: exit %d: %s, want %q", tc.args, code, stderr, tc.want)
+		}
 	}
 }
 
@@ -327,8 +387,88 @@ func TestOtherFormats(t *testing.T) {
 	if code != exitOK || !strings.Contains(stdout, "profiled 5 rows") {
 		t.Errorf("parquet: exit %d: %s %s", code, stdout, stderr)
 	}
+	// The Parquet timestamp column is a date-time column, not a feature.
+	if data, err := os.ReadFile(filepath.Join(dir, "pq.json")); err != nil {
+		t.Error(err)
+	} else if p, err := profile.Decode(data); err != nil || p.Feature("ts") != nil || strings.Join(p.TimeColumns, ",") != "ts" {
+		t.Errorf("parquet timestamps: %v, time columns %v, ts feature %v", err, p.TimeColumns, p.Feature("ts"))
+	} else if !strings.Contains(stderr, "note: column ts holds date-times: left out of drift") {
+		t.Errorf("no note on ts: %s", stderr)
+	}
 	code, _, stderr = runCLI(t, "profile", "build", "--input", jsonl, "--format", "xml", "--out", filepath.Join(dir, "x.json"))
 	if code != exitError || !strings.Contains(stderr, "xml") {
 		t.Errorf("unknown format: exit %d: %s", code, stderr)
+	}
+}
+
+// TestWhatANewUserTripsOn pins the small things of issue 14: messages that
+// name the right thing once, --version, required flags marked, profile
+// inspect.
+func TestWhatANewUserTripsOn(t *testing.T) {
+	dir := t.TempDir()
+	csv := filepath.Join(dir, "data.csv")
+	os.WriteFile(csv, []byte("x,y,label\n1,a,0\n2,b,1\n3,a,0\n"), 0o644)
+	missing := filepath.Join(dir, "missing.csv")
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"profile", "build", "--input", missing, "--out", filepath.Join(dir, "p.json")}, "modelwatch: open " + missing + ": no such file or directory\n"},
+		{[]string{"compare", "--reference", filepath.Join(dir, "missing.json"), "--current", csv}, "modelwatch: read " + filepath.Join(dir, "missing.json") + ": not found\n"},
+		{[]string{"profile", "build", "--input", csv, "--out", filepath.Join(dir, "p.json"), "--label", "nosuch"}, "label column nosuch is not in " + csv + " (its columns: x, y, label)"},
+		{[]string{"demo", "--hours", "0", "--out", filepath.Join(dir, "demo")}, "modelwatch: --hours 0: want 2 to 312\n"},
+	} {
+		code, _, stderr := runCLI(t, tc.args...)
+		if code != exitError || !strings.Contains(stderr, tc.want) {
+			t.Errorf("%v: exit %d, stderr %q; want %q", tc.args, code, stderr, tc.want)
+		}
+	}
+	code, stdout, _ := runCLI(t, "--version")
+	if code != exitOK || !strings.HasPrefix(stdout, "modelwatch version ") {
+		t.Errorf("--version: exit %d, %q", code, stdout)
+	}
+	_, stdout, _ = runCLI(t, "compare", "--help")
+	for _, flag := range []string{"--reference", "--current"} {
+		if !regexpLine(stdout, flag, "(required)") {
+			t.Errorf("compare --help does not mark %s required:\n%s", flag, stdout)
+		}
+	}
+	// An S3 location without a region says how to set one.
+	t.Setenv("AWS_REGION", "")
+	t.Setenv("AWS_DEFAULT_REGION", "")
+	t.Setenv("AWS_CONFIG_FILE", filepath.Join(dir, "none"))
+	t.Setenv("AWS_PROFILE", "")
+	code, _, stderr := runCLI(t, "profile", "build", "--input", csv, "--out", "s3://bucket/p.json")
+	if code != exitError || !strings.Contains(stderr, "set AWS_REGION") {
+		t.Errorf("S3 without a region: exit %d, %q", code, stderr)
+	}
+}
+
+func regexpLine(text, flag, want string) bool {
+	for _, line := range strings.Split(text, "\n") {
+		if strings.Contains(line, flag+" ") && strings.HasSuffix(strings.TrimSpace(line), want) {
+			return true
+		}
+	}
+	return false
+}
+
+func TestProfileInspect(t *testing.T) {
+	ref := buildExample(t)
+	code, stdout, stderr := runCLI(t, "profile", "inspect", ref)
+	if code != exitOK {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	for _, want := range []string{
+		"reference profile of credit v1\n", "rows 10000\n",
+		"COLUMN", "employment", "categorical", "0.9%", "4 categories + __other__",
+		"income", "10 coarse, 1000 fine", "prediction", "confidence",
+	} {
+		if !strings.Contains(stdout, want) {
+			t.Errorf("inspect output lacks %q:\n%s", want, stdout)
+		}
+	}
+	if code, _, stderr := runCLI(t, "profile", "inspect"); code != exitError || !strings.Contains(stderr, "accepts 1 arg") {
+		t.Errorf("inspect without a profile: exit %d, %q", code, stderr)
 	}
 }

@@ -21,8 +21,19 @@ records or flat objects) or Parquet file. Numeric columns get reference
 quantile bins (--grid fine bins for KS and Wasserstein, --bins coarse bins for
 PSI); numeric columns with at most 20 distinct values are profiled as discrete
 values; text columns as categories (at most --max-categories, the rest pooled
-as __other__). Column kinds are inferred from the first 10,000 rows; override
-them with --categorical and --numeric. --out may be a path or s3://bucket/key.`,
+as __other__). Column kinds are inferred from the first 10,000 rows: numeric
+when every value is a number, categorical when most are not. A column of
+mostly numbers with some values that are not (anywhere in the file) stops the
+build with the file, line and value: say --categorical COL to profile it as
+categories, or --numeric COL to count the values that are not numbers as
+missing.
+
+Columns of ISO-8601 date-times (RFC 3339 text, Parquet timestamps) are not
+features: they are left out of drift with a note; --timestamp names the
+event-time column (default "timestamp"). Columns starting with --score-prefix
+are class scores only when every value is a number in [0, 1] and each names a
+class of the prediction or label column; otherwise they are features, with a
+note (--numeric COL makes any column a feature). --out may be a path or s3://bucket/key.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			ctx := cmd.Context()
@@ -42,6 +53,9 @@ them with --categorical and --numeric. --out may be a path or s3://bucket/key.`,
 			if err := writeObject(ctx, out, data, "application/json"); err != nil {
 				return err
 			}
+			for _, n := range p.Notes {
+				fmt.Fprintln(cmd.ErrOrStderr(), "note:", n)
+			}
 			fmt.Fprintf(cmd.OutOrStdout(), "profiled %d rows, %d features -> %s\n", p.Rows, len(p.Features), out)
 			return nil
 		},
@@ -55,14 +69,14 @@ them with --categorical and --numeric. --out may be a path or s3://bucket/key.`,
 	f.StringVar(&opts.Label, "label", "", `label column (default "label" when present)`)
 	f.StringVar(&opts.Prediction, "prediction", "", `prediction column (default "prediction" when present)`)
 	f.StringVar(&opts.ScorePrefix, "score-prefix", "", `prefix of class-score columns (default "score_")`)
+	f.StringVar(&opts.Timestamp, "timestamp", "", `event-time column, RFC 3339 date-times (default "timestamp")`)
 	f.StringSliceVar(&opts.Categorical, "categorical", nil, "columns to profile as categorical")
-	f.StringSliceVar(&opts.Numeric, "numeric", nil, "columns to profile as numeric")
+	f.StringSliceVar(&opts.Numeric, "numeric", nil, "columns to profile as numeric features (values that are not numbers count as missing)")
 	f.StringSliceVar(&opts.Ignore, "ignore", nil, "columns to leave out")
 	f.IntVar(&opts.Bins, "bins", opts.Bins, "coarse (PSI) bins per numeric feature")
 	f.IntVar(&opts.Grid, "grid", opts.Grid, "fine bins per numeric feature (KS and Wasserstein resolution)")
 	f.IntVar(&opts.MaxCategories, "max-categories", opts.MaxCategories, "categories kept per categorical feature")
 	f.IntVar(&opts.DiscreteMax, "discrete-max", opts.DiscreteMax, "numeric columns with at most this many distinct values are discrete")
-	cmd.MarkFlagRequired("input")
-	cmd.MarkFlagRequired("out")
+	required(cmd, "input", "out")
 	return cmd
 }

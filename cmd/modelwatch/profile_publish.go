@@ -41,8 +41,7 @@ active reference from then on.`,
 	}
 	cmd.Flags().StringVar(&profilePath, "profile", "", "reference profile (path or s3://bucket/key), built with --model and --version")
 	cmd.Flags().StringVar(&bucket, "bucket", "", "the modelwatch bucket: s3://BUCKET or a local directory")
-	cmd.MarkFlagRequired("profile")
-	cmd.MarkFlagRequired("bucket")
+	required(cmd, "profile", "bucket")
 	return cmd
 }
 

@@ -36,7 +36,8 @@ func newHandler(ctx context.Context, log *slog.Logger) (*alarm.Handler, error) {
 	if err != nil {
 		return nil, err
 	}
-	cfg := alarm.Config{Store: store.NewS3(s3Client, set.Bucket), Policy: alarm.StaticPolicy(set.Policy), Logger: log}
+	cfg := alarm.Config{Store: store.NewS3(s3Client, set.Bucket), Policy: alarm.StaticPolicy(set.Policy),
+		AlarmNamePrefix: set.AlarmNamePrefix, Logger: log}
 	if set.PolicyURL != "" {
 		st, key, err := store.OpenURL(ctx, set.PolicyURL)
 		if err != nil {
@@ -62,7 +63,7 @@ func newHandler(ctx context.Context, log *slog.Logger) (*alarm.Handler, error) {
 		log.Warn("neither " + alarm.EnvStateMachineARN + " nor " + alarm.EnvTopicARN + " is set: alarms are logged and counted, no retraining is requested")
 	}
 	log.Info("alarm handler configured", "bucket", set.Bucket, "targets", set.Targets(),
-		"state_machine", set.StateMachineARN, "topic", set.TopicARN, "policy_url", set.PolicyURL,
+		"state_machine", set.StateMachineARN, "topic", set.TopicARN, "policy_url", set.PolicyURL, "alarm_name_prefix", set.AlarmNamePrefix,
 		"retrain_metrics", strings.Join(set.Policy.RetrainMetrics, ","), "cooldown", set.Policy.Cooldown.String())
 	return alarm.New(cfg)
 }

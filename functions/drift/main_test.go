@@ -26,6 +26,7 @@ import (
 	"github.com/modelwatch/modelwatch/shared/layout"
 	"github.com/modelwatch/modelwatch/shared/monitor"
 	"github.com/modelwatch/modelwatch/shared/monitor/monitortest"
+	"github.com/modelwatch/modelwatch/shared/profile"
 	"github.com/modelwatch/modelwatch/shared/reference"
 	"github.com/modelwatch/modelwatch/shared/store"
 )
@@ -195,6 +196,102 @@ func maxAt(t *testing.T, cw *cloudwatch.Client, ns, name, dim, val string, at ti
 	})
 	if err != nil {
 		t.Fatalf("GetMetricData %s: %v", name, err)
+	}
+	if len(out.MetricDataResults) == 0 || len(out.MetricDataResults[0].Values) == 0 {
+		return math.NaN()
+	}
+	return slices.Max(out.MetricDataResults[0].Values)
+}
+
+// TestBrokenModelsDoNotFailTheInvocation runs the real bootstrap on moto
+// with three models: one whose reference pointer names a missing profile,
+// one with a corrupt reference, and one healthy model with a corrupt batch
+// profile in its window. The invocation succeeds, the corrupt batch profile
+// is moved to quarantine/, and MonitoringErrors reaches CloudWatch.
+func TestBrokenModelsDoNotFailTheInvocation(t *testing.T) {
+	srv := motoserver.Shared(t)
+	bootstrap := lambdarie.Build(t, "./functions/drift")
+	ctx := context.Background()
+	bucket := srv.NewBucket(t)
+	st := store.NewS3(srv.S3Client(), bucket)
+	ns := fmt.Sprintf("ModelWatchIT%d", time.Now().UnixNano()%1e9)
+	end := time.Now().UTC().Truncate(time.Hour)
+
+	ref := monitortest.Reference(t, "credit", "v1", 5000, 1)
+	for _, r := range []profileRef{{"credit", ref}, {"pointer", monitortest.Reference(t, "pointer", "v1", 2000, 2)}, {"corrupt", monitortest.Reference(t, "corrupt", "v1", 2000, 3)}} {
+		if _, err := reference.Publish(ctx, st, r.p, end.Add(-24*time.Hour)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := st.Delete(ctx, layout.ReferenceProfile("pointer", "v1")); err != nil {
+		t.Fatal(err)
+	}
+	if err := st.Put(ctx, layout.ReferenceProfile("corrupt", "v1"), []byte(`{"schema_version":1,"features":[{]}`)); err != nil {
+		t.Fatal(err)
+	}
+	recs := monitortest.Generate(300, end.Add(-time.Hour), 5*time.Second, monitortest.Shift{}, 30, "good")
+	monitortest.WriteBatch(t, st, ref, "good", recs)
+	bad := layout.DataObject(layout.Profiles, "credit", end.Add(-time.Hour), "broken")
+	if err := st.Put(ctx, bad, []byte(`{"schema_version":1,"type":"batch","rows":`)); err != nil {
+		t.Fatal(err)
+	}
+
+	fn := lambdarie.Start(t, bootstrap,
+		"BUCKET="+bucket, "METRICS_NAMESPACE="+ns, "CLOUDWATCH_PROTOCOL=query",
+		"AWS_ENDPOINT_URL="+srv.URL, "AWS_ACCESS_KEY_ID="+motoserver.AccessKeyID, "AWS_SECRET_ACCESS_KEY="+motoserver.SecretAccessKey,
+		"AWS_EC2_METADATA_DISABLED=true", "AWS_CONFIG_FILE="+os.DevNull, "AWS_SHARED_CREDENTIALS_FILE="+os.DevNull)
+	ev := fmt.Sprintf(`{"models":["pointer","corrupt","credit"],"window_end":%q}`, end.Format(time.RFC3339))
+	out, err := fn.Invoke(ctx, []byte(ev))
+	if err != nil {
+		t.Fatalf("a broken model failed the invocation: %v\n%s", err, fn.Output())
+	}
+	var res monitor.Result
+	if err := json.Unmarshal(out, &res); err != nil || len(res.Models) != 3 {
+		t.Fatalf("result %s: %v", out, err)
+	}
+	if res.Failed != 2 || res.Quarantined != 1 || res.Models[2].Status != "ok" || res.Models[2].Records != 300 {
+		t.Errorf("result %s", out)
+	}
+	if _, err := st.Get(ctx, layout.Quarantine(bad)); err != nil {
+		t.Errorf("the corrupt batch profile is not in quarantine: %v", err)
+	}
+	if _, err := st.Get(ctx, bad); err == nil {
+		t.Errorf("the corrupt batch profile is still at %s", bad)
+	}
+	if !strings.Contains(fn.Output(), "moved to quarantine") {
+		t.Error("the log does not say that the batch profile was moved to quarantine")
+	}
+
+	cw := srv.CloudWatchClient()
+	for model, want := range map[string]float64{"pointer": 1, "corrupt": 1, "credit": 1, "": 3} {
+		if got := monitoringErrors(t, cw, ns, model, end); got != want {
+			t.Errorf("MonitoringErrors of %q = %g, want %g", model, got, want)
+		}
+	}
+}
+
+type profileRef struct {
+	model string
+	p     *profile.Profile
+}
+
+// monitoringErrors reads the Maximum of MonitoringErrors for model ("" for
+// the total without a dimension) in the minute starting at at; NaN when
+// there is none.
+func monitoringErrors(t *testing.T, cw *cloudwatch.Client, ns, model string, at time.Time) float64 {
+	t.Helper()
+	var dims []types.Dimension
+	if model != "" {
+		dims = []types.Dimension{{Name: aws.String("Model"), Value: aws.String(model)}}
+	}
+	out, err := cw.GetMetricData(context.Background(), &cloudwatch.GetMetricDataInput{
+		StartTime: aws.Time(at), EndTime: aws.Time(at.Add(time.Minute)),
+		MetricDataQueries: []types.MetricDataQuery{{Id: aws.String("m"), MetricStat: &types.MetricStat{
+			Metric: &types.Metric{Namespace: aws.String(ns), MetricName: aws.String("MonitoringErrors"), Dimensions: dims},
+			Period: aws.Int32(60), Stat: aws.String("Maximum")}}},
+	})
+	if err != nil {
+		t.Fatalf("GetMetricData MonitoringErrors: %v", err)
 	}
 	if len(out.MetricDataResults) == 0 || len(out.MetricDataResults[0].Values) == 0 {
 		return math.NaN()

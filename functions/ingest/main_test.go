@@ -425,3 +425,122 @@ func TestConcurrentIdenticalRequests(t *testing.T) {
 		t.Errorf("EMF ModelLatency has %g values, want 18", n)
 	}
 }
+
+// mixedBody is n records of which every k-th (k > 0) is a valid prediction
+// with its own request id, spread over 17 event hours; the others fail
+// validation.
+func mixedBody(n, k int) (string, int) {
+	var b strings.Builder
+	b.WriteString(`{"records":[`)
+	valid := 0
+	for i := range n {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		if k > 0 && i%k == 0 {
+			fmt.Fprintf(&b, `{"request_id":"r-%d","timestamp":"2026-11-26T%02d:%02d:00Z","features":{"age":41,"income":35294.56},"prediction":"no_default","latency_ms":12.5}`,
+				i, 4+valid%17, valid%60)
+			valid++
+			continue
+		}
+		b.WriteString(`{"a":0,"b":0,"c":0,"d":0,"e":0}`)
+	}
+	b.WriteString(`]}`)
+	return b.String(), valid
+}
+
+// TestBoundedAnswersAndResendWithoutKey: 10,000 invalid records are
+// answered within Lambda's response limit, and a body with valid records
+// mixed in, sent twice without a key, is stored once.
+func TestBoundedAnswersAndResendWithoutKey(t *testing.T) {
+	s := newStack(t)
+	fn := s.start(t)
+
+	invalid, _ := mixedBody(10_000, 0)
+	a := invokeHTTP(t, fn, post("predictions", invalid, nil))
+	if a.Status != 200 || a.resp.RejectedCount != 10_000 || len(a.resp.Rejected) != ingest.MaxListedRejections || len(a.Body) > 64<<10 {
+		t.Fatalf("10,000 invalid records: %d, %d rejected, %d listed, %d bytes", a.Status, a.resp.RejectedCount, len(a.resp.Rejected), len(a.Body))
+	}
+
+	mixed, valid := mixedBody(10_000, 14)
+	first := invokeHTTP(t, fn, post("predictions", mixed, nil))
+	second := invokeHTTP(t, fn, post("predictions", mixed, nil))
+	if first.Status != 200 || second.Status != 200 || first.resp.Accepted != valid || first.resp.Duplicate ||
+		!second.resp.Duplicate || second.resp.BatchID != first.resp.BatchID || second.Headers["Idempotent-Replayed"] != "true" {
+		t.Fatalf("first %d %s %v, second %d %s %v", first.Status, first.resp.BatchID, first.resp.Duplicate,
+			second.Status, second.resp.BatchID, second.resp.Duplicate)
+	}
+	stored, receipts := 0, 0
+	for _, k := range s.keys(t) {
+		switch {
+		case strings.HasPrefix(k, "predictions/"):
+			stored += len(s.lines(t, k))
+		case strings.HasPrefix(k, "receipts/"):
+			receipts++
+		}
+	}
+	if stored != valid || receipts != 2 {
+		t.Errorf("%d records under %d receipts, want %d records once and 2 receipts (the invalid batch and the mixed one)", stored, receipts, valid)
+	}
+	if n := emfTotal(t, ingest.MetricRecordsAccepted, fn); n != float64(valid) {
+		t.Errorf("EMF RecordsAccepted %g, want %d", n, valid)
+	}
+}
+
+// TestRoutesDuplicatesHoursAndServerErrors covers the other integrity
+// rules on the real bootstrap: an HTTP path without a model, a repeated
+// request id, the bound on event hours, and the batch id of a 5xx.
+func TestRoutesDuplicatesHoursAndServerErrors(t *testing.T) {
+	s := newStack(t)
+	fn := s.start(t)
+
+	// No model in the path: the body's model and kind are not used.
+	ev := bytes.ReplaceAll(post("predictions", `{"model":"credit-default","kind":"labels","records":[{"request_id":"r-1","label":"default","timestamp":"2026-11-26T20:00:00Z"}]}`, nil),
+		[]byte("/v1/models/"+model+"/predictions"), []byte("/v1/models//predictions"))
+	ev = bytes.Replace(ev, []byte(`"pathParameters":{"model":"credit-default"}`), []byte(`"pathParameters":{}`), 1)
+	if a := invokeHTTP(t, fn, ev); a.Status != 400 || a.errCode != ingest.CodeInvalidModel {
+		t.Errorf("empty model segment: %d %s", a.Status, a.Body)
+	}
+	if keys := s.keys(t); len(keys) != 0 {
+		t.Fatalf("a refused request stored %v", keys)
+	}
+
+	// A repeated request id is rejected; the prediction is stored once.
+	rec := `{"request_id":"r-1","timestamp":"2026-11-26T20:00:00Z","features":{"age":30},"prediction":"default"}`
+	a := invokeHTTP(t, fn, post("predictions", `{"records":[`+rec+`,`+rec+`]}`, nil))
+	if a.Status != 200 || a.resp.Accepted != 1 || a.resp.RejectedCount != 1 || !strings.HasPrefix(a.resp.Rejected[0].Reason, "request_id: the same as records[0]'s") {
+		t.Errorf("repeated request id: %d %s", a.Status, a.Body)
+	}
+
+	// Records over 25 event hours are refused and store nothing.
+	before := len(s.keys(t))
+	var recs []string
+	for i := range 25 {
+		at := time.Date(2026, 11, 26, 20, 0, 0, 0, time.UTC).Add(-time.Duration(i) * time.Hour).Format(time.RFC3339)
+		recs = append(recs, fmt.Sprintf(`{"request_id":"r-%d","label":"default","timestamp":"%s"}`, i, at))
+	}
+	if a := invokeHTTP(t, fn, post("labels", `{"records":[`+strings.Join(recs, ",")+`]}`, nil)); a.Status != 413 || a.errCode != ingest.CodeTooManyHours {
+		t.Errorf("25 hours: %d %s", a.Status, a.Body)
+	}
+	a = invokeHTTP(t, fn, post("labels", `{"records":[`+strings.Join(recs[:24], ",")+`]}`, nil))
+	if a.Status != 200 || len(a.resp.Objects) != 24 || len(s.keys(t)) != before+25 {
+		t.Errorf("24 hours: %d, %d objects; bucket grew from %d to %d keys", a.Status, len(a.resp.Objects), before, len(s.keys(t)))
+	}
+
+	// A corrupt reference is a 500 that names the batch id to retry with.
+	if err := s.st.Put(context.Background(), "reference/"+model+"/v1/profile.json", []byte(`{"schema_version":1,"features":[{]}`)); err != nil {
+		t.Fatal(err)
+	}
+	fresh := s.start(t) // a new instance: the first one caches the reference
+	body := `{"records":[` + strings.Replace(rec, "r-1", "r-9", 1) + `]}`
+	a = invokeHTTP(t, fresh, post("predictions", body, nil))
+	var eb struct {
+		Error struct {
+			BatchID string `json:"batch_id"`
+		} `json:"error"`
+	}
+	if err := json.Unmarshal([]byte(a.Body), &eb); err != nil || a.Status != 500 || a.errCode != ingest.CodeReference ||
+		eb.Error.BatchID != ingest.ContentBatchID(model, "predictions", body) {
+		t.Errorf("corrupt reference: %d %s", a.Status, a.Body)
+	}
+}

@@ -21,10 +21,14 @@ type Template struct {
 
 // Resource is one resource of the template.
 type Resource struct {
-	Type       string
-	Condition  string
-	Properties map[string]any
-	Metadata   map[string]any
+	Type      string
+	Condition string
+	// DeletionPolicy and UpdateReplacePolicy are empty when not set
+	// (CloudFormation then deletes the resource).
+	DeletionPolicy      string
+	UpdateReplacePolicy string
+	Properties          map[string]any
+	Metadata            map[string]any
 }
 
 // Load reads and decodes the template at path.
@@ -217,6 +221,8 @@ func (t *Template) Resources(params map[string]string) (map[string]Resource, err
 		r := Resource{}
 		r.Type, _ = m["Type"].(string)
 		r.Condition, _ = m["Condition"].(string)
+		r.DeletionPolicy, _ = m["DeletionPolicy"].(string)
+		r.UpdateReplacePolicy, _ = m["UpdateReplacePolicy"].(string)
 		r.Properties, _ = m["Properties"].(map[string]any)
 		r.Metadata, _ = m["Metadata"].(map[string]any)
 		out[id] = r
@@ -419,9 +425,11 @@ func GetAtt(v any) (resource, attribute string, ok bool) {
 }
 
 // Resolve evaluates a scalar property value: a string or number, {"Ref": x},
-// {"Fn::Sub": "..."} or {"Fn::GetAtt": [r, a]}. vars holds the values of
-// parameters, pseudo parameters and resources (by logical id) and of
-// attributes ("Resource.Attribute").
+// {"Fn::Sub": "..."}, {"Fn::Sub": ["...", {var: value}]}, {"Fn::GetAtt": [r, a]}
+// or {"Fn::Join": [delimiter, list]}, where the list is a list of values or an
+// {"Fn::Split": [delimiter, value]}. vars holds the values of parameters,
+// pseudo parameters and resources (by logical id) and of attributes
+// ("Resource.Attribute").
 func Resolve(v any, vars map[string]string) (string, error) {
 	switch x := v.(type) {
 	case string, float64, bool:
@@ -441,10 +449,80 @@ func Resolve(v any, vars map[string]string) (string, error) {
 		}
 		return val, nil
 	}
-	if m, ok := v.(map[string]any); ok {
-		if s, ok := m["Fn::Sub"].(string); ok {
-			return Sub(s, vars)
+	if m, ok := v.(map[string]any); ok && len(m) == 1 {
+		switch f := m["Fn::Sub"].(type) {
+		case string:
+			return Sub(f, vars)
+		case []any:
+			return resolveSubList(f, vars)
+		}
+		if join, ok := m["Fn::Join"].([]any); ok {
+			return resolveJoin(join, vars)
 		}
 	}
 	return "", fmt.Errorf("cannot resolve %v", v)
+}
+
+// resolveSubList evaluates {"Fn::Sub": ["...", {var: value}]}: the map's
+// values, resolved, are variables beside vars.
+func resolveSubList(f []any, vars map[string]string) (string, error) {
+	if len(f) != 2 {
+		return "", fmt.Errorf("Fn::Sub %v: want [string, {variables}]", f)
+	}
+	s, ok1 := f[0].(string)
+	locals, ok2 := f[1].(map[string]any)
+	if !ok1 || !ok2 {
+		return "", fmt.Errorf("Fn::Sub %v: want [string, {variables}]", f)
+	}
+	all := make(map[string]string, len(vars)+len(locals))
+	for k, val := range vars {
+		all[k] = val
+	}
+	for k, val := range locals {
+		r, err := Resolve(val, vars)
+		if err != nil {
+			return "", fmt.Errorf("Fn::Sub variable %s: %w", k, err)
+		}
+		all[k] = r
+	}
+	return Sub(s, all)
+}
+
+// resolveJoin evaluates {"Fn::Join": [delimiter, list]}.
+func resolveJoin(f []any, vars map[string]string) (string, error) {
+	if len(f) != 2 {
+		return "", fmt.Errorf("Fn::Join %v: want [delimiter, list]", f)
+	}
+	delim, ok := f[0].(string)
+	if !ok {
+		return "", fmt.Errorf("Fn::Join %v: want [delimiter, list]", f)
+	}
+	var parts []string
+	switch list := f[1].(type) {
+	case []any:
+		for _, item := range list {
+			r, err := Resolve(item, vars)
+			if err != nil {
+				return "", fmt.Errorf("Fn::Join: %w", err)
+			}
+			parts = append(parts, r)
+		}
+	case map[string]any:
+		split, ok := list["Fn::Split"].([]any)
+		if !ok || len(list) != 1 || len(split) != 2 {
+			return "", fmt.Errorf("Fn::Join %v: want a list or an Fn::Split", f)
+		}
+		sep, ok := split[0].(string)
+		if !ok || sep == "" {
+			return "", fmt.Errorf("Fn::Split %v: want [delimiter, value]", split)
+		}
+		r, err := Resolve(split[1], vars)
+		if err != nil {
+			return "", fmt.Errorf("Fn::Split: %w", err)
+		}
+		parts = strings.Split(r, sep)
+	default:
+		return "", fmt.Errorf("Fn::Join %v: want a list or an Fn::Split", f)
+	}
+	return strings.Join(parts, delim), nil
 }

@@ -63,14 +63,14 @@ const loopTemplate = `
 Parameters:
   Models: {Type: CommaDelimitedList, Default: "a-1,b"}
 Resources:
-  Topic: {Type: AWS::SNS::Topic}
+  Topic: {Type: AWS::SNS::Topic, DeletionPolicy: Retain, UpdateReplacePolicy: Delete}
   Fn::ForEach::PerModel:
     - Model
     - !Ref Models
     - Alarm&{Model}:
         Type: AWS::CloudWatch::Alarm
         Properties:
-          AlarmName: !Sub modelwatch-${Model}-x
+          AlarmName: !Sub ${AWS::StackName}-${Model}-x
           Dimensions: [{Name: Model, Value: !Ref Model}]
       Fn::ForEach::Kinds:
         - Kind
@@ -106,8 +106,14 @@ func TestResourcesExpandForEach(t *testing.T) {
 	}
 	res, _ := tpl.Resources(nil)
 	a := res["Alarma1"]
-	if a.Type != "AWS::CloudWatch::Alarm" || !reflect.DeepEqual(a.Properties["AlarmName"], map[string]any{"Fn::Sub": "modelwatch-a-1-x"}) {
+	if a.Type != "AWS::CloudWatch::Alarm" || !reflect.DeepEqual(a.Properties["AlarmName"], map[string]any{"Fn::Sub": "${AWS::StackName}-a-1-x"}) {
 		t.Errorf("Alarma1 = %#v", a)
+	}
+	if topic := res["Topic"]; topic.DeletionPolicy != "Retain" || topic.UpdateReplacePolicy != "Delete" {
+		t.Errorf("Topic: DeletionPolicy %q, UpdateReplacePolicy %q; want Retain, Delete", topic.DeletionPolicy, topic.UpdateReplacePolicy)
+	}
+	if a.DeletionPolicy != "" || a.UpdateReplacePolicy != "" {
+		t.Errorf("Alarma1: policies %q, %q; want none", a.DeletionPolicy, a.UpdateReplacePolicy)
 	}
 	if got := a.Properties["Dimensions"]; !reflect.DeepEqual(got, []any{map[string]any{"Name": "Model", "Value": "a-1"}}) {
 		t.Errorf("Ref of the loop identifier not replaced: %#v", got)
@@ -208,7 +214,18 @@ func TestResolve(t *testing.T) {
 		{map[string]any{"Fn::Sub": "${P}h"}, "24h", false},
 		{map[string]any{"Fn::GetAtt": []any{"B", "Arn"}}, "arn:b", false},
 		{map[string]any{"Ref": "Missing"}, "", true},
-		{map[string]any{"Fn::Join": []any{"", []any{"a"}}}, "", true},
+		{map[string]any{"Fn::Join": []any{"", []any{"a", map[string]any{"Ref": "P"}}}}, "a24", false},
+		{map[string]any{"Fn::Join": []any{"_", map[string]any{"Fn::Split": []any{".", map[string]any{"Fn::Sub": "s-${Q}.x.y"}}}}}, "s-arn:q_x_y", false},
+		{map[string]any{"Fn::Join": []any{"_", map[string]any{"Fn::Split": []any{".", "none"}}}}, "none", false},
+		{map[string]any{"Fn::Sub": []any{"${A}/${P}", map[string]any{"A": map[string]any{"Ref": "Q"}}}}, "arn:q/24", false},
+		{map[string]any{"Fn::Sub": []any{"${A}", map[string]any{"A": map[string]any{"Ref": "Missing"}}}}, "", true},
+		{map[string]any{"Fn::Sub": []any{"${A}"}}, "", true},
+		{map[string]any{"Fn::Join": []any{"", []any{map[string]any{"Ref": "Missing"}}}}, "", true},
+		{map[string]any{"Fn::Join": []any{"", map[string]any{"Fn::Select": []any{"0", "a"}}}}, "", true},
+		{map[string]any{"Fn::Join": []any{"_", map[string]any{"Fn::Split": []any{"", "a"}}}}, "", true},
+		{map[string]any{"Fn::Select": []any{"0", []any{"a"}}}, "", true},
+		{map[string]any{"Fn::Sub": []any{}}, "", true},
+		{map[string]any{"Fn::Join": []any{}}, "", true},
 	} {
 		got, err := cfntemplate.Resolve(tt.in, vars)
 		if (err != nil) != tt.err || got != tt.want {

@@ -8,6 +8,7 @@ import (
 	"os"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -102,8 +103,8 @@ func subValues(t *testing.T, tpl *cfntemplate.Template) map[string]string {
 	vars["AWS::Partition"] = "aws"
 	vars["AWS::AccountId"] = "123456789012"
 	vars["AWS::URLSuffix"] = "amazonaws.com"
-	vars["AWS::StackName"] = "modelwatch"
-	vars["DataBucket"] = "modelwatch-databucket-1"
+	vars["AWS::StackName"] = testStack
+	vars["DataBucket"] = testStack + "-databucket-1"
 	return vars
 }
 
@@ -127,8 +128,8 @@ func TestDashboardShowsEveryModelsMetrics(t *testing.T) {
 	for _, model := range testModels {
 		t.Run(model, func(t *testing.T) {
 			r := resource(t, res, "Dashboard"+alnum(model), "AWS::CloudWatch::Dashboard")
-			if got := cfntemplateSub(t, r.Properties["DashboardName"], vars); got != "modelwatch-"+model {
-				t.Errorf("DashboardName %q, want modelwatch-%s", got, model)
+			if got, want := dashboardName(t, r, vars), strings.ReplaceAll(testStack+"-"+model, ".", "_"); got != want {
+				t.Errorf("DashboardName %q, want %s", got, want)
 			}
 			body := cfntemplateSub(t, r.Properties["DashboardBody"], vars)
 			var d dashboard
@@ -136,7 +137,6 @@ func TestDashboardShowsEveryModelsMetrics(t *testing.T) {
 				t.Fatalf("the rendered dashboard body is not JSON: %v\n%s", err, body)
 			}
 			metrics := map[string]bool{}
-			var annotations []float64
 			var alarms []string
 			for i, w := range d.Widgets {
 				if w.Width <= 0 || w.Height <= 0 || w.X+w.Width > 24 {
@@ -168,11 +168,6 @@ func TestDashboardShowsEveryModelsMetrics(t *testing.T) {
 						}
 						metrics[cells[1].(string)] = true
 					}
-					if h, ok := path(w.Properties, "annotations", "horizontal").([]any); ok {
-						for _, a := range h {
-							annotations = append(annotations, path(a, "value").(float64))
-						}
-					}
 				}
 			}
 			for name := range metrics {
@@ -187,22 +182,129 @@ func TestDashboardShowsEveryModelsMetrics(t *testing.T) {
 					t.Errorf("the dashboard does not show %s", name)
 				}
 			}
-			for _, v := range []float64{0.1, 0.25} {
-				if !slices.Contains(annotations, v) {
-					t.Errorf("no annotation line at PSI %v", v)
-				}
-			}
 			var want []string
 			for _, a := range catalog.Alarms {
-				want = append(want, "arn:aws:cloudwatch:eu-west-1:123456789012:alarm:"+catalog.AlarmName(model, a.Kind))
-				if a.Kind != "feature-drift" && a.Kind != "prediction-drift" && !slices.Contains(annotations, a.DefaultThreshold) {
-					t.Errorf("no annotation line at the %s alarm's threshold %v", a.Kind, a.DefaultThreshold)
-				}
+				alarm := resource(t, res, alarmLogicalID(a.Kind, model), "AWS::CloudWatch::Alarm")
+				want = append(want, "arn:aws:cloudwatch:eu-west-1:123456789012:alarm:"+cfntemplateSub(t, alarm.Properties["AlarmName"], vars))
 			}
 			if !slices.Equal(alarms, want) {
 				t.Errorf("alarm widget lists\n%v\nwant\n%v", alarms, want)
 			}
 		})
+	}
+}
+
+// TestDashboardLinesFollowTheThresholds renders the dashboard with
+// thresholds other than the defaults, each its own value: every alarm's
+// threshold is a line on a widget that shows the alarm's metric (the
+// largest feature PSI's also on the PSI of every feature), and the PSI
+// widgets keep the warn line at 0.1.
+func TestDashboardLinesFollowTheThresholds(t *testing.T) {
+	tpl := loadTemplate(t)
+	res := resources(t)
+	settings := []map[string]string{
+		{}, // the defaults
+		{"FeaturePSIThreshold": "0.31", "PredictionPSIThreshold": "0.27", "DriftedShareThreshold": "0.45",
+			"AccuracyThreshold": "0.85", "LatencyP99ThresholdMs": "750", "ErrorRateThresholdPercent": "2.5"},
+	}
+	for i, set := range settings {
+		vars := subValues(t, tpl)
+		for k, v := range set {
+			vars[k] = v
+		}
+		r := resource(t, res, "Dashboard"+alnum(testModels[0]), "AWS::CloudWatch::Dashboard")
+		body := cfntemplateSub(t, r.Properties["DashboardBody"], vars)
+		var d dashboard
+		if err := json.Unmarshal([]byte(body), &d); err != nil {
+			t.Fatalf("settings %d: the rendered dashboard body is not JSON: %v\n%s", i, err, body)
+		}
+		// lines[metric] are the horizontal lines of the widgets that show metric.
+		lines := map[string][]float64{}
+		for _, w := range d.Widgets {
+			if w.Type != "metric" {
+				continue
+			}
+			var values []float64
+			if h, ok := path(w.Properties, "annotations", "horizontal").([]any); ok {
+				for _, a := range h {
+					v, ok := path(a, "value").(float64)
+					if !ok {
+						t.Errorf("settings %d: widget %q: annotation %v has no number value", i, w.Properties["title"], a)
+					}
+					values = append(values, v)
+				}
+			}
+			for _, row := range w.Properties["metrics"].([]any) {
+				cells := row.([]any)
+				if expr, ok := path(cells[0], "expression").(string); ok {
+					for _, m := range searchMetric.FindAllStringSubmatch(expr, -1) {
+						lines[m[1]] = append(lines[m[1]], values...)
+					}
+				} else if len(cells) > 1 {
+					name, _ := cells[1].(string)
+					lines[name] = append(lines[name], values...)
+				}
+			}
+		}
+		value := func(param string) float64 {
+			v, err := strconv.ParseFloat(vars[param], 64)
+			if err != nil {
+				t.Fatalf("settings %d: %s = %q: %v", i, param, vars[param], err)
+			}
+			return v
+		}
+		for _, a := range catalog.Alarms {
+			if want := value(a.ThresholdParameter); !slices.Contains(lines[a.Metric], want) {
+				t.Errorf("settings %d: no line at the %s alarm's threshold %s = %v on a widget of %s (lines %v)",
+					i, a.Kind, a.ThresholdParameter, want, a.Metric, lines[a.Metric])
+			}
+		}
+		if want := value("FeaturePSIThreshold"); !slices.Contains(lines[catalog.FeaturePSI], want) {
+			t.Errorf("settings %d: no line at FeaturePSIThreshold = %v on the PSI of every feature", i, want)
+		}
+		for _, m := range []string{catalog.FeaturePSI, catalog.MaxFeaturePSI, catalog.PredictionPSI} {
+			if !slices.Contains(lines[m], 0.1) {
+				t.Errorf("settings %d: no warn line at PSI 0.1 on the widget of %s", i, m)
+			}
+		}
+	}
+}
+
+// validDashboardName is what CloudWatch takes as a dashboard's name.
+var validDashboardName = regexp.MustCompile(`^[A-Za-z0-9_-]{1,255}$`)
+
+// dashboardName renders a dashboard's name and checks that CloudWatch takes it.
+func dashboardName(t *testing.T, r cfntemplate.Resource, vars map[string]string) string {
+	t.Helper()
+	name, err := cfntemplate.Resolve(r.Properties["DashboardName"], vars)
+	if err != nil {
+		t.Fatalf("DashboardName: %v", err)
+	}
+	if !validDashboardName.MatchString(name) {
+		t.Errorf("DashboardName %q has characters other than letters, digits, '-' and '_'", name)
+	}
+	return name
+}
+
+// TestDashboardURLsNameTheDashboards: the stack's output for each model's
+// dashboard opens that dashboard.
+func TestDashboardURLsNameTheDashboards(t *testing.T) {
+	tpl := loadTemplate(t)
+	res := resources(t)
+	vars := subValues(t, tpl)
+	outputs, err := tpl.Expand("Outputs", map[string]string{"Models": strings.Join(testModels, ",")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, model := range testModels {
+		name := dashboardName(t, resource(t, res, "Dashboard"+alnum(model), "AWS::CloudWatch::Dashboard"), vars)
+		url, err := cfntemplate.Resolve(path(outputs["Dashboard"+alnum(model)+"Url"], "Value"), vars)
+		if err != nil {
+			t.Fatalf("output Dashboard%sUrl: %v", alnum(model), err)
+		}
+		if want := "https://eu-west-1.console.aws.amazon.com/cloudwatch/home?region=eu-west-1#dashboards:name=" + name; url != want {
+			t.Errorf("output Dashboard%sUrl is %s, want %s", alnum(model), url, want)
+		}
 	}
 }
 

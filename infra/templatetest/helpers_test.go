@@ -15,6 +15,10 @@ import (
 // name and one with the characters a logical id drops.
 var testModels = []string{"credit-default", "fraud_v2.eu"}
 
+// testStack is the stack name the names are rendered with: not the default
+// (modelwatch), so that a name that ignores the stack's shows.
+const testStack = "mw-eu"
+
 var root = sync.OnceValues(func() (string, error) {
 	out, err := exec.Command("go", "env", "GOMOD").Output()
 	if err != nil {

@@ -18,7 +18,7 @@ var functionActions = []struct {
 	actions   []string
 }{
 	{"IngestFunction", "./functions/ingest", []string{"s3:GetObject", "s3:PutObject"}},
-	{"DriftFunction", "./functions/drift", []string{"cloudwatch:PutMetricData", "s3:GetObject", "s3:ListBucket", "s3:PutObject"}},
+	{"DriftFunction", "./functions/drift", []string{"cloudwatch:PutMetricData", "s3:DeleteObject", "s3:GetObject", "s3:ListBucket", "s3:PutObject"}},
 	{"AlarmHandlerFunction", "./functions/alarmhandler", []string{"s3:GetObject", "s3:ListBucket", "s3:PutObject", "sns:Publish", "states:StartExecution"}},
 	{"CaptureImportFunction", "./functions/captureimport", []string{"s3:GetObject", "s3:ListBucket", "s3:PutObject"}},
 }
@@ -227,7 +227,7 @@ func TestFunctionPoliciesScopeTheBucketByPrefix(t *testing.T) {
 	// The key prefixes of shared/layout each function writes.
 	writes := map[string][]string{
 		"IngestFunction":        {"labels/", "predictions/", "profiles/", "receipts/", "rejected/"},
-		"DriftFunction":         {"reports/"},
+		"DriftFunction":         {"quarantine/profiles/", "reports/"},
 		"AlarmHandlerFunction":  {"retrain/"},
 		"CaptureImportFunction": {"labels/", "predictions/", "profiles/", "receipts/", "rejected/"},
 	}

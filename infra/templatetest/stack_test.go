@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/modelwatch/modelwatch/infra/cfntemplate"
+	"github.com/modelwatch/modelwatch/shared/catalog"
 )
 
 var functionIDs = []string{"IngestFunction", "DriftFunction", "AlarmHandlerFunction", "CaptureImportFunction"}
@@ -201,6 +202,22 @@ func TestBucketIsPrivateEncryptedAndExpires(t *testing.T) {
 	if ref, _ := cfntemplate.Ref(path(rules["reports/"], "ExpirationInDays")); ref != "ReportRetentionDays" {
 		t.Error("reports do not expire after ReportRetentionDays")
 	}
+	if ref, _ := cfntemplate.Ref(path(b.Properties, "VersioningConfiguration", "Status")); ref != "DataBucketVersioning" {
+		t.Error("the bucket's versioning is not the DataBucketVersioning parameter")
+	}
+	if got := tpl.ParameterDefaults()["DataBucketVersioning"]; got != "Enabled" {
+		t.Errorf("DataBucketVersioning defaults to %q, want Enabled", got)
+	}
+	noncurrent := false
+	for _, r := range path(b.Properties, "LifecycleConfiguration", "Rules").([]any) {
+		ref, _ := cfntemplate.Ref(path(r, "NoncurrentVersionExpiration", "NoncurrentDays"))
+		if ref == "NoncurrentVersionRetentionDays" && path(r, "Status") == "Enabled" && path(r, "Prefix") == nil {
+			noncurrent = true
+		}
+	}
+	if !noncurrent {
+		t.Error("no bucket-wide lifecycle rule expires noncurrent versions after NoncurrentVersionRetentionDays")
+	}
 	d := tpl.ParameterDefaults()
 	raw, _ := strconv.Atoi(d["RawDataRetentionDays"])
 	reports, _ := strconv.Atoi(d["ReportRetentionDays"])
@@ -227,6 +244,27 @@ func TestTopicsAreEncryptedAndAlarmsCanPublish(t *testing.T) {
 	}
 	if !cloudwatch {
 		t.Error("TopicKey's policy does not let CloudWatch alarms publish to the encrypted alerts topic")
+	}
+	tlsOnly := map[string]bool{}
+	for _, r := range res {
+		if r.Type != "AWS::SNS::TopicPolicy" {
+			continue
+		}
+		for _, s := range path(r.Properties, "PolicyDocument", "Statement").([]any) {
+			ref, _ := cfntemplate.Ref(path(s, "Resource"))
+			if path(s, "Effect") == "Deny" && path(s, "Action") == "sns:Publish" && path(s, "Condition", "Bool", "aws:SecureTransport") == "false" {
+				for _, topic := range r.Properties["Topics"].([]any) {
+					if t, _ := cfntemplate.Ref(topic); t == ref {
+						tlsOnly[ref] = true
+					}
+				}
+			}
+		}
+	}
+	for _, id := range []string{"AlertsTopic", "RetrainTopic"} {
+		if !tlsOnly[id] {
+			t.Errorf("no topic policy denies publishing to %s without TLS", id)
+		}
 	}
 	sub := resource(t, res, "AlertEmailSubscription", "AWS::SNS::Subscription")
 	if sub.Condition != "HasAlertEmail" || path(sub.Properties, "Protocol") != "email" {
@@ -356,6 +394,144 @@ func TestScheduleInputIsTheSampleEvent(t *testing.T) {
 	for k := range sample {
 		if _, ok := fromTemplate[k]; !ok {
 			t.Errorf("events/drift-schedule.json has %s, which the schedule never sends", k)
+		}
+	}
+}
+
+// TestStatefulResourcesSayWhatHappensOnDelete: every stateful resource sets
+// DeletionPolicy and UpdateReplacePolicy (cfn-lint I3011), with the choice
+// docs/deploy.md explains.
+func TestStatefulResourcesSayWhatHappensOnDelete(t *testing.T) {
+	res := resources(t)
+	want := map[string]string{
+		"DataBucket":             "Retain",
+		"TopicKey":               "Delete",
+		"FailureQueue":           "Delete",
+		"IngestLogGroup":         "Retain",
+		"IngestApiLogGroup":      "Retain",
+		"DriftLogGroup":          "Retain",
+		"AlarmHandlerLogGroup":   "Retain",
+		"CaptureImportLogGroup":  "Retain",
+		"CaptureImportEventsDLQ": "Delete",
+	}
+	for id, policy := range want {
+		r, ok := res[id]
+		if !ok {
+			t.Errorf("template.yaml has no resource %s", id)
+			continue
+		}
+		if r.DeletionPolicy != policy || r.UpdateReplacePolicy != policy {
+			t.Errorf("%s: DeletionPolicy %q, UpdateReplacePolicy %q; want %s for both", id, r.DeletionPolicy, r.UpdateReplacePolicy, policy)
+		}
+	}
+	for id, r := range res {
+		switch r.Type {
+		case "AWS::S3::Bucket", "AWS::KMS::Key", "AWS::SQS::Queue", "AWS::Logs::LogGroup", "AWS::DynamoDB::Table":
+			if _, ok := want[id]; !ok {
+				t.Errorf("%s (%s) is stateful: add it here with its DeletionPolicy, and say why in docs/deploy.md", id, r.Type)
+			}
+		}
+	}
+}
+
+// TestReservedConcurrencyIsAParameter: each function's reserved concurrency
+// is a parameter, -1 leaving it unset.
+func TestReservedConcurrencyIsAParameter(t *testing.T) {
+	tpl := loadTemplate(t)
+	res := resources(t)
+	params := tpl.Section("Parameters")
+	conditions := tpl.Section("Conditions")
+	for _, id := range functionIDs {
+		param := strings.TrimSuffix(id, "Function") + "ReservedConcurrency"
+		p, _ := params[param].(map[string]any)
+		if p == nil || p["Type"] != "Number" || p["MinValue"] != float64(-1) {
+			t.Errorf("%s: parameter %s is not a Number from -1: %v", id, param, p)
+			continue
+		}
+		fn := resource(t, res, id, "AWS::Serverless::Function")
+		cond := "Has" + param
+		want := map[string]any{"Fn::If": []any{cond, map[string]any{"Ref": param}, map[string]any{"Ref": "AWS::NoValue"}}}
+		if got := fn.Properties["ReservedConcurrentExecutions"]; !reflect.DeepEqual(got, want) {
+			t.Errorf("%s: ReservedConcurrentExecutions is %v, want %v", id, got, want)
+		}
+		wantCond := map[string]any{"Fn::Not": []any{map[string]any{"Fn::Equals": []any{map[string]any{"Ref": param}, float64(-1)}}}}
+		if got := conditions[cond]; !reflect.DeepEqual(got, wantCond) {
+			t.Errorf("condition %s is %v, want %v", cond, got, wantCond)
+		}
+	}
+}
+
+// nameProperties are the properties that give a resource (or the resource
+// a SAM event makes) its physical name.
+var nameProperties = []string{
+	"AlarmName", "DashboardName", "AliasName", "TopicName", "QueueName", "FunctionName", "RoleName",
+	"LogGroupName", "StateMachineName", "Name", "BucketName", "ScheduleName", "RuleName", "KeyName",
+}
+
+// TestNamedResourcesCarryTheStackName: a name that does not start with the
+// stack's collides with a second stack in the account and region (docs
+// suggest one past ~60 models). The ScheduleV2 event is named: SAM's
+// default name, {Function}{Event}, is the same in every stack.
+func TestNamedResourcesCarryTheStackName(t *testing.T) {
+	tpl := loadTemplate(t)
+	vars := subValues(t, tpl)
+	check := func(where string, props map[string]any) {
+		for _, k := range nameProperties {
+			v, ok := props[k]
+			if !ok {
+				continue
+			}
+			name, err := cfntemplate.Resolve(v, vars)
+			if err != nil {
+				t.Errorf("%s.%s: %v", where, k, err)
+			} else if !strings.HasPrefix(strings.TrimPrefix(name, "alias/"), testStack+"-") {
+				t.Errorf("%s.%s is %q, which does not start with the stack name and a hyphen (%s-)", where, k, name, testStack)
+			}
+		}
+	}
+	res := resources(t)
+	named := 0
+	for id, r := range res {
+		check(id, r.Properties)
+		events, _ := r.Properties["Events"].(map[string]any)
+		for name, e := range events {
+			props, _ := path(e, "Properties").(map[string]any)
+			check(id+".Events."+name, props)
+		}
+		for _, k := range nameProperties {
+			if r.Properties[k] != nil {
+				named++
+			}
+		}
+	}
+	if named < 2*len(catalog.Alarms)+2 {
+		t.Errorf("only %d named resources: the check does not see the alarms and dashboards", named)
+	}
+	fn := resource(t, res, "DriftFunction", "AWS::Serverless::Function")
+	for name, e := range fn.Properties["Events"].(map[string]any) {
+		if path(e, "Type") == "ScheduleV2" && path(e, "Properties", "Name") == nil {
+			t.Errorf("DriftFunction's ScheduleV2 event %s has no Name: SAM would name it DriftFunction%s in every stack", name, name)
+		}
+	}
+}
+
+// TestOutputDescriptionsAreLiteral: an Output's Description must be a
+// literal string (CloudFormation does not resolve functions there).
+func TestOutputDescriptionsAreLiteral(t *testing.T) {
+	outputs, err := loadTemplate(t).Expand("Outputs", map[string]string{"Models": strings.Join(testModels, ",")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for id, o := range outputs {
+		if d := path(o, "Description"); d != nil {
+			if _, literal := d.(string); !literal {
+				t.Errorf("output %s: Description %v is not a literal string", id, d)
+			}
+		}
+	}
+	for _, m := range testModels {
+		if _, ok := outputs["Dashboard"+alnum(m)+"Url"]; !ok {
+			t.Errorf("no output Dashboard%sUrl", alnum(m))
 		}
 	}
 }

@@ -20,8 +20,8 @@ func BenchmarkDecodeNotification(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		n.Model()
-		n.Metric()
+		n.Model(alarm.AlarmNamePrefix)
+		n.Metric(alarm.AlarmNamePrefix)
 		n.Value()
 	}
 }

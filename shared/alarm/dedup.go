@@ -5,10 +5,15 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net"
 	"time"
+
+	"github.com/aws/smithy-go"
 
 	"github.com/modelwatch/modelwatch/shared/layout"
 	"github.com/modelwatch/modelwatch/shared/store"
+
+	"github.com/modelwatch/modelwatch/shared/sleep"
 )
 
 // The dedup protocol, for one model and cooldown slot:
@@ -23,14 +28,16 @@ import (
 //     died); claim the next attempt with a conditional write of a claim
 //     object and deliver the marker's own request.
 //  3. Delivering starts the execution (deterministic name: a repeat finds
-//     ExecutionAlreadyExists, counted as success) and publishes, skipping
-//     what the marker says is done, then writes the marker started. On an
+//     ExecutionAlreadyExists, counted as success), records in the marker
+//     that it is about to publish, publishes, and writes the marker
+//     started; it skips what the marker says is done or attempted. On an
 //     error it writes the marker with the lease ended, so the retry Lambda
 //     makes takes over at once, and returns the error.
 //
 // So the request is never lost behind the cooldown, the execution starts
-// once, and the message is published once unless S3 fails between a publish
-// and the marker write that records it.
+// exactly once, and the message is published at most once: a retry never
+// publishes after an attempt that may have published (the intent is in the
+// marker before the publish), only after one the topic refused.
 
 const jsonType = "application/json"
 
@@ -169,7 +176,7 @@ func (h *Handler) follow(ctx context.Context, log *slog.Logger, messageID, key s
 			return Failed, fmt.Errorf("%w: %s (attempt %d, leased until %s) did not finish while waiting; a retry settles it",
 				ErrInFlight, key, attempt, lease.Format(time.RFC3339))
 		}
-		if err := sleep(ctx, h.poll); err != nil {
+		if err := sleep.For(ctx, h.poll); err != nil {
 			return Failed, fmt.Errorf("wait for retrain marker %s: %w", key, err)
 		}
 		next, err := h.getMarker(ctx, key)
@@ -256,9 +263,24 @@ func (h *Handler) deliver(ctx context.Context, log *slog.Logger, key string, m *
 			log.InfoContext(ctx, "the retraining execution already existed; counted as started")
 		}
 	}
-	if h.publisher != nil && !m.Published {
+	switch {
+	case h.publisher == nil || m.Published:
+	case m.PublishAttempted:
+		log.WarnContext(ctx, "an earlier attempt published the retraining request, or tried to, and did not record the outcome; not publishing again (the message is sent at most once)",
+			"marker", key, "last_error", m.LastError)
+	default:
+		// Record the intent first: if the publish succeeds and the
+		// marker write after it fails, the retry must not publish again.
+		m.PublishAttempted, m.UpdatedAt = true, h.now().UTC()
+		if err := h.putMarker(ctx, key, m); err != nil {
+			m.PublishAttempted = false
+			return h.release(ctx, log, key, m, fmt.Errorf("record the publish of retraining request %s: %w", m.ExecutionName, err))
+		}
 		attrs := map[string]string{"event": RequestedEvent, "model": m.Model, "metric": m.Request.Metric, "execution_name": m.ExecutionName, "slot": m.Slot}
 		if err := h.publisher.Publish(ctx, m.ExecutionName, input, attrs); err != nil {
+			if notPublished(err) {
+				m.PublishAttempted = false // refused: the retry publishes
+			}
 			return h.release(ctx, log, key, m, fmt.Errorf("publish retraining request %s: %w", m.ExecutionName, err))
 		}
 		m.Published = true
@@ -302,13 +324,15 @@ func (h *Handler) putMarker(ctx context.Context, key string, m *Marker) error {
 	return nil
 }
 
-func sleep(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-t.C:
-		return nil
+// notPublished reports whether a publish error certainly means that the
+// topic did not take the message: SNS answered with an error, or the
+// connection was never made. Any other error (a timeout, a connection lost
+// after the request was sent) may hide a message SNS accepted.
+func notPublished(err error) bool {
+	var apiErr smithy.APIError
+	if errors.As(err, &apiErr) {
+		return true
 	}
+	var opErr *net.OpError
+	return errors.As(err, &opErr) && opErr.Op == "dial"
 }

@@ -26,8 +26,8 @@ func FuzzDecodeNotification(f *testing.F) {
 		if n.StateChangeTime.IsZero() || n.StateChangeTime.Location().String() != "UTC" {
 			t.Fatalf("state change time %v", n.StateChangeTime)
 		}
-		n.Metric()
-		if model, _, err := n.Model(); err == nil && model == "" {
+		n.Metric(alarm.AlarmNamePrefix)
+		if model, _, err := n.Model(alarm.AlarmNamePrefix); err == nil && model == "" {
 			t.Fatal("empty model without an error")
 		}
 		if v, ok := n.Value(); ok && (math.IsNaN(v) || math.IsInf(v, 0)) {

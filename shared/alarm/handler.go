@@ -110,6 +110,10 @@ type Config struct {
 	Publisher Publisher
 	// Policy gives the policy; nil means DefaultPolicy.
 	Policy PolicySource
+	// AlarmNamePrefix starts the stack's alarm names, {prefix}{model}-{kind}:
+	// the model of an alarm without a Model dimension is read from its name.
+	// Empty means AlarmNamePrefix (a stack named modelwatch).
+	AlarmNamePrefix string
 	// Logger receives the JSON logs; nil means slog.Default().
 	Logger *slog.Logger
 	// Now is the clock (requested_at, leases); nil means time.Now.
@@ -136,6 +140,7 @@ type Handler struct {
 	starter   Starter
 	publisher Publisher
 	policy    PolicySource
+	prefix    string
 	log       *slog.Logger
 	now       func() time.Time
 	lease     time.Duration
@@ -150,7 +155,8 @@ func New(cfg Config) (*Handler, error) {
 		return nil, errors.New("alarm handler: a store for the retrain markers is required")
 	}
 	h := &Handler{
-		store: cfg.Store, starter: cfg.Starter, publisher: cfg.Publisher, policy: cfg.Policy, log: cfg.Logger,
+		store: cfg.Store, starter: cfg.Starter, publisher: cfg.Publisher, policy: cfg.Policy,
+		prefix: orDefault(cfg.AlarmNamePrefix), log: cfg.Logger,
 		now: cfg.Now, lease: cfg.Lease, margin: cfg.LeaseMargin, poll: cfg.PollInterval, maxWait: cfg.MaxWait,
 	}
 	if h.policy == nil {
@@ -250,9 +256,9 @@ func (h *Handler) HandleMessage(ctx context.Context, messageID, message string) 
 		res.Outcome = Failed
 		return res, err
 	}
-	namespace, metric := n.Metric()
+	namespace, metric := n.Metric(h.prefix)
 	log = log.With("namespace", namespace, "metric", metric)
-	model, source, err := n.Model()
+	model, source, err := n.Model(h.prefix)
 	if err != nil {
 		if !pol.mayTrigger(namespace, metric) {
 			log.InfoContext(ctx, "alarm only notifies: its metric is not a retrain trigger", "model_error", err.Error())

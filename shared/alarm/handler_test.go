@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/aws/aws-lambda-go/events"
+	"github.com/aws/smithy-go"
 	"github.com/modelwatch/modelwatch/shared/alarm"
 	"github.com/modelwatch/modelwatch/shared/store"
 )
@@ -392,6 +393,47 @@ func TestUnattributableAlarms(t *testing.T) {
 	}
 }
 
+// TestAlarmNamesOfAnotherStack: an alarm without a Model dimension is
+// attributed by its name, {prefix}{model}-{kind}, with the prefix of the
+// handler's own stack.
+func TestAlarmNamesOfAnotherStack(t *testing.T) {
+	tests := []struct {
+		name, prefix, alarmName string
+		outcome                 alarm.Outcome
+	}{
+		{"this stack", "mw-eu-", "mw-eu-credit-default-feature-drift", alarm.Requested},
+		{"the default stack", "", "modelwatch-credit-default-feature-drift", alarm.Requested},
+		{"another stack's name", "mw-eu-", "modelwatch-credit-default-feature-drift", alarm.Dropped},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			e := newEnv(t, func(c *alarm.Config) { c.AlarmNamePrefix = tc.prefix })
+			var doc map[string]any
+			if err := json.Unmarshal([]byte(withAlarm(t, map[string]any{"AlarmName": tc.alarmName})), &doc); err != nil {
+				t.Fatal(err)
+			}
+			delete(doc["Trigger"].(map[string]any), "Dimensions")
+			msg, err := json.Marshal(doc)
+			if err != nil {
+				t.Fatal(err)
+			}
+			res, err := e.handle(t, string(msg))
+			if err != nil || res.Outcome != tc.outcome {
+				t.Fatalf("%+v %v, want %s", res, err, tc.outcome)
+			}
+			if tc.outcome != alarm.Requested {
+				return
+			}
+			if res.Model != fixtureModel || e.starter.Calls() != 1 {
+				t.Errorf("model %q, %d starts; want %s, 1", res.Model, e.starter.Calls(), fixtureModel)
+			}
+			if !strings.Contains(e.logs.String(), `"model_from":"alarm_name"`) {
+				t.Error("the log does not say the model came from the alarm name")
+			}
+		})
+	}
+}
+
 func TestStartFailureIsRetried(t *testing.T) {
 	e := newEnv(t, nil)
 	down := errors.New("states unavailable")
@@ -426,7 +468,8 @@ func TestStartFailureIsRetried(t *testing.T) {
 
 func TestPublishFailureRetriesOnlyThePublish(t *testing.T) {
 	e := newEnv(t, nil)
-	e.publisher.Fail = func(string) error { return errors.New("sns throttled") }
+	// SNS answered with an error: the message was not published.
+	e.publisher.Fail = func(string) error { return &smithy.GenericAPIError{Code: "Throttling", Message: "sns throttled"} }
 	msg := message(t, "alarm-alarm.json")
 	if _, err := e.handle(t, msg); err == nil || !strings.Contains(err.Error(), "sns throttled") {
 		t.Fatalf("want the publish error, got %v", err)
@@ -440,6 +483,82 @@ func TestPublishFailureRetriesOnlyThePublish(t *testing.T) {
 	}
 	if e.starter.Calls() != 1 || len(e.publisher.Messages()) != 1 {
 		t.Errorf("%d starts, %d messages; want 1, 1", e.starter.Calls(), len(e.publisher.Messages()))
+	}
+}
+
+// TestPublishIsNeverRepeated: whatever fails after the publish may have
+// been sent, a retry does not publish again (the publish intent is in the
+// marker before the publish).
+func TestPublishIsNeverRepeated(t *testing.T) {
+	cases := []struct {
+		name string
+		// fail sets the fault: it is called with the env and the failing store.
+		fail func(e *env, fs *failingStore)
+		// wantMessages is the number of messages after the retry.
+		wantMessages int
+	}{
+		{"the marker write after the publish fails", func(e *env, fs *failingStore) {
+			e.publisher.Fail = func(string) error {
+				// Publish succeeds; from now on every marker write fails.
+				fs.set(func(op, key string) error {
+					if op == "put" && key == fixtureKey {
+						return errors.New("S3 500 InternalError")
+					}
+					return nil
+				})
+				return nil
+			}
+		}, 1},
+		{"the publish times out (SNS may have taken it)", func(e *env, fs *failingStore) {
+			e.publisher.Fail = func(string) error { return context.DeadlineExceeded }
+		}, 0},
+		{"the intent cannot be recorded", func(e *env, fs *failingStore) {
+			// The first put of the marker (the intent) fails; the release
+			// write succeeds.
+			n := 0
+			fs.set(func(op, key string) error {
+				if op == "put" && key == fixtureKey {
+					if n++; n == 1 {
+						return errors.New("S3 500 InternalError")
+					}
+				}
+				return nil
+			})
+		}, 1},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			mem := store.NewMemory()
+			fs := &failingStore{Store: mem}
+			e := newEnv(t, func(c *alarm.Config) { c.Store = fs })
+			e.store = mem
+			tc.fail(e, fs)
+			msg := message(t, "alarm-alarm.json")
+			res, err := e.handle(t, msg)
+			if err == nil || res.Outcome != alarm.Failed {
+				t.Fatalf("first attempt: %+v %v, want a failure", res, err)
+			}
+			before := len(e.publisher.Messages())
+			fs.set(nil)
+			e.publisher.Fail = nil
+			e.clock.Advance(time.Hour) // past any lease the failed attempt kept
+			res, err = e.handle(t, msg)
+			if err != nil || res.Outcome != alarm.Requested {
+				t.Fatalf("retry: %+v %v", res, err)
+			}
+			if res, err := e.handle(t, msg); err != nil || res.Outcome != alarm.Duplicate {
+				t.Fatalf("third delivery: %+v %v", res, err)
+			}
+			if got := len(e.publisher.Messages()); got != tc.wantMessages {
+				t.Errorf("%d messages (%d before the retry), want %d", got, before, tc.wantMessages)
+			}
+			if len(e.starter.Executions()) != 1 {
+				t.Errorf("%d executions, want 1", len(e.starter.Executions()))
+			}
+			if m := e.marker(t, fixtureKey); m.State != alarm.MarkerStarted || !m.PublishAttempted {
+				t.Errorf("marker %+v", m)
+			}
+		})
 	}
 }
 

@@ -48,6 +48,11 @@ type Marker struct {
 	// request, so a takeover skips them.
 	ExecutionStarted bool `json:"execution_started"`
 	Published        bool `json:"published"`
+	// PublishAttempted is written before the publish: an attempt that
+	// finds it set without Published does not publish again, because the
+	// earlier attempt may have published and failed to record it. It is
+	// cleared when the topic certainly refused the message.
+	PublishAttempted bool `json:"publish_attempted,omitempty"`
 	// MessageID is the SNS message that created the marker.
 	MessageID string    `json:"message_id"`
 	CreatedAt time.Time `json:"created_at"`

@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"regexp"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/modelwatch/modelwatch/shared/catalog"
@@ -31,9 +30,11 @@ func (s State) valid() bool {
 // ModelDimension is the CloudWatch dimension that names the model.
 const ModelDimension = catalog.DimModel
 
-// AlarmNamePrefix starts the names of modelwatch's alarms,
-// modelwatch-{model}-{kind} (catalog.AlarmName).
-const AlarmNamePrefix = "modelwatch-"
+// AlarmNamePrefix starts the names of modelwatch's alarms in a stack with
+// the default name, modelwatch-{model}-{kind} (catalog.AlarmName). Another
+// stack's alarms start with its name and a hyphen: the template gives the
+// alarm handler that prefix in ALARM_NAME_PREFIX (Settings.AlarmNamePrefix).
+const AlarmNamePrefix = catalog.DefaultAlarmNamePrefix
 
 // ErrNotAlarm is wrapped by DecodeNotification when a message is not a
 // CloudWatch alarm notification.
@@ -148,9 +149,10 @@ func parseStateChangeTime(s string) (time.Time, error) {
 // Metric returns the namespace and name of the alarm's metric: the
 // Trigger's metric, or for a metric-math alarm the metric its queries read
 // (the one with a Model dimension first), or else the metric of the
-// catalog's alarm kind its name ends in (namespace empty). It returns empty
-// strings when none of these names a metric.
-func (n *Notification) Metric() (namespace, name string) {
+// catalog's alarm kind of a name {prefix}{model}-{kind} (namespace empty).
+// An empty prefix means AlarmNamePrefix. It returns empty strings when none
+// of these names a metric.
+func (n *Notification) Metric(prefix string) (namespace, name string) {
 	if n.Trigger.MetricName != "" {
 		return n.Trigger.Namespace, n.Trigger.MetricName
 	}
@@ -169,7 +171,7 @@ func (n *Notification) Metric() (namespace, name string) {
 	if first != nil {
 		return first.Metric.Namespace, first.Metric.MetricName
 	}
-	if _, a, ok := splitAlarmName(n.AlarmName); ok {
+	if _, a, ok := catalog.ParseAlarmName(orDefault(prefix), n.AlarmName); ok {
 		return "", a.Metric
 	}
 	return "", ""
@@ -186,10 +188,11 @@ const (
 
 // Model returns the model the alarm is about: the value of the Model
 // dimension of its metric (or of a metric-math query's metric), else the
-// {model} part of an alarm name modelwatch-{model}-{kind} where kind is one
-// of the catalog's alarm kinds. It returns an error when neither names a
-// valid model.
-func (n *Notification) Model() (string, ModelSource, error) {
+// {model} part of an alarm name {prefix}{model}-{kind} where kind is one of
+// the catalog's alarm kinds (catalog.ParseAlarmName). An empty prefix means
+// AlarmNamePrefix, the default stack's. It returns an error when neither
+// names a valid model.
+func (n *Notification) Model(prefix string) (string, ModelSource, error) {
 	model := dimension(n.Trigger.Dimensions, ModelDimension)
 	if model == "" {
 		for _, q := range n.Trigger.Metrics {
@@ -206,9 +209,10 @@ func (n *Notification) Model() (string, ModelSource, error) {
 		}
 		return model, FromDimension, nil
 	}
-	model, _, ok := splitAlarmName(n.AlarmName)
+	prefix = orDefault(prefix)
+	model, _, ok := catalog.ParseAlarmName(prefix, n.AlarmName)
 	if !ok {
-		return "", FromAlarmName, fmt.Errorf("alarm %q has no %s dimension and its name is not %s{model}-{kind} with a kind of the catalog", n.AlarmName, ModelDimension, AlarmNamePrefix)
+		return "", FromAlarmName, fmt.Errorf("alarm %q has no %s dimension and its name is not %s{model}-{kind} with a kind of the catalog", n.AlarmName, ModelDimension, prefix)
 	}
 	if err := layout.CheckModel(model); err != nil {
 		return "", FromAlarmName, fmt.Errorf("alarm %q: name: %w", n.AlarmName, err)
@@ -216,20 +220,12 @@ func (n *Notification) Model() (string, ModelSource, error) {
 	return model, FromAlarmName, nil
 }
 
-// splitAlarmName splits modelwatch-{model}-{kind} for the catalog's kinds
-// (the longest kind that fits, since kinds and models may contain '-').
-func splitAlarmName(name string) (model string, kind catalog.Alarm, ok bool) {
-	rest, ok := strings.CutPrefix(name, AlarmNamePrefix)
-	if !ok {
-		return "", catalog.Alarm{}, false
+// orDefault returns prefix, or AlarmNamePrefix when it is empty.
+func orDefault(prefix string) string {
+	if prefix == "" {
+		return AlarmNamePrefix
 	}
-	for _, a := range catalog.Alarms {
-		m, found := strings.CutSuffix(rest, "-"+a.Kind)
-		if found && m != "" && len(a.Kind) > len(kind.Kind) {
-			model, kind = m, a
-		}
-	}
-	return model, kind, model != ""
+	return prefix
 }
 
 func dimension(dims []Dimension, name string) string {

@@ -61,11 +61,11 @@ func TestDecodeFixtures(t *testing.T) {
 			if n.NewState != tc.state || n.OldState != tc.old || !n.StateChangeTime.Equal(tc.at) {
 				t.Errorf("state %s<-%s at %s, want %s<-%s at %s", n.NewState, n.OldState, n.StateChangeTime, tc.state, tc.old, tc.at)
 			}
-			ns, metric := n.Metric()
+			ns, metric := n.Metric(alarm.AlarmNamePrefix)
 			if ns != "ModelWatch" || metric != tc.metric {
 				t.Errorf("metric %s/%s, want ModelWatch/%s", ns, metric, tc.metric)
 			}
-			model, src, err := n.Model()
+			model, src, err := n.Model(alarm.AlarmNamePrefix)
 			if err != nil || model != "credit-default" || src != alarm.FromDimension {
 				t.Errorf("model %q from %s (%v)", model, src, err)
 			}
@@ -118,25 +118,30 @@ func TestStateChangeTimeForms(t *testing.T) {
 
 func TestModelAndMetric(t *testing.T) {
 	tests := []struct {
-		name, trigger, alarmName string
-		model                    string
-		source                   alarm.ModelSource
-		metric                   string
-		err                      string
+		name, prefix, trigger, alarmName string
+		model                            string
+		source                           alarm.ModelSource
+		metric                           string
+		err                              string
 	}{
-		{"dimension", `{"MetricName":"Accuracy","Namespace":"ModelWatch","Dimensions":[{"name":"Model","value":"fraud"}]}`, "anything", "fraud", alarm.FromDimension, "Accuracy", ""},
-		{"dimension wins over name", `{"MetricName":"Accuracy","Dimensions":[{"name":"Feature","value":"x"},{"name":"Model","value":"fraud"}]}`, "modelwatch-other-accuracy", "fraud", alarm.FromDimension, "Accuracy", ""},
-		{"name scheme", `{"MetricName":"PredictionPSI"}`, "modelwatch-credit-default-prediction-drift", "credit-default", alarm.FromAlarmName, "PredictionPSI", ""},
-		{"name scheme, kind inside the model", `{"MetricName":"Accuracy"}`, "modelwatch-accuracy-accuracy", "accuracy", alarm.FromAlarmName, "Accuracy", ""},
-		{"name scheme, longest kind", `{"MetricName":"ErrorRate"}`, "modelwatch-m-error-rate", "m", alarm.FromAlarmName, "ErrorRate", ""},
-		{"metric from the kind", `{}`, "modelwatch-fraud-dataset-drift", "fraud", alarm.FromAlarmName, "DriftedFeatureShare", ""},
-		{"metric math", `{"Metrics":[{"Id":"e1","Expression":"m1*100","ReturnData":true},{"Id":"m0","MetricStat":{"Metric":{"MetricName":"Other","Namespace":"X"}}},{"Id":"m1","MetricStat":{"Metric":{"MetricName":"DriftedFeatureShare","Namespace":"ModelWatch","Dimensions":[{"name":"Model","value":"churn"}]},"Period":3600,"Stat":"Maximum"}}]}`, "x", "churn", alarm.FromDimension, "DriftedFeatureShare", ""},
-		{"metric math without model", `{"Metrics":[{"Id":"m1","MetricStat":{"Metric":{"MetricName":"LatencyP99","Namespace":"ModelWatch"}}}]}`, "modelwatch-ingest-latency", "ingest", alarm.FromAlarmName, "LatencyP99", ""},
-		{"composite", `{}`, "modelwatch-fraud-composite", "", alarm.FromAlarmName, "", "with a kind of the catalog"},
-		{"bad dimension", `{"MetricName":"Accuracy","Dimensions":[{"name":"Model","value":"a/b"}]}`, "modelwatch-fraud-accuracy", "", alarm.FromDimension, "Accuracy", "a/b"},
-		{"bad name", `{"MetricName":"Accuracy"}`, "modelwatch-a b-accuracy", "", alarm.FromAlarmName, "Accuracy", "a b"},
-		{"foreign name", `{"MetricName":"CPUUtilization"}`, "web-cpu-high", "", alarm.FromAlarmName, "CPUUtilization", "is not modelwatch-{model}-{kind}"},
-		{"name without model", `{"MetricName":"Accuracy"}`, "modelwatch-accuracy", "", alarm.FromAlarmName, "Accuracy", "is not modelwatch-{model}-{kind}"},
+		{"dimension", "", `{"MetricName":"Accuracy","Namespace":"ModelWatch","Dimensions":[{"name":"Model","value":"fraud"}]}`, "anything", "fraud", alarm.FromDimension, "Accuracy", ""},
+		{"dimension wins over name", "", `{"MetricName":"Accuracy","Dimensions":[{"name":"Feature","value":"x"},{"name":"Model","value":"fraud"}]}`, "modelwatch-other-accuracy", "fraud", alarm.FromDimension, "Accuracy", ""},
+		{"name scheme", "", `{"MetricName":"PredictionPSI"}`, "modelwatch-credit-default-prediction-drift", "credit-default", alarm.FromAlarmName, "PredictionPSI", ""},
+		{"name scheme, default prefix given", alarm.AlarmNamePrefix, `{"MetricName":"PredictionPSI"}`, "modelwatch-credit-default-prediction-drift", "credit-default", alarm.FromAlarmName, "PredictionPSI", ""},
+		{"name scheme, kind inside the model", "", `{"MetricName":"Accuracy"}`, "modelwatch-accuracy-accuracy", "accuracy", alarm.FromAlarmName, "Accuracy", ""},
+		{"name scheme, longest kind", "", `{"MetricName":"ErrorRate"}`, "modelwatch-m-error-rate", "m", alarm.FromAlarmName, "ErrorRate", ""},
+		{"another stack", "mw-eu-", `{"MetricName":"PredictionPSI"}`, "mw-eu-credit-default-prediction-drift", "credit-default", alarm.FromAlarmName, "PredictionPSI", ""},
+		{"another stack with a hyphenated name", "modelwatch-prod-", `{"MetricName":"Accuracy"}`, "modelwatch-prod-fraud_v2.eu-accuracy", "fraud_v2.eu", alarm.FromAlarmName, "Accuracy", ""},
+		{"another stack's alarm", "mw-eu-", `{"MetricName":"Accuracy"}`, "modelwatch-fraud-accuracy", "", alarm.FromAlarmName, "Accuracy", "is not mw-eu-{model}-{kind}"},
+		{"metric from the kind", "", `{}`, "modelwatch-fraud-dataset-drift", "fraud", alarm.FromAlarmName, "DriftedFeatureShare", ""},
+		{"metric from the kind, another stack", "mw-eu-", `{}`, "mw-eu-fraud-dataset-drift", "fraud", alarm.FromAlarmName, "DriftedFeatureShare", ""},
+		{"metric math", "", `{"Metrics":[{"Id":"e1","Expression":"m1*100","ReturnData":true},{"Id":"m0","MetricStat":{"Metric":{"MetricName":"Other","Namespace":"X"}}},{"Id":"m1","MetricStat":{"Metric":{"MetricName":"DriftedFeatureShare","Namespace":"ModelWatch","Dimensions":[{"name":"Model","value":"churn"}]},"Period":3600,"Stat":"Maximum"}}]}`, "x", "churn", alarm.FromDimension, "DriftedFeatureShare", ""},
+		{"metric math without model", "", `{"Metrics":[{"Id":"m1","MetricStat":{"Metric":{"MetricName":"LatencyP99","Namespace":"ModelWatch"}}}]}`, "modelwatch-ingest-latency", "ingest", alarm.FromAlarmName, "LatencyP99", ""},
+		{"composite", "", `{}`, "modelwatch-fraud-composite", "", alarm.FromAlarmName, "", "with a kind of the catalog"},
+		{"bad dimension", "", `{"MetricName":"Accuracy","Dimensions":[{"name":"Model","value":"a/b"}]}`, "modelwatch-fraud-accuracy", "", alarm.FromDimension, "Accuracy", "a/b"},
+		{"bad name", "", `{"MetricName":"Accuracy"}`, "modelwatch-a b-accuracy", "", alarm.FromAlarmName, "Accuracy", "a b"},
+		{"foreign name", "", `{"MetricName":"CPUUtilization"}`, "web-cpu-high", "", alarm.FromAlarmName, "CPUUtilization", "is not modelwatch-{model}-{kind}"},
+		{"name without model", "", `{"MetricName":"Accuracy"}`, "modelwatch-accuracy", "", alarm.FromAlarmName, "Accuracy", "is not modelwatch-{model}-{kind}"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -144,10 +149,10 @@ func TestModelAndMetric(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if _, metric := n.Metric(); metric != tc.metric {
+			if _, metric := n.Metric(tc.prefix); metric != tc.metric {
 				t.Errorf("metric %q, want %q", metric, tc.metric)
 			}
-			model, src, err := n.Model()
+			model, src, err := n.Model(tc.prefix)
 			if tc.err != "" {
 				if err == nil || !strings.Contains(err.Error(), tc.err) {
 					t.Errorf("model %q, error %v, want an error saying %q", model, err, tc.err)

@@ -13,6 +13,7 @@ const (
 	EnvStateMachineARN = "RETRAIN_STATE_MACHINE_ARN"
 	EnvTopicARN        = "RETRAIN_TOPIC_ARN"
 	EnvPolicyURL       = "ALARM_POLICY_URL"
+	EnvAlarmNamePrefix = "ALARM_NAME_PREFIX"
 )
 
 // Settings is the alarm handler's configuration from its environment.
@@ -26,6 +27,9 @@ type Settings struct {
 	// PolicyURL locates an optional policy document (s3://bucket/key or a
 	// file path) read over Policy; empty means Policy alone.
 	PolicyURL string
+	// AlarmNamePrefix starts the stack's alarm names (template.yaml sets
+	// ${AWS::StackName}-); unset means AlarmNamePrefix.
+	AlarmNamePrefix string
 	// Policy is the policy from RETRAIN_METRICS, RETRAIN_COOLDOWN and
 	// METRICS_NAMESPACE.
 	Policy Policy
@@ -39,6 +43,7 @@ func SettingsFromEnv(getenv func(string) string) (Settings, error) {
 		StateMachineARN: strings.TrimSpace(getenv(EnvStateMachineARN)),
 		TopicARN:        strings.TrimSpace(getenv(EnvTopicARN)),
 		PolicyURL:       strings.TrimSpace(getenv(EnvPolicyURL)),
+		AlarmNamePrefix: orDefault(strings.TrimSpace(getenv(EnvAlarmNamePrefix))),
 	}
 	if s.Bucket == "" {
 		return Settings{}, errors.New(EnvBucket + " is not set: the bucket of the retrain markers and reports")

@@ -37,3 +37,23 @@ func TestSettingsFromEnv(t *testing.T) {
 		}
 	}
 }
+
+func TestSettingsAlarmNamePrefix(t *testing.T) {
+	tests := []struct {
+		name, value, want string
+	}{
+		{"unset: the default stack", "", "modelwatch-"},
+		{"blank", "  ", "modelwatch-"},
+		{"the stack's name", "mw-eu-", "mw-eu-"},
+		{"spaces trimmed", " modelwatch-prod- ", "modelwatch-prod-"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			env := map[string]string{"BUCKET": "b", "ALARM_NAME_PREFIX": tc.value}
+			s, err := alarm.SettingsFromEnv(func(k string) string { return env[k] })
+			if err != nil || s.AlarmNamePrefix != tc.want {
+				t.Errorf("AlarmNamePrefix %q (%v), want %q", s.AlarmNamePrefix, err, tc.want)
+			}
+		})
+	}
+}

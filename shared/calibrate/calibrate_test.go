@@ -2,6 +2,7 @@ package calibrate_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"math"
 	"math/rand/v2"
@@ -218,8 +219,53 @@ func TestFromHistory(t *testing.T) {
 	if _, err := calibrate.FromHistory(windows[:3], calibrate.HistoryOptions{}); err == nil {
 		t.Error("calibrated from 3 windows")
 	}
-	if _, err := calibrate.DecodeWindow([]byte(`{"schema_version":1}`)); err == nil {
-		t.Error("decoded a report without features")
+	if _, err := calibrate.DecodeWindow([]byte(`{"schema_version":1}`)); !errors.Is(err, calibrate.ErrNotReport) {
+		t.Errorf("report without features: error %v, want ErrNotReport", err)
+	}
+	// A reference profile has features too, but is not a report.
+	profileJSON := `{"schema_version":1,"type":"reference","rows":3,"features":[{"name":"x","kind":"numeric","missing":0}]}`
+	if _, err := calibrate.DecodeWindow([]byte(profileJSON)); !errors.Is(err, calibrate.ErrNotReport) {
+		t.Errorf("profile: error %v, want ErrNotReport", err)
+	}
+}
+
+// TestFromHistoryPValues pins issue 14 item 5: p-value methods are
+// calibrated on −log10 p, so their thresholds are never 0 (a rule that can
+// never fire) and a strong shift fires them; a statistic that never varied
+// is not calibrated at all.
+func TestFromHistoryPValues(t *testing.T) {
+	rng := rand.New(rand.NewPCG(7, 8))
+	var windows []calibrate.Window
+	for range 40 {
+		p := rng.Float64() // p-values are uniform under no drift
+		psi := 0.0
+		var w calibrate.Window
+		w.Current.Rows = 1000
+		w.Features = []drift.FeatureResult{{Name: "x", KS: &drift.KSResult{PValue: p}, PSI: &psi, Severity: drift.OK}}
+		windows = append(windows, w)
+	}
+	cal, err := calibrate.FromHistory(windows, calibrate.HistoryOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, ok := cal.Features["x"][drift.KS]
+	if !ok {
+		t.Fatalf("no ks thresholds: %+v", cal.Features)
+	}
+	// −log10 U has mean and sd 1/ln 10 = 0.434: drift near 10^−1.74 = 0.018.
+	if !(got.Drift > 0.001 && got.Drift < got.Warn && got.Warn < 0.2) {
+		t.Errorf("ks thresholds %+v: want 0 < drift < warn, drift near 0.02", got)
+	}
+	if _, ok := cal.Features["x"][drift.PSI]; ok {
+		t.Errorf("psi calibrated from a statistic that was always 0: %+v", cal.Features["x"][drift.PSI])
+	}
+	// The calibrated rule fires on a strong shift.
+	cfg := drift.Config{Method: drift.KS, Decide: drift.DecideCalibrated, Calibration: cal}
+	if err := cfg.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	if p := 1e-6; !(p < got.Drift) {
+		t.Errorf("p = %g does not cross the drift threshold %g", p, got.Drift)
 	}
 }
 
@@ -230,4 +276,23 @@ func TestSamplingOptionsErrors(t *testing.T) {
 			t.Errorf("options %+v accepted", opts)
 		}
 	}
+}
+
+// FuzzDecodeWindow: any input is decoded or refused, never a panic; what is
+// decoded has a features array.
+func FuzzDecodeWindow(f *testing.F) {
+	for _, seed := range []string{
+		`{"dataset_drift":{},"features":[]}`,
+		`{"dataset_drift":{"drifted":1},"current":{"rows":5},"features":[{"name":"x","psi":0.1,"severity":"ok","ks":{"p_value":0.3}}]}`,
+		`{"schema_version":1,"type":"reference","features":[{"name":"x","missing":0}]}`,
+		`{"dataset_drift":null,"features":null}`, `[]`, ``, `{"features":[{"missing":3}],"dataset_drift":{}}`,
+	} {
+		f.Add([]byte(seed))
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		w, err := calibrate.DecodeWindow(data)
+		if err == nil && w.Features == nil {
+			t.Fatalf("decoded %q without a features array", data)
+		}
+	})
 }

@@ -2,6 +2,7 @@ package calibrate
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"math"
 	"sort"
@@ -27,23 +28,39 @@ type Window struct {
 	Features []drift.FeatureResult `json:"features"`
 }
 
-// DecodeWindow parses one past report.
+// ErrNotReport is returned by DecodeWindow for JSON that is not a drift
+// report (a profile, say), so that callers can skip it.
+var ErrNotReport = errors.New("not a drift report")
+
+// DecodeWindow parses one past report. JSON without the report's
+// dataset_drift and features is ErrNotReport.
 func DecodeWindow(data []byte) (Window, error) {
+	var head struct {
+		DatasetDrift json.RawMessage   `json:"dataset_drift"`
+		Features     []json.RawMessage `json:"features"`
+	}
+	if err := json.Unmarshal(data, &head); err != nil || head.DatasetDrift == nil || head.Features == nil {
+		return Window{}, fmt.Errorf("decode report: %w (a report has dataset_drift and features)", ErrNotReport)
+	}
 	var w Window
 	if err := json.Unmarshal(data, &w); err != nil {
 		return Window{}, fmt.Errorf("decode report: %w", err)
 	}
-	if w.Features == nil {
-		return Window{}, fmt.Errorf("decode report: no features array")
-	}
 	return w, nil
 }
 
+// minPValue bounds p-values away from 0 before their logarithm is taken.
+const minPValue = 1e-300
+
 // FromHistory calibrates thresholds from past windows' statistics: per
-// feature and statistic, mean + K·σ over the windows in which the feature was
-// not flagged as drifted (for p-value methods, mean − K·σ of the p-value,
-// floored at 0). Features with fewer than MinWindows usable windows get no
-// calibrated thresholds (the fixed ones keep deciding for them).
+// feature and statistic, mean + K·σ (drift) and mean + K/1.5·σ (warn) over
+// the windows in which the feature was not flagged as drifted. P-values are
+// calibrated on −log10 p (p floored at 1e-300), whose spread under no drift
+// is that of an exponential, and the thresholds are 10^−(mean + K·σ): a
+// p-value threshold is never 0, so the rule can fire. Features with fewer
+// than MinWindows usable windows, or whose statistic did not vary at all
+// across them (nothing to tell normal from drift by), get no calibrated
+// thresholds for it: the fixed ones keep deciding.
 func FromHistory(windows []Window, opts HistoryOptions) (*drift.Calibration, error) {
 	if opts.K == 0 {
 		opts.K = 3
@@ -80,10 +97,16 @@ func FromHistory(windows []Window, opts HistoryOptions) (*drift.Calibration, err
 			if len(values) < opts.MinWindows {
 				continue
 			}
+			if m.PValue() {
+				values = negLog10(values)
+			}
 			mean, sd := meanStd(values)
+			if !(sd > 0) {
+				continue
+			}
 			t := drift.Thresholds{Warn: mean + opts.K/1.5*sd, Drift: mean + opts.K*sd}
 			if m.PValue() {
-				t = drift.Thresholds{Warn: math.Max(0, mean-opts.K/1.5*sd), Drift: math.Max(0, mean-opts.K*sd)}
+				t = drift.Thresholds{Warn: math.Pow(10, -t.Warn), Drift: math.Pow(10, -t.Drift)}
 			}
 			if cal.Features[name] == nil {
 				cal.Features[name] = map[drift.Method]drift.Thresholds{}
@@ -92,9 +115,18 @@ func FromHistory(windows []Window, opts HistoryOptions) (*drift.Calibration, err
 		}
 	}
 	if len(cal.Features) == 0 {
-		return nil, fmt.Errorf("calibrate from history: no feature has %d undrifted windows among %d", opts.MinWindows, len(windows))
+		return nil, fmt.Errorf("calibrate from history: no feature has %d undrifted windows among %d in which its statistics varied", opts.MinWindows, len(windows))
 	}
 	return cal, nil
+}
+
+// negLog10 returns −log10 of each p-value, p floored at minPValue.
+func negLog10(ps []float64) []float64 {
+	out := make([]float64, len(ps))
+	for i, p := range ps {
+		out[i] = -math.Log10(math.Max(p, minPValue))
+	}
+	return out
 }
 
 func meanStd(v []float64) (float64, float64) {

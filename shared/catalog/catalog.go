@@ -1,6 +1,6 @@
 package catalog
 
-import "fmt"
+import "strings"
 
 // DefaultNamespace is the CloudWatch namespace of modelwatch's metrics.
 const DefaultNamespace = "ModelWatch"
@@ -66,6 +66,12 @@ const (
 	LabelsAccepted    = "LabelsAccepted"
 	LabelsRejected    = "LabelsRejected"
 	DuplicateRequests = "DuplicateRequests"
+
+	// MonitoringErrors is published by the drift function per window: per
+	// model whose run failed (1) or whose window had unreadable batch
+	// profiles moved to quarantine (their number), and the total without a
+	// dimension, which the stack's monitoring-errors alarm watches.
+	MonitoringErrors = "MonitoringErrors"
 )
 
 // Metric describes one metric: its unit and the dimension it adds to Model
@@ -110,6 +116,7 @@ var Metrics = []Metric{
 	{LabelsAccepted, UnitCount, ""},
 	{LabelsRejected, UnitCount, ""},
 	{DuplicateRequests, UnitCount, ""},
+	{MonitoringErrors, UnitCount, ""},
 }
 
 // Lookup returns the metric named name.
@@ -129,7 +136,8 @@ const (
 	LessThan           = "LessThanThreshold"
 )
 
-// Alarm is one per-model alarm: its name is modelwatch-{model}-{Kind}.
+// Alarm is one per-model alarm: its name is {prefix}{model}-{Kind}, where
+// the prefix is the stack name and a hyphen (PrefixedAlarmName).
 type Alarm struct {
 	// Kind names the alarm after the model name.
 	Kind string
@@ -162,8 +170,51 @@ var Alarms = []Alarm{
 	{Kind: "error-rate", Metric: ErrorRate, Comparison: GreaterThan, DefaultThreshold: 5, ThresholdParameter: "ErrorRateThresholdPercent", Statistic: "Maximum", Period: 3600, EvaluationPeriods: 1, TreatMissingData: "notBreaching", RetrainTrigger: false},
 }
 
-// AlarmName is the name of a model's alarm of the given kind.
-func AlarmName(model, kind string) string { return fmt.Sprintf("modelwatch-%s-%s", model, kind) }
+// DefaultAlarmNamePrefix starts the alarm names of a stack with the default
+// name, modelwatch: template.yaml names a model's alarms
+// ${AWS::StackName}-{model}-{kind}, so every stack has its own names.
+const DefaultAlarmNamePrefix = "modelwatch-"
+
+// AlarmName is the name of a model's alarm of the given kind in a stack named
+// modelwatch: PrefixedAlarmName(DefaultAlarmNamePrefix, model, kind).
+func AlarmName(model, kind string) string {
+	return PrefixedAlarmName(DefaultAlarmNamePrefix, model, kind)
+}
+
+// PrefixedAlarmName is the name of a model's alarm of the given kind when the
+// alarm names start with prefix (the stack name and a hyphen):
+// {prefix}{model}-{kind}.
+func PrefixedAlarmName(prefix, model, kind string) string { return prefix + model + "-" + kind }
+
+// AlarmKind returns the catalog alarm whose kind ends name after a hyphen,
+// with something before the hyphen; when several kinds fit (kinds may
+// contain '-'), the longest. It does not look at the prefix.
+func AlarmKind(name string) (Alarm, bool) {
+	var kind Alarm
+	for _, a := range Alarms {
+		rest, found := strings.CutSuffix(name, "-"+a.Kind)
+		if found && rest != "" && len(a.Kind) > len(kind.Kind) {
+			kind = a
+		}
+	}
+	return kind, kind.Kind != ""
+}
+
+// ParseAlarmName splits an alarm name {prefix}{model}-{kind} for a kind of
+// the catalog (the longest that fits, since kinds and model names may contain
+// '-'). ok is false when name does not start with prefix, ends in no kind, or
+// leaves no model between the two. The model is not validated.
+func ParseAlarmName(prefix, name string) (model string, kind Alarm, ok bool) {
+	rest, ok := strings.CutPrefix(name, prefix)
+	if !ok {
+		return "", Alarm{}, false
+	}
+	kind, ok = AlarmKind(rest)
+	if !ok {
+		return "", Alarm{}, false
+	}
+	return strings.TrimSuffix(rest, "-"+kind.Kind), kind, true
+}
 
 // Breaches reports whether value breaches alarm a at threshold t.
 func (a Alarm) Breaches(value, t float64) bool {

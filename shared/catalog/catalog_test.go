@@ -28,7 +28,75 @@ func TestAlarmsWatchKnownModelMetrics(t *testing.T) {
 	if got := strings.Join(catalog.RetrainMetrics(), ","); got != "MaxFeaturePSI,DriftedFeatureShare,PredictionPSI,LabelledAccuracy,Accuracy" {
 		t.Errorf("retrain metrics %s", got)
 	}
-	if catalog.AlarmName("fraud", "accuracy") != "modelwatch-fraud-accuracy" {
-		t.Error("alarm name scheme")
+}
+
+func TestAlarmNames(t *testing.T) {
+	tests := []struct {
+		prefix, model, kind, want string
+	}{
+		{catalog.DefaultAlarmNamePrefix, "fraud", "accuracy", "modelwatch-fraud-accuracy"},
+		{"modelwatch-", "credit-default", "feature-drift", "modelwatch-credit-default-feature-drift"},
+		{"mw-eu-2-", "credit-default", "error-rate", "mw-eu-2-credit-default-error-rate"},
+		{"modelwatch-prod-", "fraud_v2.eu", "latency", "modelwatch-prod-fraud_v2.eu-latency"},
+	}
+	for _, tc := range tests {
+		got := catalog.PrefixedAlarmName(tc.prefix, tc.model, tc.kind)
+		if got != tc.want {
+			t.Errorf("PrefixedAlarmName(%q, %q, %q) = %q, want %q", tc.prefix, tc.model, tc.kind, got, tc.want)
+		}
+		model, a, ok := catalog.ParseAlarmName(tc.prefix, got)
+		if !ok || model != tc.model || a.Kind != tc.kind {
+			t.Errorf("ParseAlarmName(%q, %q) = %q, %q, %v; want %q, %q", tc.prefix, got, model, a.Kind, ok, tc.model, tc.kind)
+		}
+	}
+	if got := catalog.AlarmName("fraud", "accuracy"); got != "modelwatch-fraud-accuracy" {
+		t.Errorf("AlarmName in the default stack: %q", got)
+	}
+}
+
+func TestParseAlarmName(t *testing.T) {
+	tests := []struct {
+		name, prefix, alarm string
+		model, kind         string
+		ok                  bool
+	}{
+		{"default stack", "modelwatch-", "modelwatch-credit-default-prediction-drift", "credit-default", "prediction-drift", true},
+		{"other stack", "mw-eu-", "mw-eu-credit-default-prediction-drift", "credit-default", "prediction-drift", true},
+		{"stack name with hyphens", "modelwatch-prod-", "modelwatch-prod-m-accuracy", "m", "accuracy", true},
+		{"kind inside the model", "modelwatch-", "modelwatch-accuracy-accuracy", "accuracy", "accuracy", true},
+		{"longest kind", "modelwatch-", "modelwatch-m-error-rate", "m", "error-rate", true},
+		{"another stack's prefix", "mw-eu-", "modelwatch-credit-default-accuracy", "", "", false},
+		{"no kind", "modelwatch-", "modelwatch-fraud-composite", "", "", false},
+		{"no model", "modelwatch-", "modelwatch-accuracy", "", "", false},
+		{"empty model", "modelwatch-", "modelwatch--accuracy", "", "", false},
+		{"foreign", "modelwatch-", "web-cpu-high", "", "", false},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			model, a, ok := catalog.ParseAlarmName(tc.prefix, tc.alarm)
+			if model != tc.model || a.Kind != tc.kind || ok != tc.ok {
+				t.Errorf("ParseAlarmName(%q, %q) = %q, %q, %v; want %q, %q, %v", tc.prefix, tc.alarm, model, a.Kind, ok, tc.model, tc.kind, tc.ok)
+			}
+		})
+	}
+}
+
+func TestAlarmKind(t *testing.T) {
+	tests := []struct {
+		alarm, kind, metric string
+		ok                  bool
+	}{
+		{"any-stack-fraud-dataset-drift", "dataset-drift", catalog.DriftedFeatureShare, true},
+		{"x-error-rate", "error-rate", catalog.ErrorRate, true},
+		{"x-latency", "latency", catalog.LatencyP99, true},
+		{"latency", "", "", false},
+		{"-latency", "", "", false},
+		{"web-cpu-high", "", "", false},
+	}
+	for _, tc := range tests {
+		a, ok := catalog.AlarmKind(tc.alarm)
+		if a.Kind != tc.kind || a.Metric != tc.metric || ok != tc.ok {
+			t.Errorf("AlarmKind(%q) = %q (%s), %v; want %q (%s), %v", tc.alarm, a.Kind, a.Metric, ok, tc.kind, tc.metric, tc.ok)
+		}
 	}
 }

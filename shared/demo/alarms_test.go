@@ -138,10 +138,10 @@ func TestNotificationIsWhatTheHandlerReads(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if model, src, err := n.Model(); err != nil || model != demo.ModelName || src != alarm.FromDimension {
+	if model, src, err := n.Model(alarm.AlarmNamePrefix); err != nil || model != demo.ModelName || src != alarm.FromDimension {
 		t.Errorf("model %q from %s, %v", model, src, err)
 	}
-	if ns, metric := n.Metric(); ns != catalog.DefaultNamespace || metric != catalog.MaxFeaturePSI {
+	if ns, metric := n.Metric(alarm.AlarmNamePrefix); ns != catalog.DefaultNamespace || metric != catalog.MaxFeaturePSI {
 		t.Errorf("metric %s/%s", ns, metric)
 	}
 	if v, ok := n.Value(); !ok || v != 0.4127 {

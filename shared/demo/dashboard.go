@@ -37,6 +37,9 @@ type chartSpec struct {
 	// psi draws the 0.1 and 0.25 PSI lines on a log scale.
 	psi  bool
 	note string
+	// alarmOf draws the threshold of the alarm on that other metric, for
+	// reference (the accuracy alarm watches LabelledAccuracy, not Accuracy).
+	alarmOf string
 }
 
 // sections group the charts by what they answer, as the design does.
@@ -45,38 +48,39 @@ var sections = []struct {
 	charts          []chartSpec
 }{
 	{"Data drift", "Have the inputs changed?", []chartSpec{
-		{catalog.MaxFeaturePSI, "Maximum", true, "The largest PSI of any feature in the window."},
-		{catalog.FeaturePSI, "Maximum", true, "Every feature; the ones that drifted are coloured."},
-		{catalog.DriftedFeatureShare, "Maximum", false, "Share of features whose severity is drift."},
+		{catalog.MaxFeaturePSI, "Maximum", true, "The largest PSI of any feature in the window.", ""},
+		{catalog.FeaturePSI, "Maximum", true, "Every feature; the ones that drifted are coloured.", ""},
+		{catalog.DriftedFeatureShare, "Maximum", false, "Share of features whose severity is drift.", ""},
 	}},
 	{"Prediction distribution", "Are the outputs abnormal?", []chartSpec{
-		{catalog.PredictionPSI, "Maximum", true, "PSI of the predicted classes."},
-		{catalog.ClassShare, "Maximum", false, "Share of each predicted class."},
-		{catalog.MeanConfidence, "Maximum", false, "Mean of the highest class score."},
-		{catalog.EstimatedAccuracy, "Maximum", false, "Accuracy estimated from confidence alone: blind to a concept change."},
+		{catalog.PredictionPSI, "Maximum", true, "PSI of the predicted classes.", ""},
+		{catalog.ClassShare, "Maximum", false, "Share of each predicted class.", ""},
+		{catalog.MeanConfidence, "Maximum", false, "Mean of the highest class score.", ""},
+		{catalog.EstimatedAccuracy, "Maximum", false, "Accuracy estimated from confidence alone: blind to a concept change.", ""},
 	}},
 	{"Performance", "Is the model still right? Labels arrive hours late, so these fill in behind the other charts.", []chartSpec{
-		{catalog.Accuracy, "Last", false, "Line: each window's accuracy with every label that arrived. Dots: the Minimum of the values published for the hour, which the alarm evaluates."},
-		{catalog.F1, "Last", false, "Macro F1."},
-		{catalog.AUC, "Last", false, "ROC AUC of the default class."},
-		{catalog.LogLoss, "Last", false, ""},
-		{catalog.LabelCoverage, "Last", false, "Share of the window's predictions whose label arrived."},
+		{catalog.Accuracy, "Last", false, "Each window's accuracy with every label that has arrived since, re-published at the window's own time as labels arrive; an alarm no longer evaluates those old timestamps, so the accuracy alarm watches LabelledAccuracy (next chart). The red line is its threshold, for reference.", catalog.LabelledAccuracy},
+		{catalog.LabelledAccuracy, "Minimum", false, "Accuracy of the predictions whose labels arrived in the hour, whichever hour they were made in: the fresh signal the accuracy alarm evaluates.", ""},
+		{catalog.F1, "Last", false, "Macro F1.", ""},
+		{catalog.AUC, "Last", false, "ROC AUC of the default class.", ""},
+		{catalog.LogLoss, "Last", false, "", ""},
+		{catalog.LabelCoverage, "Last", false, "Share of the window's predictions whose label arrived.", ""},
 	}},
 	{"System", "Is the service healthy?", []chartSpec{
-		{catalog.PredictionCount, "Maximum", false, "Records in the window (a daily cycle)."},
-		{catalog.ErrorRate, "Maximum", false, "Failed model calls, percent."},
-		{catalog.LatencyP50, "Maximum", false, ""},
-		{catalog.LatencyP95, "Maximum", false, ""},
-		{catalog.LatencyP99, "Maximum", false, ""},
+		{catalog.PredictionCount, "Maximum", false, "Records in the window (a daily cycle).", ""},
+		{catalog.ErrorRate, "Maximum", false, "Failed model calls, percent.", ""},
+		{catalog.LatencyP50, "Maximum", false, "", ""},
+		{catalog.LatencyP95, "Maximum", false, "", ""},
+		{catalog.LatencyP99, "Maximum", false, "", ""},
 	}},
 	{"Ingest function (Embedded Metric Format)", "What the ingest function logged per request, as CloudWatch extracts it.", []chartSpec{
-		{catalog.RecordsAccepted, "Sum", false, "Predictions accepted per hour."},
-		{catalog.LabelsAccepted, "Sum", false, "Labels accepted per hour."},
-		{catalog.ModelErrors, "Sum", false, "Failed model calls reported per hour."},
-		{catalog.ModelLatency, "p99", false, "p99 of the latencies the requests reported."},
-		{catalog.RecordsRejected, "Sum", false, ""},
-		{catalog.LabelsRejected, "Sum", false, ""},
-		{catalog.DuplicateRequests, "Sum", false, ""},
+		{catalog.RecordsAccepted, "Sum", false, "Predictions accepted per hour.", ""},
+		{catalog.LabelsAccepted, "Sum", false, "Labels accepted per hour.", ""},
+		{catalog.ModelErrors, "Sum", false, "Failed model calls reported per hour.", ""},
+		{catalog.ModelLatency, "p99", false, "p99 of the latencies the requests reported.", ""},
+		{catalog.RecordsRejected, "Sum", false, "", ""},
+		{catalog.LabelsRejected, "Sum", false, "", ""},
+		{catalog.DuplicateRequests, "Sum", false, "", ""},
 	}},
 }
 
@@ -359,6 +363,9 @@ func chartFor(res *Result, o Options, spec chartSpec, alarms map[string]catalog.
 	}
 	if spec.psi {
 		c.lines = append(c.lines, refLine{0.1, "warn 0.1", "warn"}, refLine{0.25, "drift 0.25", "drift"})
+	}
+	if a, ok := alarms[spec.alarmOf]; ok {
+		c.lines = append(c.lines, refLine{a.DefaultThreshold, "alarm on " + a.Metric + " " + comparisonSymbol[a.Comparison] + " " + formatValue(a.DefaultThreshold), "alarm"})
 	}
 	if a, ok := alarms[spec.metric]; ok {
 		cv.Alarm = fmt.Sprintf("Alarm %s: %s per hour %s %s", catalog.AlarmName(s.Model, a.Kind), a.Statistic,

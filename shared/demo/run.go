@@ -374,14 +374,14 @@ func (r *runner) send(ctx context.Context, body []byte, records, malformed int) 
 	if err := json.Unmarshal(out, &resp); err != nil {
 		return fmt.Errorf("ingest response: %w", err)
 	}
-	if resp.Accepted != records-malformed || len(resp.Rejected) != malformed {
+	if resp.Accepted != records-malformed || resp.RejectedCount != malformed {
 		first := ""
 		if len(resp.Rejected) > 0 {
 			first = fmt.Sprintf("; record %d: %s", resp.Rejected[0].Index, resp.Rejected[0].Reason)
 		}
 		return fmt.Errorf("ingest batch %s accepted %d of %d records, want %d (%d malformed)%s", resp.BatchID, resp.Accepted, records, records-malformed, malformed, first)
 	}
-	r.rejected += len(resp.Rejected)
+	r.rejected += resp.RejectedCount
 	return nil
 }
 

@@ -89,7 +89,7 @@ func (o Options) Validate() error {
 	if o.Hours < MinHours || o.Hours > MaxHours {
 		errs = append(errs, fmt.Errorf("--hours %d: want %d to %d", o.Hours, MinHours, MaxHours))
 	}
-	if o.DriftAt < 1 || o.DriftAt >= o.Hours {
+	if o.Hours >= MinHours && o.Hours <= MaxHours && (o.DriftAt < 1 || o.DriftAt >= o.Hours) {
 		errs = append(errs, fmt.Errorf("--drift-at %d: want an hour from 1 to %d (before the end, after a baseline)", o.DriftAt, o.Hours-1))
 	}
 	if o.Rate < MinRate || o.Rate > MaxRate {

@@ -333,7 +333,7 @@ func TestOutput(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if m, _, err := note.Model(); err != nil || m != demo.ModelName {
+		if m, _, err := note.Model(alarm.AlarmNamePrefix); err != nil || m != demo.ModelName {
 			t.Errorf("notification %s: model %q, %v", note.AlarmName, m, err)
 		}
 		n++
@@ -359,20 +359,36 @@ func TestSummaryText(t *testing.T) {
 	golden(t, "summary.golden.txt", b.Bytes())
 }
 
-// TestDeterministic: the same options give the same output, byte for byte,
-// and a second run replaces the first's output.
+// TestDeterministic: the same options give the same output, byte for byte
+// (every file but the functions' logs, profiles included: the demo's clock
+// is the simulated one), and a second run replaces the first's output.
 func TestDeterministic(t *testing.T) {
 	o := demo.DefaultOptions()
 	o.Hours, o.DriftAt, o.Rate = 4, 2, 300
 	dir := t.TempDir()
+	// Every file of the output but the logs (which time the real calls):
+	// the bucket's profiles, reports and markers too.
 	read := func() map[string][]byte {
 		files := map[string][]byte{}
-		for _, name := range []string{demo.IndexFile, demo.SummaryFile, demo.MetricsFile, demo.NotificationsFile} {
-			data, err := os.ReadFile(filepath.Join(dir, name))
-			if err != nil {
-				t.Fatal(err)
+		err := filepath.WalkDir(dir, func(path string, d os.DirEntry, err error) error {
+			if err != nil || d.IsDir() {
+				return err
 			}
-			files[name] = data
+			rel, _ := filepath.Rel(dir, path)
+			if strings.HasPrefix(filepath.ToSlash(rel), "logs/") {
+				return nil
+			}
+			data, err := os.ReadFile(path)
+			files[rel] = data
+			return err
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, name := range []string{demo.IndexFile, demo.SummaryFile, demo.MetricsFile, demo.NotificationsFile} {
+			if files[name] == nil {
+				t.Fatalf("no %s", name)
+			}
 		}
 		return files
 	}
@@ -383,6 +399,9 @@ func TestDeterministic(t *testing.T) {
 			t.Fatal(err)
 		}
 		runs = append(runs, read())
+	}
+	if len(runs[0]) != len(runs[1]) {
+		t.Errorf("%d files, then %d", len(runs[0]), len(runs[1]))
 	}
 	for name, data := range runs[0] {
 		if !bytes.Equal(data, runs[1][name]) {
@@ -414,4 +433,57 @@ func golden(t *testing.T, name string, got []byte) {
 	if !bytes.Equal(got, want) {
 		t.Errorf("%s differs from the golden file (go test ./shared/demo -update rewrites it):\n--- got\n%s\n--- want\n%s", name, got, want)
 	}
+}
+
+// TestDashboardChartsTheAccuracyAlarm pins issue 14 item 7: the dashboard
+// charts LabelledAccuracy, the metric the accuracy alarm watches, with its
+// threshold, and the Accuracy chart's caption no longer claims the alarm
+// evaluates it.
+func TestDashboardChartsTheAccuracyAlarm(t *testing.T) {
+	res := story(t)
+	data, err := os.ReadFile(filepath.Join(res.Dir, demo.IndexFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	page := string(data)
+	if !strings.Contains(page, "<b>LabelledAccuracy</b>") {
+		t.Error("no LabelledAccuracy chart")
+	}
+	if i := strings.Index(page, "Not published in this story:"); i >= 0 {
+		if end := strings.Index(page[i:], "</p>"); end > 0 && strings.Contains(page[i:i+end], "LabelledAccuracy") {
+			t.Error("LabelledAccuracy is listed as not published")
+		}
+	}
+	if !strings.Contains(page, "Alarm modelwatch-"+demo.ModelName+"-accuracy: Minimum per hour &lt; 0.8") {
+		t.Error("the LabelledAccuracy chart does not state the accuracy alarm")
+	}
+	if strings.Contains(page, "which the alarm evaluates.</p>") && !strings.Contains(page, "the fresh signal the accuracy alarm evaluates") {
+		t.Error("the Accuracy caption still says the alarm evaluates it")
+	}
+	if strings.Count(page, "alarm on LabelledAccuracy &lt; 0.8") < 1 {
+		t.Error("the Accuracy chart has no 0.8 reference line")
+	}
+}
+
+// TestLateLabelsStillAlarm pins the README's --label-delay tip (issue 14
+// item 8): with labels up to 24 h late the accuracy alarm still fires, only
+// later than with the default delay, because it watches LabelledAccuracy,
+// published at the hour the labels arrive.
+func TestLateLabelsStillAlarm(t *testing.T) {
+	o := demo.DefaultOptions()
+	o.LabelDelay = 24 * time.Hour
+	o.Hours = 42 // the error burst at hour 43 plays no part
+	o.Out = filepath.Join(t.TempDir(), "demo-output")
+	res, err := demo.Run(context.Background(), o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	late, early := alarmsOf(res.Summary, "accuracy"), alarmsOf(story(t).Summary, "accuracy")
+	if len(late) != 1 || len(early) != 1 {
+		t.Fatalf("accuracy alarms with 24 h delays %+v, with the default %+v: want one each", late, early)
+	}
+	if concept := event(t, res.Summary, demo.EventConceptChange); late[0].Hour <= early[0].Hour || late[0].Hour <= concept.From+4 {
+		t.Errorf("accuracy alarm at hour %d with 24 h delays, %d with the default: want it later", late[0].Hour, early[0].Hour)
+	}
+	t.Logf("accuracy alarm at hour %d with labels up to 24 h late (hour %d by default)", late[0].Hour, early[0].Hour)
 }

@@ -37,6 +37,12 @@ func Compare(ref, cur *profile.Profile, cfg Config, warnings ...string) (*Report
 		Features:      []FeatureResult{},
 		Warnings:      warnings,
 	}
+	if w := windowSizeWarning(cfg.Calibration, cur.Rows); w != "" {
+		r.Warnings = append(r.Warnings, w)
+	}
+	for _, c := range ref.TimeColumns {
+		r.Notes = append(r.Notes, fmt.Sprintf("column %s holds date-times: left out of drift", c))
+	}
 	type job struct {
 		rf, cf *profile.Feature
 		d      decision
@@ -82,6 +88,21 @@ func Compare(ref, cur *profile.Profile, cfg Config, warnings ...string) (*Report
 		r.Prediction = p
 	}
 	return r, nil
+}
+
+// windowSizeWarning warns when the current window holds less than half or
+// more than twice the records the thresholds were calibrated for: the
+// statistics' spread under no drift depends on the window size.
+func windowSizeWarning(c *Calibration, rows int64) string {
+	if c == nil || c.WindowSize <= 0 {
+		return ""
+	}
+	w := int64(c.WindowSize)
+	if rows*2 >= w && rows <= 2*w {
+		return ""
+	}
+	return fmt.Sprintf("the current window has %d records, but the thresholds were calibrated (%s) for windows of %d: "+
+		"calibrated verdicts are only as good as that match (recalibrate with modelwatch calibrate --window-size %d)", rows, c.Method, w, rows)
 }
 
 func (m Missing) severity(t Thresholds) Severity {
@@ -202,14 +223,10 @@ func compareFeature(rf, cf *profile.Feature, d decision) (FeatureResult, error) 
 		res.Std = &Pair{Reference: rf.Moments.Std(), Current: cf.Moments.Std()}
 	}
 	if rf.Kind != profile.Numeric {
-		c := stats.ChiSquaredCounts(rf.Values, cf.Values)
+		c := stats.ChiSquaredHomogeneity(rf.Values, cf.Values)
 		res.Chi2 = &Chi2Result{Statistic: c.Statistic, DOF: c.DOF, PValue: c.PValue}
 		res.LInf = num(stats.LInf(p, q))
-		u := &Unseen{Share: float64(cf.Values[len(cf.Values)-1]) / float64(nCur)}
-		if rf.Kind == profile.Categorical {
-			// The reference's own pooled rare categories are not "unseen".
-			u.Share = unseenShare(rf, cf)
-		}
+		u := unseen(rf, cf, nCur)
 		for _, nc := range cf.Unseen {
 			u.Top = append(u.Top, NameCnt{Name: nc.Name, Count: nc.Count})
 		}
@@ -225,13 +242,22 @@ func tails(f *profile.Feature) stats.Tails {
 	return stats.Tails{Low: f.TailSums[0], High: f.TailSums[1]}
 }
 
-// unseenShare is the share of current values outside the kept categories.
-func unseenShare(rf, cf *profile.Feature) float64 {
-	n := cf.Values.Total()
-	if n == 0 {
-		return 0
+// unseen is the share of current values the reference never saw: neither a
+// kept category nor one of the reference's pooled rare categories (those
+// count in __other__ but are not new). When the reference pooled more
+// categories than it could remember by hash (or, built by an earlier
+// version, hashed none), the share is an upper bound.
+func unseen(rf, cf *profile.Feature, nCur int64) *Unseen {
+	n := cf.UnseenCount
+	if n == 0 && len(cf.Unseen) > 0 {
+		// A batch profile written before unseen values were counted apart
+		// from __other__: its __other__ count is all it has.
+		n = cf.Values[len(cf.Values)-1]
 	}
-	return float64(cf.Values[len(rf.Categories)]) / float64(n)
+	// A reference built before pooled categories were hashed cannot tell
+	// its rare categories from new ones either.
+	unhashed := rf.Kind == profile.Categorical && len(rf.Pooled) == 0 && rf.Values[len(rf.Values)-1] > 0
+	return &Unseen{Share: float64(n) / float64(nCur), UpperBound: rf.PooledUnhashed > 0 || unhashed}
 }
 
 func checkShape(rf, cf *profile.Feature) error {

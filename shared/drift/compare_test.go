@@ -214,3 +214,175 @@ func TestWorstFirst(t *testing.T) {
 		t.Errorf("order %s, want cbda", got)
 	}
 }
+
+// TestTimeColumnIsLeftOutWithANote pins issue 14 item 2 in the report: an
+// ISO-8601 column whose every current value is new to the reference is not a
+// drifted categorical feature; the report says it was left out.
+func TestTimeColumnIsLeftOutWithANote(t *testing.T) {
+	rows := func(day int) string {
+		var b strings.Builder
+		b.WriteString("x,event_time\n")
+		for i := range 500 {
+			fmt.Fprintf(&b, "%d,2026-11-%02dT%02d:%02d:00Z\n", i%9, day, i%24, i%60)
+		}
+		return b.String()
+	}
+	ref, cur, _ := profiles(t, rows(1), rows(20))
+	r, err := drift.Compare(ref, cur, drift.Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := byName(r)["event_time"]; ok || len(r.Features) != 1 {
+		t.Errorf("features %v: want x only", byName(r))
+	}
+	if strings.Join(r.Notes, "\n") != "column event_time holds date-times: left out of drift" {
+		t.Errorf("notes %q", r.Notes)
+	}
+	if r.DatasetDrift.Detected {
+		t.Error("dataset drift detected; the time column must not count")
+	}
+}
+
+// TestUnseenMeansNeverSeen pins issue 14 item 3: with more reference
+// categories than the profile keeps, values of the rare pooled ones are
+// __other__, not unseen; only values the reference never saw are.
+func TestUnseenMeansNeverSeen(t *testing.T) {
+	levels := func(rng *rand.Rand, n int, extra string) string {
+		var b strings.Builder
+		b.WriteString("k\n")
+		for i := range n {
+			if extra != "" && i%20 == 0 {
+				fmt.Fprintln(&b, extra)
+				continue
+			}
+			// 500 levels, a few frequent and many rare; every one of
+			// them in the reference's first 500 rows.
+			level := int(500 * rng.Float64() * rng.Float64())
+			if i < 500 {
+				level = i
+			}
+			fmt.Fprintf(&b, "level%d\n", level)
+		}
+		return b.String()
+	}
+	ctx := context.Background()
+	rng := rand.New(rand.NewPCG(9, 9))
+	rr, _ := dataset.NewReader(strings.NewReader(levels(rng, 20000, "")), "ref.csv", dataset.FormatCSV)
+	settings := profile.DefaultSettings()
+	settings.MaxCategories = 50
+	ref, err := profile.Build(ctx, rr, "ref.csv", profile.BuildOptions{Settings: settings, TempDir: t.TempDir()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(ref.Features[0].Pooled) == 0 || ref.Features[0].PooledUnhashed != 0 {
+		t.Fatalf("pooled hashes %d, unhashed %d", len(ref.Features[0].Pooled), ref.Features[0].PooledUnhashed)
+	}
+	for _, tc := range []struct {
+		name  string
+		extra string
+		want  float64
+	}{
+		{"same distribution", "", 0},
+		{"one new category in 5% of rows", "brand-new", 0.05},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			cr, _ := dataset.NewReader(strings.NewReader(levels(rng, 4000, tc.extra)), "cur.csv", dataset.FormatCSV)
+			cur, _, err := profile.Count(ctx, cr, "cur.csv", ref, profile.Columns{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			r, err := drift.Compare(ref, cur, drift.Config{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			f := r.Features[0]
+			if f.Unseen == nil || f.Unseen.Share != tc.want {
+				t.Fatalf("unseen %+v, want share %g", f.Unseen, tc.want)
+			}
+			if other := f.Bins.Current[len(f.Bins.Current)-1]; other <= tc.want {
+				t.Errorf("__other__ share %g: want the pooled rare categories counted there too", other)
+			}
+			if tc.extra != "" && (len(f.Unseen.Top) != 1 || f.Unseen.Top[0].Name != tc.extra) {
+				t.Errorf("top unseen %+v, want only %s", f.Unseen.Top, tc.extra)
+			}
+		})
+	}
+}
+
+// TestWindowSizeWarning pins issue 14 item 9: a window far from the size the
+// thresholds were calibrated for is reported.
+func TestWindowSizeWarning(t *testing.T) {
+	ref, cur, _ := profiles(t, data(1, 2000, 0, 0, 0), data(2, 500, 0, 0, 0))
+	for _, tc := range []struct {
+		window int
+		warn   bool
+	}{{500, false}, {1000, false}, {250, false}, {5000, true}, {200, true}} {
+		cal := &drift.Calibration{Method: "sampling", WindowSize: tc.window, Features: map[string]map[drift.Method]drift.Thresholds{}}
+		r, err := drift.Compare(ref, cur, drift.Config{Calibration: cal})
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := strings.Contains(strings.Join(r.Warnings, "\n"), fmt.Sprintf("the current window has 500 records, but the thresholds were calibrated (sampling) for windows of %d", tc.window))
+		if got != tc.warn {
+			t.Errorf("calibrated for %d: warnings %q, want a window-size warning: %v", tc.window, r.Warnings, tc.warn)
+		}
+	}
+}
+
+func TestReason(t *testing.T) {
+	v, p := 0.31, 0.001
+	for _, tc := range []struct {
+		f    drift.FeatureResult
+		want string
+	}{
+		{drift.FeatureResult{Method: drift.PSI, Value: &v, Thresholds: drift.DefaultThresholds(drift.PSI), MethodSeverity: drift.Drift, Severity: drift.Drift}, "psi 0.31 >= 0.25"},
+		{drift.FeatureResult{Method: drift.KS, Value: &p, Thresholds: drift.DefaultThresholds(drift.KS), MethodSeverity: drift.Drift, Severity: drift.Drift}, "ks p 0.001 < 0.05"},
+		{drift.FeatureResult{Method: drift.PSI, Value: &v, Thresholds: drift.Thresholds{Warn: 0.3, Drift: 0.5}, MethodSeverity: drift.Warn, Severity: drift.Drift,
+			Missing: drift.Missing{Reference: 0.01, Current: 0.4, Severity: drift.Drift}}, "psi 0.31 >= 0.3; missing 1.0% -> 40.0%"},
+		{drift.FeatureResult{Method: drift.PSI, Value: &v, MethodSeverity: drift.OK, Severity: drift.OK}, ""},
+	} {
+		if got := tc.f.Reason(); got != tc.want {
+			t.Errorf("Reason() = %q, want %q", got, tc.want)
+		}
+	}
+}
+
+// TestUnseenUpperBound: a reference that pooled categories without their
+// hashes (an older profile) reports its unseen share as an upper bound.
+func TestUnseenUpperBound(t *testing.T) {
+	ctx := context.Background()
+	rr, _ := dataset.NewReader(strings.NewReader("k\na\na\nb\nc\n"), "ref.csv", dataset.FormatCSV)
+	settings := profile.DefaultSettings()
+	settings.MaxCategories = 1
+	ref, err := profile.Build(ctx, rr, "ref.csv", profile.BuildOptions{Settings: settings, TempDir: t.TempDir()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		name  string
+		strip bool
+		share float64
+		upper bool
+	}{{"hashed", false, 0.5, false}, {"older profile", true, 0.75, true}} {
+		t.Run(tc.name, func(t *testing.T) {
+			r := *ref
+			f := *ref.Features[0]
+			if tc.strip {
+				f.Pooled = nil
+			}
+			r.Features = []*profile.Feature{&f}
+			cr, _ := dataset.NewReader(strings.NewReader("k\na\nb\nnew\nnew\n"), "cur.csv", dataset.FormatCSV)
+			cur, _, err := profile.Count(ctx, cr, "cur.csv", &r, profile.Columns{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			rep, err := drift.Compare(&r, cur, drift.Config{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if u := rep.Features[0].Unseen; u.Share != tc.share || u.UpperBound != tc.upper {
+				t.Errorf("unseen %+v, want share %g, upper bound %v", u, tc.share, tc.upper)
+			}
+		})
+	}
+}

@@ -2,8 +2,10 @@ package drift
 
 import (
 	"cmp"
+	"fmt"
 	"math"
 	"slices"
+	"strings"
 )
 
 // ReportSchemaVersion is the version of the Report JSON document.
@@ -48,6 +50,8 @@ type Report struct {
 	Features      []FeatureResult   `json:"features"`
 	Prediction    *PredictionResult `json:"prediction,omitempty"`
 	Warnings      []string          `json:"warnings,omitempty"`
+	// Notes say what was left out and why (date-time columns, for one).
+	Notes []string `json:"notes,omitempty"`
 }
 
 // ReferenceInfo identifies the reference profile.
@@ -125,8 +129,9 @@ type KSResult struct {
 	Adjusted  *float64 `json:"p_adjusted,omitempty"`
 }
 
-// Chi2Result is the chi-squared goodness-of-fit test of the current counts
-// against the reference proportions.
+// Chi2Result is the two-sample chi-squared test of homogeneity of the
+// reference and current counts (scipy.stats.chi2_contingency without
+// continuity correction), bins empty on both sides dropped.
 type Chi2Result struct {
 	Statistic float64  `json:"statistic"`
 	DOF       int      `json:"dof"`
@@ -141,11 +146,15 @@ type Missing struct {
 	Severity  Severity `json:"severity"`
 }
 
-// Unseen is the share of current values outside the reference categories and
-// the most frequent of them.
+// Unseen is the share of current values the reference never saw and the
+// most frequent of them. Values of rare reference categories, pooled in
+// __other__, are not unseen. UpperBound is set when the reference pooled
+// more categories than it remembers (profile.MaxPooledHashes), so that some
+// values counted here may be rare reference categories.
 type Unseen struct {
-	Share float64   `json:"share"`
-	Top   []NameCnt `json:"top,omitempty"`
+	Share      float64   `json:"share"`
+	UpperBound bool      `json:"upper_bound,omitempty"`
+	Top        []NameCnt `json:"top,omitempty"`
 }
 
 // NameCnt is a category and its count.
@@ -194,6 +203,34 @@ func WorstFirst(features []FeatureResult) []FeatureResult {
 		return cmp.Compare(a.Name, b.Name)
 	})
 	return out
+}
+
+// Reason says why the feature got its severity: the deciding statistic
+// against the threshold it crossed and, when the missing rate changed enough
+// to matter, the missing rates. It is empty for an ok feature.
+func (f FeatureResult) Reason() string {
+	var parts []string
+	if f.MethodSeverity.rank() > 0 && f.Value != nil {
+		t := f.Thresholds
+		if f.DecidedBy == DecideCalibrated && f.CalibratedThresholds != nil {
+			t = *f.CalibratedThresholds
+		}
+		limit, op, what := t.Drift, ">=", string(f.Method)
+		if f.MethodSeverity == Warn {
+			limit = t.Warn
+		}
+		if f.Method.PValue() {
+			op, what = "<", string(f.Method)+" p"
+		}
+		if f.DecidedBy == DecideCalibrated {
+			what += " (calibrated)"
+		}
+		parts = append(parts, fmt.Sprintf("%s %.4g %s %.4g", what, *f.Value, op, limit))
+	}
+	if f.Missing.Severity.rank() > 0 {
+		parts = append(parts, fmt.Sprintf("missing %.1f%% -> %.1f%%", 100*f.Missing.Reference, 100*f.Missing.Current))
+	}
+	return strings.Join(parts, "; ")
 }
 
 // badness is the deciding statistic scaled by its drift threshold, so that

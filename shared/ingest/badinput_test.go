@@ -133,6 +133,13 @@ func requestCases() []badInput {
 		{"`POST /v1/models/credit%20default/predictions`", eventCase(func(ev *events.APIGatewayV2HTTPRequest) {
 			ev.RawPath, ev.PathParameters = "/v1/models/credit%20default/predictions", map[string]string{"model": "credit default"}
 		}), 400, ingest.CodeInvalidModel},
+		{"`POST /v1/models//predictions` (no model in the path; the body names one)", eventCase(func(ev *events.APIGatewayV2HTTPRequest) {
+			ev.RawPath, ev.RouteKey, ev.PathParameters = "/v1/models//predictions", "$default", nil
+			ev.RequestContext.HTTP.Path = ev.RawPath
+			ev.Body = `{"model": "credit-default", "kind": "labels", "records": [{"request_id": "r-1", "label": "default", "timestamp": "2026-11-26T20:00:00Z"}]}`
+		}), 400, ingest.CodeInvalidModel},
+		{"records in 3 event hours with `MAX_HOURS=2`", postCase(func(c *ingest.Config) { c.MaxHours = 2 }, "predictions",
+			body(rec, strings.NewReplacer("T20:", "T19:", `"r-1"`, `"r-2"`).Replace(rec), strings.NewReplacer("T20:", "T18:", `"r-1"`, `"r-3"`).Replace(rec)), nil), 413, ingest.CodeTooManyHours},
 		{"model `churn` without a reference profile", func(t *testing.T) outcome {
 			return fromHTTP(newFixture(t).post(t, "churn", "predictions", body(rec), nil))
 		}, 404, ingest.CodeUnknownModel},
@@ -201,6 +208,7 @@ func recordCases() []badInput {
 		c("`\"error\": 500`", with(`"latency_ms":12.5`, `"latency_ms":12.5,"error":500`)),
 		c("`\"request_id\": 17`", with(`"r-1"`, `17`)),
 		c("unknown field `\"label\"` in a prediction", with(`"latency_ms":12.5`, `"latency_ms":12.5,"label":"default"`)),
+		{"`request_id` of an earlier record of the batch", postCase(nil, "predictions", body(rec, with(`"r-1"`, `"r-2"`), rec), nil), 200, "(record rejected)"},
 		l("label without `request_id`", `{"label":"default","timestamp":"2026-11-26T20:00:00Z"}`),
 		l("label without `label`", `{"request_id":"r-1","timestamp":"2026-11-26T20:00:00Z"}`),
 		l("label 100 days old (`MAX_LABEL_AGE=2160h`)", `{"request_id":"r-1","label":"default","timestamp":"2026-08-18T20:00:00Z"}`),

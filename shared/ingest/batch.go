@@ -72,18 +72,34 @@ type Rejection struct {
 	Reason string `json:"reason"`
 }
 
+// limits bound what one request may store.
+type limits struct {
+	// records bounds the records of the body (MAX_RECORDS).
+	records int
+	// hours bounds the event hours (partitions) the accepted records
+	// span (MAX_HOURS); 0 means no bound.
+	hours int
+}
+
 // builder turns the records of one body into a batch.
 type builder struct {
-	b       *batch
-	maxRecs int
-	forced  map[int]string // index → reason when replaying a receipt; nil otherwise
-	hasher  hash.Hash
-	last    *hourOutput
-	unknown map[string]int
+	b      *batch
+	limits limits
+	// forced holds index → reason when replaying a receipt (nil
+	// otherwise); an empty reason stands for a rejection the receipt does
+	// not list.
+	forced map[int]string
+	hasher hash.Hash
+	// requestIDs maps the request_id of every accepted prediction to its
+	// index, so that a later record with the same id is rejected.
+	requestIDs map[string]int
+	last       *hourOutput
+	unknown    map[string]int
 	// present[col] says that some stored, profiled record had feature col.
 	present  []bool
 	profiled int
 	line     []byte // the current record's JSON Lines line
+	now      func() time.Time
 }
 
 var gzipPool = sync.Pool{New: func() any {
@@ -93,19 +109,15 @@ var gzipPool = sync.Pool{New: func() any {
 
 // build reads the records of body and computes the batch. When forced is
 // not nil it holds the rejections of a stored receipt, and the decisions are
-// taken from it instead of from validation.
-func build(body string, kind record.Kind, model string, ref *Reference, rules record.Rules, maxRecords int, forced []Rejection) (*batch, *Error) {
+// taken from it instead of from validation. now stamps the batch profiles.
+func build(body string, kind record.Kind, model string, ref *Reference, rules record.Rules, lim limits, forced map[int]string, now func() time.Time) (*batch, *Error) {
 	bd := &builder{
+		now:     now,
 		b:       &batch{model: model, kind: kind, ref: ref},
-		maxRecs: maxRecords,
+		limits:  lim,
+		forced:  forced,
 		hasher:  sha256.New(),
 		present: make([]bool, len(ref.Schema.Features)),
-	}
-	if forced != nil {
-		bd.forced = make(map[int]string, len(forced))
-		for _, r := range forced {
-			bd.forced[r.Index] = r.Reason
-		}
 	}
 	bd.hasher.Write([]byte(kind))
 	bd.hasher.Write([]byte{'\n'})
@@ -144,33 +156,60 @@ func (bd *builder) release() {
 	}
 }
 
-// decide says whether record raw is rejected and why.
-func (bd *builder) decide(raw *record.Raw) (reason string, rejected bool) {
+// decide says whether record raw, with request id requestID (predictions;
+// "" for none or for labels), is rejected and why.
+func (bd *builder) decide(raw *record.Raw, requestID string) (reason string, rejected bool) {
 	if bd.forced != nil {
 		reason, rejected = bd.forced[raw.Index]
+		if rejected && reason == "" {
+			reason = forcedReason(raw)
+		}
 		return reason, rejected
 	}
-	if raw.Valid() {
+	if !raw.Valid() {
+		return raw.Reason(), true
+	}
+	if requestID == "" {
 		return "", false
 	}
-	return raw.Reason(), true
+	if first, ok := bd.requestIDs[requestID]; ok {
+		return fmt.Sprintf("request_id: the same as records[%d]'s; a prediction is stored and counted once per batch", first), true
+	}
+	if bd.requestIDs == nil {
+		bd.requestIDs = make(map[string]int)
+	}
+	bd.requestIDs[requestID] = raw.Index
+	return "", false
+}
+
+// forcedReason is the reason of a rejection that a receipt records but does
+// not list: the record's present reason, or else a pointer to the first
+// decision.
+func forcedReason(raw *record.Raw) string {
+	if !raw.Valid() {
+		return raw.Reason()
+	}
+	return "rejected when the batch was first received; the receipt keeps the decision"
 }
 
 func (bd *builder) tooMany(index int) *Error {
-	if index < bd.maxRecs {
+	if index < bd.limits.records {
 		return nil
 	}
 	return errorf(http.StatusRequestEntityTooLarge, CodeTooManyRecords,
-		"more than %d records in one request (MAX_RECORDS); split the batch", bd.maxRecs)
+		"more than %d records in one request (MAX_RECORDS); split the batch", bd.limits.records)
 }
 
 // store compresses an accepted record into its hour and returns the hour.
-func (bd *builder) store(raw *record.Raw, at time.Time) (*hourOutput, error) {
-	h := bd.hourOf(at)
+func (bd *builder) store(raw *record.Raw, at time.Time) (*hourOutput, *Error) {
+	h, e := bd.hourOf(at)
+	if e != nil {
+		return nil, e
+	}
 	bd.line = append(raw.AppendCompact(bd.line[:0]), '\n')
 	bd.hasher.Write(bd.line)
 	if _, err := h.zw.Write(bd.line); err != nil {
-		return nil, err
+		return nil, &Error{Status: http.StatusInternalServerError, Code: CodeInternal, Message: "compressing the records failed", Err: err}
 	}
 	h.records++
 	bd.b.accepted++
@@ -186,25 +225,32 @@ func (bd *builder) reject(raw *record.Raw, reason string) {
 	bd.b.rejectedText = append(bd.b.rejectedText, text)
 }
 
-func (bd *builder) hourOf(t time.Time) *hourOutput {
+// hourOf returns the output of the event hour of t, adding it unless that
+// would exceed the bound on hours.
+func (bd *builder) hourOf(t time.Time) (*hourOutput, *Error) {
 	hr := layout.Hour(t)
 	if bd.last != nil && bd.last.hour.Equal(hr) {
-		return bd.last
+		return bd.last, nil
 	}
 	for _, h := range bd.b.hours {
 		if h.hour.Equal(hr) {
 			bd.last = h
-			return h
+			return h, nil
 		}
+	}
+	if n := bd.limits.hours; n > 0 && len(bd.b.hours) >= n {
+		return nil, errorf(http.StatusRequestEntityTooLarge, CodeTooManyHours,
+			"the accepted records span more than %d event hours (MAX_HOURS); each hour is stored as objects of its own, so split the batch by the hour of timestamp", n)
 	}
 	h := &hourOutput{hour: hr, zbuf: bytes.NewBuffer(make([]byte, 0, 32<<10)), zw: gzipPool.Get().(*gzip.Writer)}
 	h.zw.Reset(h.zbuf)
 	if bd.b.kind == record.Predictions {
 		h.acc, _ = profile.NewAccumulator(bd.b.ref.Profile) // the schema was built from a reference profile
+		h.acc.SetClock(bd.now)
 	}
 	bd.b.hours = append(bd.b.hours, h)
 	bd.last = h
-	return h
+	return h, nil
 }
 
 func (bd *builder) predictions(body *record.Body, rules record.Rules) *Error {
@@ -216,7 +262,7 @@ func (bd *builder) predictions(body *record.Body, rules record.Rules) *Error {
 			return e
 		}
 		bd.b.records++
-		if reason, rejected := bd.decide(&rec.Raw); rejected {
+		if reason, rejected := bd.decide(&rec.Raw, rec.RequestID); rejected {
 			bd.reject(&rec.Raw, reason)
 			continue
 		}
@@ -224,9 +270,9 @@ func (bd *builder) predictions(body *record.Body, rules record.Rules) *Error {
 			return &Error{Status: http.StatusInternalServerError, Code: CodeInternal,
 				Message: fmt.Sprintf("records[%d] was accepted before but has no valid timestamp now", rec.Index)}
 		}
-		h, err := bd.store(&rec.Raw, rec.Time)
-		if err != nil {
-			return &Error{Status: http.StatusInternalServerError, Code: CodeInternal, Message: "compressing the records failed", Err: err}
+		h, e := bd.store(&rec.Raw, rec.Time)
+		if e != nil {
+			return e
 		}
 		if err := bd.profilePrediction(h, rec); err != nil {
 			return &Error{Status: http.StatusInternalServerError, Code: CodeInternal,
@@ -313,7 +359,7 @@ func (bd *builder) labels(body *record.Body, rules record.Rules) *Error {
 			return e
 		}
 		bd.b.records++
-		if reason, rejected := bd.decide(&rec.Raw); rejected {
+		if reason, rejected := bd.decide(&rec.Raw, ""); rejected {
 			bd.reject(&rec.Raw, reason)
 			continue
 		}
@@ -321,8 +367,8 @@ func (bd *builder) labels(body *record.Body, rules record.Rules) *Error {
 			return &Error{Status: http.StatusInternalServerError, Code: CodeInternal,
 				Message: fmt.Sprintf("records[%d] was accepted before but has no valid timestamp now", rec.Index)}
 		}
-		if _, err := bd.store(&rec.Raw, rec.Time); err != nil {
-			return &Error{Status: http.StatusInternalServerError, Code: CodeInternal, Message: "compressing the records failed", Err: err}
+		if _, e := bd.store(&rec.Raw, rec.Time); e != nil {
+			return e
 		}
 	}
 	if err := r.Err(); err != nil {

@@ -146,11 +146,9 @@ func benchHandler(b *testing.B) (*ingest.Handler, *discardBucket) {
 	cfg.Bucket = "bench"
 	emf, _ := metrics.NewEMFWriter(io.Discard, cfg.Namespace)
 	bucket := &discardBucket{}
-	var seq atomic.Int64
 	h := ingest.New(cfg, bucket, staticReferences{r}, emf,
 		ingest.WithLogger(slog.New(slog.NewJSONHandler(io.Discard, nil))),
-		ingest.WithClock(func() time.Time { return testNow }),
-		ingest.WithBatchIDs(func() string { return "bench-" + strconv.FormatInt(seq.Add(1), 10) }))
+		ingest.WithClock(func() time.Time { return testNow }))
 	return h, bucket
 }
 

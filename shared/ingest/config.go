@@ -21,6 +21,10 @@ type Config struct {
 	// MaxBodyBytes bounds the body after base64 and gzip decoding
 	// (MAX_BODY_BYTES).
 	MaxBodyBytes int
+	// MaxHours bounds the event hours (hour partitions) the accepted
+	// records of one request span (MAX_HOURS): each hour costs a data
+	// object and, for predictions, a profile.
+	MaxHours int
 	// UnknownFeatures is accept or reject (UNKNOWN_FEATURES).
 	UnknownFeatures record.UnknownFeatures
 	// MaxEventAge, MaxLabelAge and MaxEventFuture are the timestamp skew
@@ -45,6 +49,7 @@ func DefaultConfig() Config {
 	return Config{
 		MaxRecords:        10_000,
 		MaxBodyBytes:      6 << 20,
+		MaxHours:          24,
 		UnknownFeatures:   r.UnknownFeatures,
 		MaxEventAge:       r.MaxAge,
 		MaxLabelAge:       r.MaxLabelAge,
@@ -97,6 +102,7 @@ func ConfigFromEnv(getenv func(string) string) (Config, error) {
 	str("METRICS_NAMESPACE", &c.Namespace)
 	positive("MAX_RECORDS", &c.MaxRecords)
 	positive("MAX_BODY_BYTES", &c.MaxBodyBytes)
+	positive("MAX_HOURS", &c.MaxHours)
 	duration("MAX_EVENT_AGE", &c.MaxEventAge)
 	duration("MAX_LABEL_AGE", &c.MaxLabelAge)
 	duration("MAX_EVENT_FUTURE", &c.MaxEventFuture)
@@ -124,6 +130,9 @@ func ConfigFromEnv(getenv func(string) string) (Config, error) {
 	}
 	return c, nil
 }
+
+// limits are the bounds of c on one request.
+func (c Config) limits() limits { return limits{records: c.MaxRecords, hours: c.MaxHours} }
 
 // rules are the record validation rules of c at time now.
 func (c Config) rules(now time.Time) record.Rules {

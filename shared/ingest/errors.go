@@ -35,6 +35,7 @@ const (
 	CodeInvalidBody         = "invalid_body"
 	CodeNoRecords           = "no_records"
 	CodeTooManyRecords      = "too_many_records"
+	CodeTooManyHours        = "too_many_hours"
 	CodeBodyTooLarge        = "body_too_large"
 	CodeInvalidBase64       = "invalid_base64"
 	CodeInvalidEncoding     = "invalid_content_encoding"

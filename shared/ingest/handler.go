@@ -2,6 +2,8 @@ package ingest
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -10,8 +12,6 @@ import (
 	"strings"
 	"sync"
 	"time"
-
-	"github.com/oklog/ulid/v2"
 
 	"github.com/modelwatch/modelwatch/shared/catalog"
 	"github.com/modelwatch/modelwatch/shared/layout"
@@ -31,14 +31,13 @@ type Bucket interface {
 
 // Handler ingests batches of prediction and label records.
 type Handler struct {
-	cfg        Config
-	bucket     Bucket
-	refs       References
-	emf        *metrics.EMFWriter
-	log        *slog.Logger
-	now        func() time.Time
-	newBatchID func() string
-	writers    int
+	cfg     Config
+	bucket  Bucket
+	refs    References
+	emf     *metrics.EMFWriter
+	log     *slog.Logger
+	now     func() time.Time
+	writers int
 }
 
 // Option configures a Handler.
@@ -46,10 +45,6 @@ type Option func(*Handler)
 
 // WithClock sets the clock that stamps batches and checks event times.
 func WithClock(now func() time.Time) Option { return func(h *Handler) { h.now = now } }
-
-// WithBatchIDs sets the generator of batch ids for requests without one
-// (default: a ULID).
-func WithBatchIDs(f func() string) Option { return func(h *Handler) { h.newBatchID = f } }
 
 // WithLogger sets the logger (default slog.Default()).
 func WithLogger(l *slog.Logger) Option { return func(h *Handler) { h.log = l } }
@@ -60,8 +55,7 @@ func New(cfg Config, bucket Bucket, refs References, emf *metrics.EMFWriter, opt
 	h := &Handler{
 		cfg: cfg, bucket: bucket, refs: refs, emf: emf,
 		log: slog.Default(), now: time.Now,
-		newBatchID: func() string { return ulid.Make().String() },
-		writers:    8,
+		writers: 8,
 	}
 	for _, o := range opts {
 		o(h)
@@ -70,23 +64,29 @@ func New(cfg Config, bucket Bucket, refs References, emf *metrics.EMFWriter, opt
 }
 
 // Request is one batch to ingest, however it arrived. Model and Kind come
-// from the HTTP route; for a direct invocation they are empty and the body
-// names them.
+// from the HTTP route. Only a direct invocation (Direct) takes them from the
+// body, where it leaves them empty; an HTTP request never does.
 type Request struct {
 	Model          string
 	Kind           record.Kind
 	IdempotencyKey string
 	Body           string
+	Direct         bool
 }
 
-// Response is the outcome of a request.
+// Response is the outcome of a request. Its size is bounded whatever the
+// batch: Rejected lists at most MaxListedRejections records (the first, by
+// index), RejectedCount counts all of them and RejectedReasons counts them
+// by reason; the rejected/ object in Objects holds every one.
 type Response struct {
-	BatchID   string      `json:"batch_id"`
-	Accepted  int         `json:"accepted"`
-	Rejected  []Rejection `json:"rejected"`
-	Duplicate bool        `json:"duplicate"`
-	Objects   []string    `json:"objects"`
-	Warnings  []string    `json:"warnings,omitempty"`
+	BatchID         string        `json:"batch_id"`
+	Accepted        int           `json:"accepted"`
+	RejectedCount   int           `json:"rejected_count"`
+	Rejected        []Rejection   `json:"rejected"`
+	RejectedReasons []ReasonCount `json:"rejected_reasons,omitempty"`
+	Duplicate       bool          `json:"duplicate"`
+	Objects         []string      `json:"objects"`
+	Warnings        []string      `json:"warnings,omitempty"`
 }
 
 // Ingest validates and stores one batch. The error, when not nil, is an
@@ -99,6 +99,10 @@ func (h *Handler) Ingest(ctx context.Context, req Request) (*Response, error) {
 		level := slog.LevelInfo
 		if e.Status >= 500 {
 			level = slog.LevelError
+			if e.BatchID == "" {
+				// Every 5xx names the batch id a retry should carry.
+				e.BatchID = h.batchIDOf(req)
+			}
 		}
 		attrs := []any{"status", e.Status, "code", e.Code, "message", e.Message, "batch_id", e.BatchID,
 			"model", req.Model, "kind", string(req.Kind), "duration_ms", elapsed.Milliseconds()}
@@ -109,7 +113,7 @@ func (h *Handler) Ingest(ctx context.Context, req Request) (*Response, error) {
 		return nil, e
 	}
 	h.log.InfoContext(ctx, "batch ingested", "model", stats.model, "kind", string(stats.kind),
-		"batch_id", resp.BatchID, "records", stats.records, "accepted", resp.Accepted, "rejected", len(resp.Rejected),
+		"batch_id", resp.BatchID, "records", stats.records, "accepted", resp.Accepted, "rejected", resp.RejectedCount,
 		"duplicate", resp.Duplicate, "hours", stats.hours, "objects_created", stats.created,
 		"warnings", len(resp.Warnings), "duration_ms", elapsed.Milliseconds())
 	return resp, nil
@@ -143,7 +147,7 @@ func (h *Handler) ingest(ctx context.Context, req Request, now time.Time) (*Resp
 		return nil, st, referenceError(model, err)
 	}
 	rules := h.cfg.rules(now)
-	b, e := build(req.Body, kind, model, ref, rules, h.cfg.MaxRecords, nil)
+	b, e := build(req.Body, kind, model, ref, rules, h.cfg.limits(), nil, h.now)
 	if e != nil {
 		return nil, st, e
 	}
@@ -155,7 +159,7 @@ func (h *Handler) ingest(ctx context.Context, req Request, now time.Time) (*Resp
 	if b.bodyKind != "" && b.bodyKind != string(kind) {
 		return nil, st, errorf(http.StatusBadRequest, CodeKindMismatch, "the body says kind %q but the request is for %s", b.bodyKind, kind)
 	}
-	id, e := h.batchID(req.IdempotencyKey, b.bodyBatchID)
+	id, e := batchID(req.IdempotencyKey, b.bodyBatchID, model, kind, req.Body)
 	if e != nil {
 		return nil, st, e
 	}
@@ -190,10 +194,15 @@ func (h *Handler) ingest(ctx context.Context, req Request, now time.Time) (*Resp
 	return rc.response(duplicate), st, nil
 }
 
-// target works out the model and kind of a request.
+// target works out the model and kind of a request: from the route, or for
+// a direct invocation only, from the body.
 func (h *Handler) target(req Request, body *record.Body) (string, record.Kind, *Error) {
 	model, kindText := req.Model, string(req.Kind)
-	if model == "" {
+	if !req.Direct && (model == "" || kindText == "") {
+		return "", "", errorf(http.StatusBadRequest, CodeInvalidModel,
+			"the request names no model or kind in its path; send batches to POST /v1/models/{model}/predictions or /v1/models/{model}/labels (the body never chooses them)")
+	}
+	if req.Direct {
 		if (body.Model == "" || body.Kind == "") && !body.Complete {
 			if err := body.SkipRecords(); err != nil {
 				return "", "", bodyError(err)
@@ -224,9 +233,30 @@ func (h *Handler) target(req Request, body *record.Body) (string, record.Kind, *
 	return model, kind, nil
 }
 
+// ContentBatchID is the batch id of a request that names none: derived from
+// what it sends (the SHA-256 of model, kind and body), so that a client
+// that resends the same body without a key gets the first request's
+// outcome instead of storing the records again.
+func ContentBatchID(model string, kind record.Kind, body string) string {
+	h := sha256.New()
+	h.Write([]byte(model))
+	h.Write([]byte{0})
+	h.Write([]byte(kind))
+	h.Write([]byte{0})
+	// In pieces: converting the whole body to []byte would copy it.
+	var buf [16 << 10]byte
+	for len(body) > 0 {
+		n := copy(buf[:], body)
+		h.Write(buf[:n])
+		body = body[n:]
+	}
+	return "sha256-" + hex.EncodeToString(h.Sum(nil))
+}
+
 // batchID chooses the batch id: the Idempotency-Key header, else the body's
-// batch_id, else a new id.
-func (h *Handler) batchID(header, body string) (string, *Error) {
+// batch_id (text of the body), else ContentBatchID.
+func batchID(header, bodyID, model string, kind record.Kind, text string) (string, *Error) {
+	body := bodyID
 	if header != "" && body != "" && header != body {
 		return "", errorf(http.StatusBadRequest, CodeBatchIDMismatch,
 			"the Idempotency-Key header %q and the body's batch_id %q differ; send one, or the same in both", header, body)
@@ -236,12 +266,30 @@ func (h *Handler) batchID(header, body string) (string, *Error) {
 		id = body
 	}
 	if id == "" {
-		return h.newBatchID(), nil
+		return ContentBatchID(model, kind, text), nil
 	}
 	if err := layout.CheckBatchID(id); err != nil {
 		return "", errorf(http.StatusBadRequest, CodeInvalidBatchID, "%v", err)
 	}
 	return id, nil
+}
+
+// batchIDOf works out the batch id of a request that failed before its
+// batch was built, for the 5xx answer: the id a retry of the same request
+// would get. It is "" when the request has no valid id.
+func (h *Handler) batchIDOf(req Request) string {
+	model, kind, bodyID := req.Model, req.Kind, ""
+	if body, err := record.OpenBody(req.Body); err == nil && body.SkipRecords() == nil {
+		bodyID = body.BatchID
+		if req.Direct {
+			model, kind = body.Model, record.Kind(body.Kind)
+		}
+	}
+	id, e := batchID(req.IdempotencyKey, bodyID, model, kind, req.Body)
+	if e != nil {
+		return ""
+	}
+	return id
 }
 
 func referenceError(model string, err error) *Error {
@@ -282,11 +330,8 @@ func (h *Handler) replay(ctx context.Context, body string, b *batch, rules recor
 				b.id, rc.Records, rc.Kind, rc.ReceivedAt.Format(time.RFC3339))}
 	}
 	if rc.sameDecisions(b) {
-		// Same records, same reference, same verdicts: only the stored
-		// wording and receipt time are taken over.
-		for i := range b.rejected {
-			b.rejected[i].Reason = rc.Rejected[i].Reason
-		}
+		// Same records, same reference, same verdicts: only the receipt
+		// time is taken over.
 		if err := b.finalize(b.id, rc.ReceivedAt); err != nil {
 			return nil, nil, &Error{Status: http.StatusInternalServerError, Code: CodeInternal, Message: "encoding the batch failed", Err: err}
 		}
@@ -302,12 +347,17 @@ func (h *Handler) replay(ctx context.Context, body string, b *batch, rules recor
 		return nil, nil, &Error{Status: http.StatusInternalServerError, Code: CodeReference, BatchID: b.id,
 			Message: fmt.Sprintf("reference %s of model %s changed since batch %s was received", rc.ReferenceVersion, b.model, b.id)}
 	}
-	nb, e := build(body, b.kind, b.model, ref, rules, max(h.cfg.MaxRecords, rc.Records), rc.Rejected)
+	forced, err := rc.forced()
+	if err != nil {
+		return nil, nil, &Error{Status: http.StatusInternalServerError, Code: CodeInternal,
+			Message: fmt.Sprintf("the receipt of batch %s is unreadable", b.id), BatchID: b.id, Err: err}
+	}
+	// The receipt's decisions stand, within the bounds it was taken under.
+	nb, e := build(body, b.kind, b.model, ref, rules, limits{records: max(h.cfg.MaxRecords, rc.Records)}, forced, h.now)
 	if e != nil {
 		e.BatchID = b.id
 		return nil, nil, e
 	}
-	nb.rejected = rc.Rejected
 	if err := nb.finalize(b.id, rc.ReceivedAt); err != nil {
 		return nil, nil, &Error{Status: http.StatusInternalServerError, Code: CodeInternal, Message: "encoding the batch failed", Err: err}
 	}

@@ -260,16 +260,3 @@ func TestDirectInvocation(t *testing.T) {
 		t.Errorf("HTTP event through Invoke: %v %s", err, out)
 	}
 }
-
-func TestGeneratedBatchIDs(t *testing.T) {
-	f := newFixture(t)
-	body := `{"records":[{"timestamp":"2026-11-26T20:00:00Z","features":{"age":30},"prediction":"default"}]}`
-	a := f.post(t, testModel, "predictions", body, nil)
-	b := f.post(t, testModel, "predictions", body, nil)
-	if a.Status != 200 || b.Status != 200 || a.Resp.BatchID == b.Resp.BatchID || a.Resp.Duplicate || b.Resp.Duplicate {
-		t.Fatalf("without a key every request is a new batch: %+v %+v", a, b)
-	}
-	if got := len(f.bucket.Keys()); got != 2+2*3 {
-		t.Errorf("%d keys, want two batches of 3 objects beside the reference", got)
-	}
-}

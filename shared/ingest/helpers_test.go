@@ -9,7 +9,6 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -102,17 +101,9 @@ func newFixtureWith(t testing.TB, mem *store.Memory, b ingest.Bucket, edit ...fu
 	}
 	log := slog.New(ingest.NewLogHandler(lockedWriter{w: f.logs}, slog.LevelDebug))
 	refs := ingest.NewReferenceCache(mem, cfg.ReferenceTTL, log)
-	seq := 0
-	var mu sync.Mutex
 	f.h = ingest.New(cfg, b, refs, emf,
 		ingest.WithClock(func() time.Time { return f.now }),
-		ingest.WithLogger(log),
-		ingest.WithBatchIDs(func() string {
-			mu.Lock()
-			defer mu.Unlock()
-			seq++
-			return "generated-" + strconv.Itoa(seq)
-		}))
+		ingest.WithLogger(log))
 	return f
 }
 

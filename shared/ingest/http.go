@@ -36,13 +36,17 @@ func (h *Handler) Invoke(ctx context.Context, payload []byte) ([]byte, error) {
 			return out, nil
 		}
 	}
-	resp, err := h.Ingest(ctx, Request{Body: string(payload)})
+	resp, err := h.Ingest(ctx, Request{Body: string(payload), Direct: true})
 	if err != nil {
 		var e *Error
 		if !errors.As(err, &e) {
 			e = &Error{Code: CodeInternal, Message: err.Error()}
 		}
-		return nil, messages.InvokeResponse_Error{Type: e.Code, Message: e.Message}
+		msg := e.Message
+		if e.BatchID != "" && !strings.Contains(msg, e.BatchID) {
+			msg += " (batch_id " + e.BatchID + ")" // a direct invocation's 5xx names the id to retry with, too
+		}
+		return nil, messages.InvokeResponse_Error{Type: e.Code, Message: msg}
 	}
 	out, err := json.Marshal(resp)
 	if err != nil {
@@ -104,7 +108,7 @@ func (h *Handler) HandleHTTP(ctx context.Context, ev *events.APIGatewayV2HTTPReq
 	}
 	body, err := json.Marshal(resp)
 	if err != nil {
-		return errorResponse(&Error{Status: http.StatusInternalServerError, Code: CodeInternal, Message: "encoding the response failed"})
+		return errorResponse(&Error{Status: http.StatusInternalServerError, Code: CodeInternal, Message: "encoding the response failed", BatchID: resp.BatchID})
 	}
 	headers := map[string]string{"Content-Type": "application/json"}
 	if resp.Duplicate {
@@ -206,6 +210,10 @@ func route(ev *events.APIGatewayV2HTTPRequest) (string, record.Kind, *Error) {
 		}
 		if p := ev.PathParameters["model"]; p != "" {
 			model = p
+		}
+		if model == "" {
+			return "", "", errorf(http.StatusBadRequest, CodeInvalidModel,
+				"the path %s names no model; send batches to POST /v1/models/{model}/predictions or /v1/models/{model}/labels (an HTTP request never takes its model from the body)", path)
 		}
 		kind, err := record.ParseKind(segs[i+3])
 		if err != nil {

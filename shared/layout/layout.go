@@ -148,3 +148,8 @@ func CooldownSlot(t time.Time, cooldown time.Duration) string {
 	start := time.Unix(0, t.UnixNano()-t.UnixNano()%int64(cooldown)).UTC()
 	return start.Format("20060102T150405Z")
 }
+
+// Quarantine is where an object that cannot be read is moved aside (a
+// batch profile that does not decode), so that it no longer blocks its
+// window: the same key under quarantine/.
+func Quarantine(key string) string { return "quarantine/" + key }

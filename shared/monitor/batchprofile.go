@@ -40,6 +40,10 @@ type batchJSON struct {
 	Latency       *latencyJSON    `json:"latency"`
 	FirstEvent    *time.Time      `json:"first_event"`
 	LastEvent     *time.Time      `json:"last_event"`
+	// Reference profiles only: read so that they are recognised, not merged.
+	EventTime   string          `json:"event_time"`
+	TimeColumns json.RawMessage `json:"time_columns"`
+	Notes       json.RawMessage `json:"notes"`
 }
 
 // featureJSON mirrors profile.Feature's JSON.
@@ -55,6 +59,10 @@ type featureJSON struct {
 	Moments     *profile.Moments    `json:"moments"`
 	TailSums    []float64           `json:"tail_sums"`
 	Unseen      []profile.NameCount `json:"unseen"`
+	UnseenCount int64               `json:"unseen_count"`
+	// Reference profiles only.
+	Pooled         json.RawMessage `json:"pooled"`
+	PooledUnhashed int64           `json:"pooled_unhashed"`
 }
 
 // latencyJSON mirrors profile.LatencyHistogram's JSON.
@@ -368,6 +376,8 @@ type columnSum struct {
 	moments profile.Moments
 	tails   [2]float64
 	unseen  map[string]int64
+	// unseenCount counts values the reference never saw.
+	unseenCount int64
 }
 
 // windowMerge merges the batch profiles of a window, in the order they are
@@ -474,6 +484,7 @@ func (m *windowMerge) add(b *batchJSON) error {
 			f.Values.addTo(c.values)
 		}
 		c.missing += f.Missing
+		c.unseenCount += f.UnseenCount
 		for _, u := range f.Unseen {
 			if c.unseen == nil {
 				c.unseen = map[string]int64{}
@@ -537,6 +548,8 @@ func checkColumn(c *columnSum, f *featureJSON) error {
 		return fmt.Errorf("batch has %s %q in its place", f.Kind, f.Name)
 	case f.Missing < 0:
 		return fmt.Errorf("missing count %d is negative", f.Missing)
+	case f.UnseenCount < 0:
+		return fmt.Errorf("unseen count %d is negative", f.UnseenCount)
 	case (c.grid != nil) != (f.Grid != nil) || (c.values != nil) != (f.Values != nil):
 		return errors.New("histograms do not match the reference's")
 	case f.Grid != nil && f.Grid.size != len(c.grid):
@@ -619,6 +632,7 @@ func (m *windowMerge) profile() *profile.Profile {
 			f.Moments = &mm
 			f.TailSums = []float64{c.tails[0], c.tails[1]}
 		}
+		f.UnseenCount = c.unseenCount
 		f.Unseen = profile.TopNames(c.unseen, profile.UnseenKept)
 		switch {
 		case i < n:

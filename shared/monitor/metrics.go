@@ -217,3 +217,19 @@ func ParseFeatureMetrics(s string) ([]drift.Method, error) {
 	}
 	return out, nil
 }
+
+// failureDatum is a MonitoringErrors datum at window end at: for model, or
+// without a dimension when model is "".
+func failureDatum(at time.Time, n float64, model string) types.MetricDatum {
+	var dims []types.Dimension
+	if model != "" {
+		dims = []types.Dimension{{Name: aws.String(catalog.DimModel), Value: aws.String(model)}}
+	}
+	return types.MetricDatum{
+		MetricName: aws.String(catalog.MonitoringErrors),
+		Dimensions: dims,
+		Timestamp:  aws.Time(at),
+		Value:      aws.Float64(n),
+		Unit:       types.StandardUnitCount,
+	}
+}

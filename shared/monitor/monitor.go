@@ -7,10 +7,12 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"slices"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatch/types"
 
+	"github.com/modelwatch/modelwatch/shared/catalog"
 	"github.com/modelwatch/modelwatch/shared/drift"
 	"github.com/modelwatch/modelwatch/shared/layout"
 	"github.com/modelwatch/modelwatch/shared/perf"
@@ -47,6 +49,9 @@ type Result struct {
 	// Failed counts the models whose run failed (missing references
 	// included).
 	Failed int `json:"failed"`
+	// Quarantined counts the batch profiles moved aside because they could
+	// not be read.
+	Quarantined int `json:"quarantined,omitempty"`
 }
 
 // ModelResult is the outcome of one model's run.
@@ -54,6 +59,12 @@ type ModelResult struct {
 	Model  string `json:"model"`
 	Status string `json:"status"` // ok, no_data or error
 	Error  string `json:"error,omitempty"`
+	// Retryable says that the error may go away when the invocation is
+	// retried (throttling, a 5xx); only such errors fail the invocation.
+	Retryable bool `json:"retryable,omitempty"`
+	// Quarantined lists the batch profiles of the window that could not be
+	// read, by their new keys under quarantine/.
+	Quarantined []string `json:"quarantined,omitempty"`
 	// Report is the key of the window's JSON report.
 	Report          string `json:"report,omitempty"`
 	Batches         int    `json:"batches"`
@@ -75,12 +86,15 @@ type ModelResult struct {
 // were written).
 var ErrPublish = errors.New("publish metrics")
 
-// Run runs the job for the event's window and models. A model whose
-// reference profile is missing is reported in the result and logged, and
-// does not fail the run; any other failure of a model (reading the bucket,
-// writing its report, publishing its metrics after retries) fails the run
-// after every model has been tried, so that Lambda retries the invocation
-// and its on-failure destination sees it.
+// Run runs the job for the event's window and models. One model's failure
+// never stops the others: it is reported in the result, logged, and
+// counted in the MonitoringErrors metric (per model, and in total without
+// a dimension, which the stack's alarm watches). A batch profile that does
+// not decode or does not fit the reference is moved under quarantine/ and
+// left out of its window, which is computed without it. The run returns an
+// error, after every model has been tried, only when a retry of the
+// invocation can help: a model failed with throttling, a 5xx or a timeout
+// (see Retryable), or the failure metrics could not be published.
 func (m *Monitor) Run(ctx context.Context, ev Event) (Result, error) {
 	w, err := ev.window(m.cfg, m.cfg.Now())
 	if err != nil {
@@ -103,14 +117,19 @@ func (m *Monitor) Run(ctx context.Context, ev Event) (Result, error) {
 	for _, model := range models {
 		start := time.Now()
 		mr, err := m.runModel(ctx, model, w)
+		res.Quarantined += len(mr.Quarantined)
 		if err != nil {
-			mr.Status, mr.Error = "error", err.Error()
+			mr.Status, mr.Error, mr.Retryable = "error", err.Error(), Retryable(err)
 			res.Failed++
-			if errors.Is(err, reference.ErrUnknownModel) {
+			switch {
+			case errors.Is(err, reference.ErrUnknownModel):
 				m.log.ErrorContext(ctx, "model has no reference profile; skipped", "model", model, "window_end", w.End, "error", err.Error())
-			} else {
-				m.log.ErrorContext(ctx, "model run failed", "model", model, "window_end", w.End, "error", err.Error())
+			case mr.Retryable:
+				m.log.ErrorContext(ctx, "model run failed; the invocation fails so that it is retried", "model", model, "window_end", w.End, "error", err.Error())
 				failures = append(failures, fmt.Errorf("model %s: %w", model, err))
+			default:
+				m.log.ErrorContext(ctx, "model run failed; a retry would fail the same way, so the other models' results stand",
+					"model", model, "window_end", w.End, "error", err.Error())
 			}
 		} else {
 			m.log.InfoContext(ctx, "model window done", "model", model, "window_start", w.Start, "window_end", w.End,
@@ -124,10 +143,47 @@ func (m *Monitor) Run(ctx context.Context, ev Event) (Result, error) {
 		}
 		res.Models = append(res.Models, mr)
 	}
+	if err := m.publishFailures(ctx, w, res); err != nil {
+		failures = append(failures, err)
+	}
 	if len(failures) > 0 {
 		return res, fmt.Errorf("drift run of window %s: %w", w, errors.Join(failures...))
 	}
 	return res, nil
+}
+
+// publishFailures publishes MonitoringErrors for the window when something
+// failed: per model that failed or had batch profiles quarantined (1 for a
+// failed run, else the number quarantined), and the total without a
+// dimension. A run without failures publishes nothing (the alarm treats
+// missing data as not breaching).
+func (m *Monitor) publishFailures(ctx context.Context, w Window, res Result) error {
+	total := 0
+	var data []types.MetricDatum
+	for _, mr := range res.Models {
+		n := len(mr.Quarantined)
+		if mr.Status == "error" {
+			n = 1
+		}
+		if n == 0 {
+			continue
+		}
+		total += n
+		if dimensionValueOK(mr.Model) {
+			data = append(data, failureDatum(w.End, float64(n), mr.Model))
+		}
+	}
+	if total == 0 {
+		return nil
+	}
+	data = append(data, failureDatum(w.End, float64(total), ""))
+	if data = m.recentOnly(ctx, "", data); len(data) == 0 {
+		return nil
+	}
+	if err := m.publisher.Publish(ctx, data); err != nil {
+		return fmt.Errorf("%w: %s: %w", ErrPublish, catalog.MonitoringErrors, err)
+	}
+	return nil
 }
 
 // modelRun is what every step of one model's run needs.
@@ -152,6 +208,9 @@ func (m *Monitor) runModel(ctx context.Context, model string, w Window) (ModelRe
 	mc := &modelRun{model: model, ref: ref, refKey: ptr.Key, drift: cfg, driftFrom: from}
 
 	rep, batches, err := m.windowReport(ctx, mc, w)
+	if rep != nil {
+		mr.Quarantined = rep.quarantined
+	}
 	if err != nil {
 		return mr, err
 	}
@@ -206,24 +265,51 @@ func (m *Monitor) windowReport(ctx context.Context, mc *modelRun, w Window) (*Re
 		return nil, nil, err
 	}
 	merge := newWindowMerge(mc.ref)
-	err = fetchOrdered(ctx, keys, m.cfg.Concurrency, func(ctx context.Context, key string) (*batchJSON, error) {
+	// A batch profile that does not decode, or does not fit the
+	// reference, is moved aside: it would fail every run of its window.
+	type fetched struct {
+		b   *batchJSON
+		bad error
+	}
+	var quarantined []string
+	var bad []string
+	err = fetchOrdered(ctx, keys, m.cfg.Concurrency, func(ctx context.Context, key string) (fetched, error) {
 		data, err := m.store.Get(ctx, key)
 		if err != nil {
-			return nil, fmt.Errorf("get %s: %w", key, err)
+			return fetched{}, fmt.Errorf("get %s: %w", key, err)
 		}
 		b, err := decodeBatch(data)
 		if err != nil {
-			return nil, fmt.Errorf("%s: %w", key, err)
+			return fetched{bad: err}, nil
 		}
-		return b, nil
-	}, func(key string, b *batchJSON) error {
-		if err := merge.add(b); err != nil {
-			return fmt.Errorf("%s: %w", key, err)
+		return fetched{b: b}, nil
+	}, func(key string, f fetched) error {
+		if f.bad == nil {
+			if f.bad = merge.add(f.b); f.bad == nil {
+				return nil
+			}
 		}
+		to, err := m.quarantine(ctx, key)
+		if err != nil {
+			return fmt.Errorf("%s: %w; moving it to quarantine failed: %w", key, f.bad, err)
+		}
+		m.log.ErrorContext(ctx, "batch profile cannot be read; moved to quarantine and left out of the window",
+			"model", mc.model, "window_end", w.End, "key", key, "quarantine_key", to, "error", f.bad.Error())
+		quarantined = append(quarantined, to)
+		bad = append(bad, fmt.Sprintf("%s could not be read (%v); moved to %s and left out of this window", key, f.bad, to))
 		return nil
 	})
 	if err != nil {
-		return nil, nil, err
+		return &Report{quarantined: quarantined}, nil, err
+	}
+	if len(quarantined) > 0 {
+		kept := batches[:0:0]
+		for i, k := range keys {
+			if !slices.Contains(quarantined, layout.Quarantine(k)) {
+				kept = append(kept, batches[i])
+			}
+		}
+		batches = kept
 	}
 	rep := &Report{
 		Window:       WindowInfo{Start: w.Start, End: w.End, Length: fmt.Sprintf("%dh", w.Length()/time.Hour)},
@@ -232,7 +318,8 @@ func (m *Monitor) windowReport(ctx context.Context, mc *modelRun, w Window) (*Re
 		ConfigSource: mc.driftFrom,
 		GeneratedAt:  m.cfg.Now().UTC(),
 	}
-	var warnings []string
+	rep.quarantined = quarantined
+	warnings := bad
 	for _, o := range rep.System.OtherReference {
 		warnings = append(warnings, fmt.Sprintf("%d batches (%d records) were profiled against another reference (%s) and are not compared", o.Batches, o.Records, o.Fingerprint))
 	}
@@ -264,6 +351,23 @@ func (m *Monitor) windowReport(ctx context.Context, mc *modelRun, w Window) (*Re
 		rep.Report.Prediction = nil
 	}
 	return rep, batches, nil
+}
+
+// quarantine moves a batch profile that cannot be read to
+// layout.Quarantine(key) and returns the new key.
+func (m *Monitor) quarantine(ctx context.Context, key string) (string, error) {
+	to := layout.Quarantine(key)
+	data, err := m.store.Get(ctx, key)
+	if err != nil {
+		return "", fmt.Errorf("get %s: %w", key, err)
+	}
+	if err := m.store.Put(ctx, to, data, store.WithContentType("application/json")); err != nil {
+		return "", fmt.Errorf("write %s: %w", to, err)
+	}
+	if err := m.store.Delete(ctx, key); err != nil {
+		return "", fmt.Errorf("delete %s: %w", key, err)
+	}
+	return to, nil
 }
 
 // noteSkipped warns in the report about features or classes whose names

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"io"
 	"log/slog"
+	"maps"
 	"math"
 	"slices"
 	"strings"
@@ -15,7 +16,9 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatch/types"
+	"github.com/aws/smithy-go"
 
+	"github.com/modelwatch/modelwatch/shared/catalog"
 	"github.com/modelwatch/modelwatch/shared/layout"
 	"github.com/modelwatch/modelwatch/shared/monitor/monitortest"
 	"github.com/modelwatch/modelwatch/shared/profile"
@@ -371,7 +374,7 @@ func TestLateLabels(t *testing.T) {
 func TestPublishFailureWritesReportFirst(t *testing.T) {
 	f := newFixture(t, Config{})
 	f.traffic(t, hour0, 1, 100, monitortest.Shift{}, 70)
-	f.pub.fail = errors.New("throttled after 4 attempts")
+	f.pub.fail = &smithy.GenericAPIError{Code: "Throttling", Message: "throttled after 4 attempts"}
 	end := hour0.Add(time.Hour)
 	res, err := f.mon.Run(context.Background(), Event{WindowEnd: end.Format(time.RFC3339)})
 	if !errors.Is(err, ErrPublish) || !strings.Contains(err.Error(), "throttled") {
@@ -416,13 +419,152 @@ func TestOtherReferenceBatchesCountInSystemOnly(t *testing.T) {
 	}
 }
 
-func TestCorruptProfileNamesTheKey(t *testing.T) {
+// failingGets fails the GETs of keys with prefix with err.
+type failingGets struct {
+	*store.Memory
+	prefix string
+	err    error
+}
+
+func (f failingGets) Get(ctx context.Context, key string) ([]byte, error) {
+	if strings.HasPrefix(key, f.prefix) {
+		return nil, f.err
+	}
+	return f.Memory.Get(ctx, key)
+}
+
+// statusError is an AWS error answer with an HTTP status.
+type statusError struct {
+	code int
+	smithy.GenericAPIError
+}
+
+func (e *statusError) HTTPStatusCode() int { return e.code }
+
+// brokenModel publishes a reference for model and breaks it with edit.
+func brokenModel(t *testing.T, st *store.Memory, model string, edit func(profileKey string)) {
+	t.Helper()
+	p := monitortest.Reference(t, model, "v1", 2000, 3)
+	if _, err := reference.Publish(context.Background(), st, p, hour0); err != nil {
+		t.Fatal(err)
+	}
+	edit(layout.ReferenceProfile(model, "v1"))
+}
+
+// failures returns the MonitoringErrors data published, by model ("" for
+// the total).
+func failures(pub *fakePublisher) map[string]float64 {
+	pub.mu.Lock()
+	defer pub.mu.Unlock()
+	out := map[string]float64{}
+	for _, call := range pub.calls {
+		for _, d := range call {
+			if aws.ToString(d.MetricName) != catalog.MonitoringErrors {
+				continue
+			}
+			model := ""
+			if len(d.Dimensions) == 1 {
+				model = aws.ToString(d.Dimensions[0].Value)
+			}
+			out[model] += *d.Value
+		}
+	}
+	return out
+}
+
+// TestBrokenModelsDoNotFailTheOthers: a pointer to a missing profile, a
+// corrupt reference and a corrupt batch profile each affect their own model
+// only; the invocation succeeds (a retry could not help), the failures are
+// published as MonitoringErrors, and the corrupt batch profile is moved to
+// quarantine/ so that it no longer blocks its window.
+func TestBrokenModelsDoNotFailTheOthers(t *testing.T) {
 	f := newFixture(t, Config{})
-	key := layout.DataObject(layout.Profiles, "credit", hour0, "broken")
-	f.st.Put(context.Background(), key, []byte(`{"schema_version":1,"type":"batch","fingerprint":"`+f.ref.Fingerprint+`","features":[]}`))
-	_, err := f.mon.Run(context.Background(), Event{WindowEnd: hour0.Add(time.Hour).Format(time.RFC3339)})
-	if err == nil || !strings.Contains(err.Error(), key) || !strings.Contains(err.Error(), "0 features, the reference has 10") {
-		t.Errorf("error %v", err)
+	ctx := context.Background()
+	f.traffic(t, hour0, 2, 200, monitortest.Shift{}, 110)
+	brokenModel(t, f.st, "pointer", func(key string) { f.st.Delete(ctx, key) })
+	brokenModel(t, f.st, "corrupt", func(key string) { f.st.Put(ctx, key, []byte(`{"schema_version":1,"features":[{]}`)) })
+	bad := map[string][]byte{
+		layout.DataObject(layout.Profiles, "credit", hour0, "broken-json"):  []byte(`{"schema_version":1,"type":"batch","rows":`),
+		layout.DataObject(layout.Profiles, "credit", hour0, "broken-shape"): []byte(`{"schema_version":1,"type":"batch","fingerprint":"` + f.ref.Fingerprint + `","features":[]}`),
+	}
+	for k, v := range bad {
+		f.st.Put(ctx, k, v)
+	}
+	end := hour0.Add(time.Hour)
+	ev := Event{Models: []string{"pointer", "corrupt", "credit"}, WindowEnd: end.Format(time.RFC3339)}
+	res, err := f.mon.Run(ctx, ev)
+	if err != nil {
+		t.Fatalf("broken models failed the invocation: %v", err)
+	}
+	if res.Failed != 2 || res.Quarantined != 2 || res.Models[0].Status != "error" || res.Models[1].Status != "error" ||
+		res.Models[0].Retryable || res.Models[2].Status != "ok" || res.Models[2].Records != 400 || len(res.Models[2].Quarantined) != 2 {
+		t.Fatalf("result %+v", res)
+	}
+	for k, v := range bad {
+		if _, err := f.st.Get(ctx, k); !errors.Is(err, store.ErrNotFound) {
+			t.Errorf("%s is still in place: %v", k, err)
+		}
+		if got, err := f.st.Get(ctx, layout.Quarantine(k)); err != nil || string(got) != string(v) {
+			t.Errorf("%s was not moved to quarantine: %v", k, err)
+		}
+	}
+	r := f.report(t, end)
+	if w := strings.Join(r.Warnings, "\n"); strings.Count(w, "moved to quarantine/") != 2 || r.System.Batches != 2 {
+		t.Errorf("report: %d batches, warnings %v", r.System.Batches, r.Warnings)
+	}
+	want := map[string]float64{"pointer": 1, "corrupt": 1, "credit": 2, "": 4}
+	if got := failures(f.pub); !maps.Equal(got, want) {
+		t.Errorf("MonitoringErrors %v, want %v", got, want)
+	}
+	// The window is no longer blocked: its re-run quarantines nothing and
+	// reports no failure.
+	f.pub.calls = nil
+	res = run(t, f.mon, Event{Models: []string{"credit"}, WindowEnd: end.Format(time.RFC3339)})
+	if res.Failed != 0 || res.Quarantined != 0 || len(failures(f.pub)) != 0 {
+		t.Errorf("re-run %+v, failures %v", res, failures(f.pub))
+	}
+}
+
+// TestOnlyRetryableFailuresFailTheInvocation: throttling and 5xx fail the
+// invocation (after every model ran), so that Lambda retries it.
+func TestOnlyRetryableFailuresFailTheInvocation(t *testing.T) {
+	cases := []struct {
+		name      string
+		err       error
+		retryable bool
+	}{
+		{"503", &statusError{503, smithy.GenericAPIError{Code: "ServiceUnavailable"}}, true},
+		{"throttled", &smithy.GenericAPIError{Code: "SlowDown", Message: "reduce your request rate"}, true},
+		{"timeout", context.DeadlineExceeded, true},
+		{"403", &statusError{403, smithy.GenericAPIError{Code: "AccessDenied"}}, false},
+		{"not found", store.ErrNotFound, false},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			mem := store.NewMemory()
+			pub := &fakePublisher{}
+			ref := sharedReference(t)
+			if _, err := reference.Publish(context.Background(), mem, ref, hour0); err != nil {
+				t.Fatal(err)
+			}
+			brokenModel(t, mem, "flaky", func(string) {})
+			mon, err := New(failingGets{mem, "reference/flaky/", tc.err}, pub, Config{Now: func() time.Time { return testNow },
+				Logger: slog.New(slog.NewJSONHandler(io.Discard, nil))})
+			if err != nil {
+				t.Fatal(err)
+			}
+			end := hour0.Add(time.Hour)
+			res, err := mon.Run(context.Background(), Event{Models: []string{"flaky", "credit"}, WindowEnd: end.Format(time.RFC3339)})
+			if (err != nil) != tc.retryable || res.Models[0].Retryable != tc.retryable {
+				t.Errorf("error %v, result %+v; want a failed invocation: %v", err, res.Models[0], tc.retryable)
+			}
+			if res.Models[1].Status != "no_data" {
+				t.Errorf("the healthy model: %+v", res.Models[1])
+			}
+			if got := failures(pub); got["flaky"] != 1 || got[""] != 1 {
+				t.Errorf("MonitoringErrors %v", got)
+			}
+		})
 	}
 }
 
@@ -436,8 +578,14 @@ func TestDriftConfigFromBucket(t *testing.T) {
 	if r.ConfigSource != "config/credit/drift.yaml" || len(r.Features) != 9 || r.Features[0].Method != "js" {
 		t.Errorf("config %s, %d features, method %s", r.ConfigSource, len(r.Features), r.Features[0].Method)
 	}
+	// A bad config fails the model's run (not the invocation: a retry
+	// would fail the same way) and is published as a monitoring error.
 	f.st.Put(context.Background(), "config/credit/drift.yaml", []byte("method: nope\n"))
-	if _, err := f.mon.Run(context.Background(), Event{WindowEnd: end.Format(time.RFC3339)}); err == nil || !strings.Contains(err.Error(), "config/credit/drift.yaml") {
-		t.Errorf("bad config: %v", err)
+	res, err := f.mon.Run(context.Background(), Event{WindowEnd: end.Format(time.RFC3339)})
+	if err != nil || res.Models[0].Status != "error" || !strings.Contains(res.Models[0].Error, "config/credit/drift.yaml") {
+		t.Errorf("bad config: %v %+v", err, res)
+	}
+	if got := failures(f.pub); got["credit"] != 1 {
+		t.Errorf("MonitoringErrors %v", got)
 	}
 }

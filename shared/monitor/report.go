@@ -7,6 +7,7 @@ import (
 	"sort"
 	"time"
 
+	"github.com/modelwatch/modelwatch/shared/catalog"
 	"github.com/modelwatch/modelwatch/shared/drift"
 	"github.com/modelwatch/modelwatch/shared/perf"
 	"github.com/modelwatch/modelwatch/shared/profile"
@@ -55,6 +56,10 @@ type Report struct {
 	// Metrics are the metrics published for the window, so that a reader
 	// sees what the alarms saw.
 	Metrics []MetricRow `json:"metrics,omitempty"`
+
+	// quarantined are the keys under quarantine/ of the window's batch
+	// profiles that were moved aside while the report was made.
+	quarantined []string
 }
 
 // WindowInfo is the window a report covers.
@@ -187,12 +192,30 @@ func (r *Report) EncodeHTML() ([]byte, error) {
 	if r.Prediction != nil {
 		m.Estimate = r.Prediction.EstimatedAccuracy
 	}
+	m.Crossed = crossedAlarms(r.Metrics)
 	title := fmt.Sprintf("Window report: %s, %s to %s", r.Report.Reference.Model,
 		r.Window.Start.Format("2006-01-02 15:04"), r.Window.End.Format("2006-01-02 15:04 UTC"))
 	if err := report.HTML(&buf, r.driftReport(), report.Options{Title: title, Generated: r.GeneratedAt, Monitoring: m}); err != nil {
 		return nil, fmt.Errorf("render report: %w", err)
 	}
 	return buf.Bytes(), nil
+}
+
+// crossedAlarms lists the alarms whose metric, as published for the window,
+// crosses the alarm's default threshold (catalog.Alarms, the template's
+// parameter defaults): what the page's headline says fired.
+func crossedAlarms(rows []MetricRow) []report.Crossing {
+	ops := map[string]string{catalog.GreaterThanOrEqual: "≥", catalog.GreaterThan: ">", catalog.LessThan: "<"}
+	var out []report.Crossing
+	for _, a := range catalog.Alarms {
+		for _, row := range rows {
+			if row.Name == a.Metric && row.Dimension == "" && a.Breaches(row.Value, a.DefaultThreshold) {
+				out = append(out, report.Crossing{Alarm: a.Kind, Metric: a.Metric, Value: row.Value, Op: ops[a.Comparison], Threshold: a.DefaultThreshold})
+				break
+			}
+		}
+	}
+	return out
 }
 
 // noDataReport is the drift part of a window without traffic.

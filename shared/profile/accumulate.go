@@ -45,6 +45,8 @@ type columnCounter struct {
 	moments momentAccumulator
 	catIdx  map[string]int
 	unseen  map[string]int64
+	// unseenCount counts values the reference never saw.
+	unseenCount int64
 }
 
 // NewAccumulator returns an accumulator over the bins of reference ref.
@@ -77,6 +79,10 @@ func NewAccumulator(ref *Profile) (*Accumulator, error) {
 	}
 	return a, nil
 }
+
+// SetClock sets the clock that stamps the batch profile's created_at
+// (default time.Now), so that a simulation stamps its own time.
+func (a *Accumulator) SetClock(now func() time.Time) { a.now = now }
 
 // Reference is the profile whose bins the accumulator counts over.
 func (a *Accumulator) Reference() *Profile { return a.ref }
@@ -199,10 +205,14 @@ func (c *columnCounter) addCategory(s string) {
 		return
 	}
 	c.values[len(c.ref.Categories)]++
+	if c.ref.Pooled.Contains(s) {
+		return // a rare reference category, pooled in __other__
+	}
 	c.addUnseen(s)
 }
 
 func (c *columnCounter) addUnseen(name string) {
+	c.unseenCount++
 	if c.unseen == nil {
 		c.unseen = make(map[string]int64)
 	}
@@ -262,6 +272,7 @@ func (c *columnCounter) feature() *Feature {
 	if c.values != nil {
 		f.Values = slices.Clone(c.values)
 	}
+	f.UnseenCount = c.unseenCount
 	f.Unseen = TopNames(c.unseen, UnseenKept)
 	return f
 }

@@ -63,17 +63,36 @@ type refColumn struct {
 	moments  momentAccumulator
 	distinct map[float64]int64 // nil once there are more than DiscreteMax values
 	cats     map[string]int64
+	// lenient columns (--numeric) count values that are not numbers as
+	// missing; coerced counts them.
+	lenient bool
+	coerced int64
+	// undecided columns had no value in the sampled rows: their first value
+	// decides their kind (nothing but missing values was counted before it).
+	undecided bool
 }
 
 // Build reads the reference data of r (named name in errors) and builds its
 // reference profile. The kind of each column is inferred from its first
-// 10,000 rows (numeric when every value is a number) unless overridden.
+// 10,000 rows unless overridden: numeric when every value is a number,
+// categorical when most are not; a column of mostly numbers with some that
+// are not is an error naming the first of them (--categorical or --numeric
+// decides), and so is a value that is not a number, later in a numeric
+// column. Columns whose values are all ISO-8601 date-times (RFC 3339 text,
+// Parquet timestamps) are not features: they are listed in TimeColumns and
+// left out of drift; the one named Columns.Timestamp is the event time.
+// Columns with the score prefix are class scores only when every sampled
+// value is a number in [0, 1] and, when the predictions are class names, the
+// column names a class seen in the prediction or label column; otherwise
+// they are features, with a note.
+// Notes says what was decided that the column names did not say.
 // Numeric columns are spilled to temporary files, so memory holds one numeric
 // column at a time when the quantiles are computed.
 func Build(ctx context.Context, r dataset.Reader, name string, opts BuildOptions) (*Profile, error) {
 	if err := opts.validate(); err != nil {
 		return nil, fmt.Errorf("build profile of %s: %w", name, err)
 	}
+	explicit := map[string]string{"timestamp": opts.Timestamp, "label": opts.Label, "prediction": opts.Prediction}
 	opts.Columns = opts.Columns.withDefaults()
 	if opts.Now == nil {
 		opts.Now = time.Now
@@ -88,7 +107,9 @@ func Build(ctx context.Context, r dataset.Reader, name string, opts BuildOptions
 	if len(sample) == 0 {
 		return nil, fmt.Errorf("build profile: %s has no data rows", name)
 	}
-	b.infer(r.Columns(), sample)
+	if err := b.infer(r.Columns(), sample); err != nil {
+		return nil, fmt.Errorf("build profile: %w", err)
+	}
 	for _, row := range sample {
 		if err := b.add(row, r.Columns()); err != nil {
 			return nil, err
@@ -107,6 +128,11 @@ func Build(ctx context.Context, r dataset.Reader, name string, opts BuildOptions
 		}
 		if err := b.add(row, r.Columns()); err != nil {
 			return nil, err
+		}
+	}
+	for _, what := range []string{"label", "prediction", "timestamp"} {
+		if c := explicit[what]; c != "" && b.column(c) == nil {
+			return nil, fmt.Errorf("build profile: %s column %s is not in %s (its columns: %s)", what, c, name, strings.Join(r.Columns(), ", "))
 		}
 	}
 	for _, list := range [][]string{opts.Categorical, opts.Numeric, opts.Ignore} {
@@ -154,6 +180,10 @@ type builder struct {
 	calibration *Calibration
 	predIdx     int
 	labelIdx    int
+	// times are the date-time columns; notes say how columns were read
+	// where it was not what their names suggest.
+	times []string
+	notes []string
 }
 
 func (b *builder) column(name string) *refColumn {
@@ -166,15 +196,127 @@ func (b *builder) column(name string) *refColumn {
 }
 
 // infer decides the role and kind of every column from the sample.
-func (b *builder) infer(names []string, sample []dataset.Row) {
+func (b *builder) infer(names []string, sample []dataset.Row) error {
 	b.errIdx, b.predIdx, b.labelIdx = -1, -1, -1
 	for i, n := range names {
-		b.cols = append(b.cols, b.newColumn(i, n, sample))
+		c, err := b.newColumn(i, n, sample)
+		if err != nil {
+			return err
+		}
+		b.cols = append(b.cols, c)
+	}
+	b.checkScoreClasses(sample)
+	return nil
+}
+
+// columnSample is what the sampled rows say about one column.
+type columnSample struct {
+	rows                  int
+	numbers, texts, times int64
+	bools                 int64
+	firstText             string // first value that is not a number
+	firstTextLine         int64
+	outside               string // first value that is not a score in [0, 1]
+	outsideLine           int64
+	outsideWhy            string
+	classes               map[string]bool // text values, when few
+}
+
+func sampleColumn(i int, sample []dataset.Row) columnSample {
+	s := columnSample{rows: len(sample), classes: map[string]bool{}}
+	notScore := func(line int64, value, why string) {
+		if s.outside == "" {
+			s.outside, s.outsideLine, s.outsideWhy = value, line, why
+		}
+	}
+	for _, row := range sample {
+		if i >= len(row.Values) {
+			continue
+		}
+		v := row.Values[i]
+		switch v.Kind {
+		case dataset.Bool:
+			s.bools++
+			notScore(row.Line, v.Str, "a boolean")
+			s.noteText(row.Line, v.Str)
+		case dataset.Number:
+			s.numbers++
+			if v.Num < 0 || v.Num > 1 {
+				notScore(row.Line, v.AsString(), "outside [0, 1]")
+			}
+		case dataset.Text:
+			f, err := dataset.ParseNumber(v.Str)
+			switch {
+			case err == nil:
+				s.numbers++
+				if f < 0 || f > 1 {
+					notScore(row.Line, v.Str, "outside [0, 1]")
+				}
+			case isNonFiniteText(v.Str):
+				// Numeric; reported as an error when it is read.
+				s.numbers++
+			default:
+				s.texts++
+				if isTimeText(v.Str) {
+					s.times++
+				}
+				notScore(row.Line, v.Str, "not a number")
+				s.noteText(row.Line, v.Str)
+				if len(s.classes) < 1000 {
+					s.classes[v.Str] = true
+				}
+			}
+		}
+	}
+	return s
+}
+
+func (s *columnSample) noteText(line int64, v string) {
+	if s.firstText == "" {
+		s.firstText, s.firstTextLine = v, line
 	}
 }
 
-func (b *builder) newColumn(i int, name string, sample []dataset.Row) *refColumn {
-	c := &refColumn{name: name, role: b.opts.roleOf(name), kind: Numeric}
+// isTime reports whether every sampled value is a date-time.
+func (s columnSample) isTime() bool {
+	return s.times > 0 && s.times == s.numbers+s.texts+s.bools
+}
+
+// kind is numeric when every sampled value is a number and categorical when
+// most are not. A column whose values are mostly numbers with a few that are
+// not is an error: its kind must not depend on where the few sit, so the user
+// decides (--categorical or --numeric).
+func (s columnSample) kind(file, name string) (Kind, error) {
+	others := s.texts + s.bools
+	switch {
+	case others == 0:
+		return Numeric, nil
+	case s.numbers > others:
+		return "", lineError(file, s.firstTextLine, name, fmt.Errorf(
+			"%q is not a number, but %d of the %d values in the first %d rows are: "+
+				"use --categorical %s to profile the column as categories, or --numeric %s to count the values that are not numbers as missing",
+			s.firstText, s.numbers, s.numbers+others, s.rows, name, name))
+	}
+	return Categorical, nil
+}
+
+func (b *builder) newColumn(i int, name string, sample []dataset.Row) (*refColumn, error) {
+	r := b.opts.roleOf(name)
+	explicitCat, explicitNum := contains(b.opts.Categorical, name), contains(b.opts.Numeric, name)
+	if (explicitCat || explicitNum) && (r == roleScore || r == roleTime) {
+		r = roleFeature
+	}
+	s := sampleColumn(i, sample)
+	if (r == roleFeature && !explicitCat && !explicitNum || r == roleIgnored && name == TimestampColumn && !contains(b.opts.Ignore, name)) && s.isTime() {
+		r = roleTime
+	}
+	if r == roleScore && s.outside != "" {
+		r = roleFeature
+		b.notes = append(b.notes, fmt.Sprintf("column %s is profiled as a feature, not as a class score: %s at line %d is %s "+
+			"(class scores are numbers in [0, 1], one column per class; --score-prefix names the score columns)",
+			name, strconv.Quote(s.outside), s.outsideLine, s.outsideWhy))
+	}
+	c := &refColumn{name: name, role: r, kind: Numeric}
 	switch c.role {
 	case roleError:
 		b.errIdx = i
@@ -182,6 +324,8 @@ func (b *builder) newColumn(i int, name string, sample []dataset.Row) *refColumn
 		b.predIdx = i
 	case roleLabel:
 		b.labelIdx = i
+	case roleTime:
+		b.times = append(b.times, name)
 	case roleScore:
 		b.scores = append(b.scores, i)
 		if b.conf == nil {
@@ -192,16 +336,70 @@ func (b *builder) newColumn(i int, name string, sample []dataset.Row) *refColumn
 		}
 	}
 	switch {
-	case contains(b.opts.Categorical, name):
+	case explicitCat:
 		c.kind = Categorical
-	case contains(b.opts.Numeric, name):
-		c.kind = Numeric
-	default:
-		c.kind = inferKind(i, sample)
+	case explicitNum:
+		c.kind, c.lenient = Numeric, true
+	case c.role == roleFeature || c.role == rolePrediction || c.role == roleLabel:
+		k, err := s.kind(b.file, name)
+		if err != nil {
+			return nil, err
+		}
+		c.kind = k
+		c.undecided = s.numbers+s.texts+s.bools == 0
 	}
 	c.init(b.opts)
 	c.missing = b.rows // rows read before the column first appeared
-	return c
+	return c, nil
+}
+
+// checkScoreClasses keeps the score columns as class scores only when they
+// are one per class: when the sampled predictions are class names, a score
+// column must name a class seen in the prediction or label column; the ones
+// that do not are features (all of them when none does).
+func (b *builder) checkScoreClasses(sample []dataset.Row) {
+	if len(b.scores) == 0 || b.predIdx < 0 {
+		return
+	}
+	pred := sampleColumn(b.predIdx, sample)
+	if pred.texts == 0 || len(pred.classes) >= 1000 {
+		return // numeric or too many classes: nothing to match
+	}
+	classes := pred.classes
+	if b.labelIdx >= 0 {
+		for c := range sampleColumn(b.labelIdx, sample).classes {
+			classes[c] = true
+		}
+	}
+	var scores []int
+	var features []string
+	for _, i := range b.scores {
+		c := b.cols[i]
+		if classes[strings.TrimPrefix(c.name, b.opts.ScorePrefix)] {
+			scores = append(scores, i)
+			continue
+		}
+		c.role = roleFeature
+		features = append(features, c.name)
+	}
+	if len(features) == 0 {
+		return
+	}
+	b.scores = scores
+	if len(scores) == 0 {
+		b.conf = nil
+	}
+	b.notes = append(b.notes, fmt.Sprintf("%s profiled as %s, not as class scores: %s no class seen in column %s or the label "+
+		"(class scores are numbers in [0, 1], one column per class; --score-prefix names the score columns)",
+		plural(len(features), "column "+features[0]+" is", "columns "+strings.Join(features, ", ")+" are"),
+		plural(len(features), "a feature", "features"), plural(len(features), "it names", "they name"), b.cols[b.predIdx].name))
+}
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
 }
 
 func (c *refColumn) init(opts BuildOptions) {
@@ -213,25 +411,11 @@ func (c *refColumn) init(opts BuildOptions) {
 	c.distinct = make(map[float64]int64)
 }
 
-// inferKind says numeric when every non-missing sampled value of column i is a
-// number or number text (non-finite text counts as numeric, and is reported
-// as an error when read), categorical otherwise.
-func inferKind(i int, sample []dataset.Row) Kind {
-	for _, row := range sample {
-		if i >= len(row.Values) {
-			continue
-		}
-		v := row.Values[i]
-		switch v.Kind {
-		case dataset.Bool:
-			return Categorical
-		case dataset.Text:
-			if _, err := dataset.ParseNumber(v.Str); err != nil && !isNonFiniteText(v.Str) {
-				return Categorical
-			}
-		}
-	}
-	return Numeric
+// isNumberText reports whether s reads as a number (non-finite ones
+// included: they are numeric, and rejected when read).
+func isNumberText(s string) bool {
+	_, err := dataset.ParseNumber(s)
+	return err == nil || isNonFiniteText(s)
 }
 
 func isNonFiniteText(s string) bool {
@@ -242,7 +426,11 @@ func isNonFiniteText(s string) bool {
 func (b *builder) add(row dataset.Row, names []string) error {
 	for len(b.cols) < len(names) {
 		// A column that first appears after the sample (JSON Lines).
-		b.cols = append(b.cols, b.newColumn(len(b.cols), names[len(b.cols)], []dataset.Row{row}))
+		c, err := b.newColumn(len(b.cols), names[len(b.cols)], []dataset.Row{row})
+		if err != nil {
+			return fmt.Errorf("build profile: %w", err)
+		}
+		b.cols = append(b.cols, c)
 	}
 	b.rows++
 	if b.errIdx >= 0 && b.errIdx < len(row.Values) && isError(row.Values[b.errIdx]) {
@@ -250,7 +438,7 @@ func (b *builder) add(row dataset.Row, names []string) error {
 		return nil
 	}
 	for i, c := range b.cols {
-		if c.role == roleIgnored || c.role == roleError || c.role == roleScore {
+		if c.role == roleIgnored || c.role == roleError || c.role == roleScore || c.role == roleTime {
 			continue
 		}
 		v := dataset.Value{Kind: dataset.Missing}
@@ -269,7 +457,9 @@ func (b *builder) add(row dataset.Row, names []string) error {
 			}
 			s, ok, err := scoreValue(row.Values[i])
 			if err != nil {
-				return lineError(b.file, row.Line, b.cols[i].name, err)
+				name := b.cols[i].name
+				return lineError(b.file, row.Line, name, fmt.Errorf(
+					"%w (the column held class scores in the first %d rows; --numeric %s profiles it as a feature)", err, inferenceRows, name))
 			}
 			if ok && (!found || s > best) {
 				best, found = s, true
@@ -308,13 +498,25 @@ func (b *builder) calibrate(row dataset.Row, confidence float64) {
 }
 
 func (c *refColumn) add(v dataset.Value, s Settings) error {
+	if c.undecided && v.Kind != dataset.Missing {
+		c.undecided = false
+		if v.Kind == dataset.Bool || v.Kind == dataset.Text && !isNumberText(v.Str) {
+			c.values.close()
+			c.kind, c.values, c.distinct, c.cats = Categorical, nil, nil, make(map[string]int64)
+		}
+	}
 	switch v.Kind {
 	case dataset.Missing:
 		c.missing++
 		return nil
 	case dataset.Bool:
 		if c.kind != Categorical {
-			return fmt.Errorf("got boolean %s in a numeric column (use --categorical %s)", v.Str, c.name)
+			if c.lenient {
+				c.missing++
+				c.coerced++
+				return nil
+			}
+			return fmt.Errorf("got boolean %s in a numeric column (use --categorical %s, or --numeric %s to count it as missing)", v.Str, c.name, c.name)
 		}
 		c.countCategory(v.Str)
 		return nil
@@ -330,8 +532,14 @@ func (c *refColumn) add(v dataset.Value, s Settings) error {
 			return nil
 		}
 		f, err := dataset.ParseNumber(v.Str)
+		if err != nil && c.lenient && !isNonFiniteText(v.Str) {
+			c.missing++
+			c.coerced++
+			return nil
+		}
 		if err != nil {
-			return fmt.Errorf("%w (the column is numeric; use --categorical %s if it is not)", err, c.name)
+			return fmt.Errorf("%w (the column was numeric in the first %d rows: use --categorical %s to profile it as categories, or --numeric %s to count the values that are not numbers as missing)",
+				err, inferenceRows, c.name, c.name)
 		}
 		return c.addNumber(f, s)
 	}
@@ -388,7 +596,18 @@ func (b *builder) profile() (*Profile, error) {
 		Features:      []*Feature{},
 	}
 	for _, c := range b.cols {
-		if c.role == roleIgnored || c.role == roleError || c.role == roleScore {
+		if c.role == roleTime {
+			if c.name == b.opts.Timestamp {
+				p.EventTime = c.name
+			} else {
+				p.TimeColumns = append(p.TimeColumns, c.name)
+				b.notes = append(b.notes, fmt.Sprintf("column %s holds date-times: left out of drift (--timestamp %s makes it the event time)", c.name, c.name))
+			}
+		}
+		if c.coerced > 0 {
+			b.notes = append(b.notes, fmt.Sprintf("column %s: %d values that are not numbers counted as missing (--numeric %s)", c.name, c.coerced, c.name))
+		}
+		if c.role == roleIgnored || c.role == roleError || c.role == roleScore || c.role == roleTime {
 			continue
 		}
 		f, err := c.feature(settings, &b.scratch)
@@ -413,6 +632,7 @@ func (b *builder) profile() (*Profile, error) {
 		p.Confidence = f
 	}
 	p.Calibration = b.calibration
+	p.Notes = b.notes
 	p.Fingerprint = fingerprint(p)
 	if err := p.Validate(); err != nil {
 		return nil, fmt.Errorf("build profile: %w", err)
@@ -425,7 +645,7 @@ func (b *builder) profile() (*Profile, error) {
 func (c *refColumn) feature(s Settings, scratch *[]float64) (*Feature, error) {
 	f := &Feature{Name: c.name, Kind: c.kind, Missing: c.missing}
 	if c.kind == Categorical {
-		f.Categories, f.Values = topCategories(c.cats, s.MaxCategories)
+		f.Categories, f.Values, f.Pooled, f.PooledUnhashed = topCategories(c.cats, s.MaxCategories)
 		return f, nil
 	}
 	m := c.moments.moments()
@@ -498,8 +718,9 @@ func unionSorted(a, b []float64) []float64 {
 }
 
 // topCategories keeps the max most frequent categories (ties by name) and
-// pools the rest into the last bin.
-func topCategories(counts map[string]int64, max int) ([]string, Counts) {
+// pools the rest into the last bin, remembering the hashes of the most
+// frequent MaxPooledHashes pooled ones and how many it could not remember.
+func topCategories(counts map[string]int64, max int) ([]string, Counts, HashSet, int64) {
 	all := TopNames(counts, len(counts))
 	kept := all
 	if len(kept) > max {
@@ -511,8 +732,21 @@ func topCategories(counts map[string]int64, max int) ([]string, Counts) {
 		names[i] = nc.Name
 		values[i] = nc.Count
 	}
-	for _, nc := range all[len(kept):] {
+	pooled := all[len(kept):]
+	for _, nc := range pooled {
 		values[len(kept)] += nc.Count
 	}
-	return names, values
+	var unhashed int64
+	if len(pooled) > MaxPooledHashes {
+		unhashed = int64(len(pooled) - MaxPooledHashes)
+		pooled = pooled[:MaxPooledHashes]
+	}
+	if len(pooled) == 0 {
+		return names, values, nil, unhashed
+	}
+	pooledNames := make([]string, len(pooled))
+	for i, nc := range pooled {
+		pooledNames[i] = nc.Name
+	}
+	return names, values, newHashSet(pooledNames), unhashed
 }

@@ -3,6 +3,7 @@ package profile
 import (
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/modelwatch/modelwatch/shared/dataset"
 )
@@ -36,6 +37,9 @@ const (
 	rolePrediction
 	roleLabel
 	roleScore
+	// roleTime is a column of date-times: not a feature, left out of drift;
+	// the one named by Columns.Timestamp is the event time.
+	roleTime
 )
 
 // Columns says which columns of a file play which part.
@@ -44,8 +48,13 @@ type Columns struct {
 	// "label" and "prediction" when the file has them.
 	Label, Prediction string
 	// ScorePrefix marks class-score columns (default "score_"); the highest
-	// score of a record is profiled as its confidence.
+	// score of a record is profiled as its confidence. Build treats a column
+	// with the prefix as a class score only when it looks like one (see
+	// Build).
 	ScorePrefix string
+	// Timestamp names the event-time column (default "timestamp"): RFC 3339
+	// date-times, never a feature.
+	Timestamp string
 	// Ignore lists columns that are not profiled.
 	Ignore []string
 }
@@ -60,6 +69,9 @@ func (c Columns) withDefaults() Columns {
 	if c.ScorePrefix == "" {
 		c.ScorePrefix = dataset.ScorePrefix
 	}
+	if c.Timestamp == "" {
+		c.Timestamp = TimestampColumn
+	}
 	return c
 }
 
@@ -73,6 +85,8 @@ func (c Columns) roleOf(name string) role {
 		return rolePrediction
 	case name == c.Label:
 		return roleLabel
+	case name == c.Timestamp:
+		return roleTime
 	case strings.HasPrefix(name, c.ScorePrefix) && len(name) > len(c.ScorePrefix):
 		return roleScore
 	case recordColumns[name]:
@@ -124,6 +138,47 @@ func scoreValue(v dataset.Value) (float64, bool, error) {
 		return 0, false, fmt.Errorf("score %g is outside [0, 1]", s)
 	}
 	return s, true, nil
+}
+
+// isTimeText reports whether s is an ISO-8601 date-time: a date, "T" or a
+// space, a time of day with optional fractional seconds, and an optional
+// zone ("Z" or ±hh:mm). Parquet timestamp columns arrive in this form too.
+// A date alone is not a date-time.
+func isTimeText(s string) bool {
+	if len(s) < 16 || s[4] != '-' || s[7] != '-' || (s[10] != 'T' && s[10] != 't' && s[10] != ' ') {
+		return false
+	}
+	t := s[:10] + "T" + s[11:]
+	for _, layout := range timeLayouts {
+		if _, err := time.Parse(layout, t); err == nil {
+			return true
+		}
+	}
+	return false
+}
+
+var timeLayouts = []string{
+	time.RFC3339Nano,
+	"2006-01-02T15:04:05.999999999",
+	"2006-01-02T15:04Z07:00",
+	"2006-01-02T15:04",
+}
+
+// parseTime parses an event time: RFC 3339, or an ISO-8601 date-time
+// without a zone, taken as UTC.
+func parseTime(s string) (time.Time, error) {
+	if !isTimeText(s) {
+		return time.Time{}, fmt.Errorf("%q is not an RFC 3339 date-time", s)
+	}
+	t := s[:10] + "T" + s[11:]
+	var err error
+	for _, layout := range timeLayouts {
+		var v time.Time
+		if v, err = time.Parse(layout, t); err == nil {
+			return v, nil
+		}
+	}
+	return time.Time{}, err
 }
 
 // lineError formats an error at a row and column of a file the way the dataset

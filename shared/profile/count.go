@@ -5,7 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"time"
+	"strings"
 
 	"github.com/modelwatch/modelwatch/shared/dataset"
 )
@@ -16,6 +16,7 @@ import (
 // file lacks (counted as missing in every record, so a lost feed shows as
 // drift instead of vanishing).
 func Count(ctx context.Context, r dataset.Reader, name string, ref *Profile, cols Columns) (*Profile, []string, error) {
+	explicit := cols
 	acc, err := NewAccumulator(ref)
 	if err != nil {
 		return nil, nil, fmt.Errorf("count %s: %w", name, err)
@@ -25,6 +26,9 @@ func Count(ctx context.Context, r dataset.Reader, name string, ref *Profile, col
 	}
 	if ref.Label != nil && cols.Label == "" {
 		cols.Label = ref.Label.Name
+	}
+	if cols.Timestamp == "" {
+		cols.Timestamp = ref.EventTime
 	}
 	c := &counter{acc: acc, cols: cols.withDefaults(), file: name, errIdx: -1, confCol: -1}
 	for i, f := range ref.Columns() {
@@ -53,6 +57,11 @@ func Count(ctx context.Context, r dataset.Reader, name string, ref *Profile, col
 	if acc.rows == 0 {
 		return nil, nil, fmt.Errorf("count %s: no data rows", name)
 	}
+	for _, w := range [][2]string{{"label", explicit.Label}, {"prediction", explicit.Prediction}, {"timestamp", explicit.Timestamp}} {
+		if what, col := w[0], w[1]; col != "" && !contains(r.Columns(), col) {
+			return nil, nil, fmt.Errorf("count %s: %s column %s is not in the file (its columns: %s)", name, what, col, strings.Join(r.Columns(), ", "))
+		}
+	}
 	return acc.Profile(), c.warnings(), nil
 }
 
@@ -80,11 +89,16 @@ func (c *counter) mapColumns(names []string) {
 	for i, n := range names {
 		c.target[i] = -1
 		r := c.cols.roleOf(n)
+		if f := ref.Feature(n); f != nil && !contains(c.cols.Ignore, n) {
+			r = roleFeature // the reference decided (a score-like feature, say)
+		}
 		switch {
 		case n == LatencyColumn && r == roleIgnored && !contains(c.cols.Ignore, n):
 			c.latIdx = i
-		case n == TimestampColumn && r == roleIgnored && !contains(c.cols.Ignore, n):
+		case r == roleTime:
 			c.timeIdx = i
+		case contains(ref.TimeColumns, n) || n == ref.EventTime:
+			// A date-time column of the reference: not a feature.
 		case r == roleIgnored:
 		case r == roleError:
 			c.errIdx = i
@@ -174,9 +188,9 @@ func (c *counter) addMeta(row dataset.Row) error {
 	}
 	if c.timeIdx >= 0 && c.timeIdx < len(row.Values) {
 		if v := row.Values[c.timeIdx]; v.Kind == dataset.Text {
-			t, err := time.Parse(time.RFC3339Nano, v.Str)
+			t, err := parseTime(v.Str)
 			if err != nil {
-				return lineError(c.file, row.Line, TimestampColumn, fmt.Errorf("want an RFC 3339 time: %w", err))
+				return lineError(c.file, row.Line, c.names[c.timeIdx], err)
 			}
 			c.acc.AddEventTime(t)
 		}

@@ -130,6 +130,7 @@ func mergeFeatures(fs []*Feature) (*Feature, error) {
 		addCounts(out.Grid, f.Grid)
 		addCounts(out.Values, f.Values)
 		out.Missing += f.Missing
+		out.UnseenCount += f.UnseenCount
 		if out.Moments != nil && f.Moments != nil {
 			*out.Moments = out.Moments.Merge(*f.Moments)
 		}

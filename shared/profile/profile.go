@@ -90,6 +90,14 @@ type Profile struct {
 	Errors int64 `json:"errors,omitempty"`
 	// Latency is the histogram of model latencies, when records carry them.
 	Latency *LatencyHistogram `json:"latency,omitempty"`
+	// EventTime names the reference's event-time column, when it had one;
+	// TimeColumns are its other date-time columns. Neither is a feature.
+	EventTime   string   `json:"event_time,omitempty"`
+	TimeColumns []string `json:"time_columns,omitempty"`
+	// Notes say how the reference's columns were read where their names did
+	// not say it (date-time columns, score-like columns that are features,
+	// values that are not numbers counted as missing).
+	Notes []string `json:"notes,omitempty"`
 	// FirstEvent and LastEvent bound the records' event times, when known.
 	FirstEvent *time.Time `json:"first_event,omitempty"`
 	LastEvent  *time.Time `json:"last_event,omitempty"`
@@ -136,7 +144,20 @@ type Feature struct {
 	// (numeric and discrete): the open-ended bins, where the Wasserstein
 	// distance needs more than counts to be accurate.
 	TailSums []float64 `json:"tail_sums,omitempty"`
-	// Unseen are the most frequent values outside the reference's categories.
+	// Pooled holds the hashes of the categories a reference saw but did not
+	// keep (they count in __other__), the most frequent MaxPooledHashes of
+	// them; PooledUnhashed counts the pooled categories beyond that cap. They
+	// tell a rare reference category from one never seen (reference
+	// categorical features only).
+	Pooled         HashSet `json:"pooled,omitempty"`
+	PooledUnhashed int64   `json:"pooled_unhashed,omitempty"`
+
+	// UnseenCount counts values the reference never saw (batch profiles):
+	// outside its categories and its pooled hashes, or, for a discrete
+	// feature, outside its values. A value of a pooled reference category
+	// counts in __other__ but is not unseen.
+	UnseenCount int64 `json:"unseen_count,omitempty"`
+	// Unseen are the most frequent values the reference never saw.
 	Unseen []NameCount `json:"unseen,omitempty"`
 }
 
@@ -324,6 +345,12 @@ func (f *Feature) validate(t Type) error {
 	}
 	if f.Missing < 0 {
 		return fmt.Errorf("missing count %d is negative", f.Missing)
+	}
+	if f.UnseenCount < 0 || f.PooledUnhashed < 0 {
+		return fmt.Errorf("unseen count %d or unhashed pooled count %d is negative", f.UnseenCount, f.PooledUnhashed)
+	}
+	if n := len(f.Values); n > 0 && f.UnseenCount > f.Values[n-1] {
+		return fmt.Errorf("unseen count %d exceeds the %s count %d", f.UnseenCount, OtherCategory, f.Values[n-1])
 	}
 	switch f.Kind {
 	case Numeric, Discrete:

@@ -141,8 +141,9 @@ func TestBuildErrors(t *testing.T) {
 		{"header only", "x,y\n", profile.BuildOptions{}, "no data rows"},
 		{"unknown override", "x\n1\n", profile.BuildOptions{Categorical: []string{"nope"}}, "column nope is not in ref.csv"},
 		{"both kinds", "x\n1\n", profile.BuildOptions{Categorical: []string{"x"}, Numeric: []string{"x"}}, "both categorical and numeric"},
-		{"numeric override on text", "x\na\n", profile.BuildOptions{Numeric: []string{"x"}}, "ref.csv:2: column x: "},
-		{"score out of range", "x,score_a\n1,1.5\n", profile.BuildOptions{}, "ref.csv:2: column score_a: score 1.5 is outside [0, 1]"},
+		{"score out of range after the sample", "x,score_a\n" + strings.Repeat("1,0.5\n", 10000) + "1,1.5\n", profile.BuildOptions{},
+			"ref.csv:10002: column score_a: score 1.5 is outside [0, 1] (the column held class scores in the first 10000 rows; --numeric score_a profiles it as a feature)"},
+		{"unknown timestamp", "x\n1\n", profile.BuildOptions{Columns: profile.Columns{Timestamp: "when"}}, "timestamp column when is not in ref.csv"},
 		{"beyond max magnitude", "x\n1\n1e300\n", profile.BuildOptions{}, "ref.csv:3: column x: number 1e+300 is beyond"},
 		{"bad bins", "x\n1\n", profile.BuildOptions{Settings: profile.Settings{Bins: 1, Grid: 10, MaxCategories: 1}}, "bins 1"},
 	}

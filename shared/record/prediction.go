@@ -278,7 +278,9 @@ func (r *PredictionReader) features(rec *Prediction) error {
 			if err := p.skip(1); err != nil {
 				return err
 			}
-			r.unknown(rec, name)
+			if !r.schema.timeColumns[name] {
+				r.unknown(rec, name)
+			}
 		} else {
 			v := &r.val
 			if err := p.scalar(v); err != nil {

@@ -370,3 +370,31 @@ func TestParseHelpers(t *testing.T) {
 		t.Errorf("position %d:%d", l, c)
 	}
 }
+
+// TestTimeColumnIsNotAnUnknownFeature: a date-time column of the reference
+// (not a feature since issue 14) is neither profiled nor rejected as unknown.
+func TestTimeColumnIsNotAnUnknownFeature(t *testing.T) {
+	var b strings.Builder
+	b.WriteString("amount,event_time\n")
+	for i := range 50 {
+		b.WriteString(strconv.Itoa(i) + ".5,2026-11-26T" + strconv.Itoa(10+i%10) + ":00:00Z\n")
+	}
+	r, err := dataset.NewReader(strings.NewReader(b.String()), "ref.csv", dataset.FormatCSV)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := profile.Build(context.Background(), r, "ref.csv", profile.BuildOptions{Settings: profile.DefaultSettings()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := record.NewSchema(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	strict := rules()
+	strict.UnknownFeatures = record.RejectUnknown
+	problems, err := readPredictions(t, s, strict, `{"records":[{"timestamp":"2026-11-26T20:00:00Z","features":{"amount":1.5,"event_time":"2026-11-26T19:00:00Z"},"prediction":"yes"}]}`)
+	if err != nil || len(problems) != 1 || len(problems[0]) != 0 {
+		t.Errorf("problems %q, %v; want none", problems, err)
+	}
+}

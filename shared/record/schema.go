@@ -19,6 +19,9 @@ type Schema struct {
 	// Features are the reference features, in order; feature i is column i.
 	Features []*profile.Feature
 	index    map[string]int
+	// timeColumns are the reference's date-time columns: not features, and
+	// not unknown either (they are skipped).
+	timeColumns map[string]bool
 	// PredictionColumn, ConfidenceColumn and LabelColumn are the accumulator
 	// columns of the prediction, the confidence (highest class score) and
 	// the label, or -1 when the reference has none.
@@ -38,6 +41,12 @@ func NewSchema(ref *profile.Profile) (*Schema, error) {
 	}
 	for i, f := range ref.Features {
 		s.index[f.Name] = i
+	}
+	for _, c := range ref.TimeColumns {
+		if s.timeColumns == nil {
+			s.timeColumns = make(map[string]bool, len(ref.TimeColumns))
+		}
+		s.timeColumns[c] = true
 	}
 	for i, f := range ref.Columns() {
 		switch {

@@ -1,23 +1,13 @@
 package report
 
 import (
-	"bytes"
 	"cmp"
 	"fmt"
 	"html/template"
-	"image/color"
-	"math"
 	"slices"
 	"strconv"
-	"strings"
 
-	"gonum.org/v1/plot"
-	"gonum.org/v1/plot/font"
-	"gonum.org/v1/plot/plotter"
-	"gonum.org/v1/plot/vg"
-	"gonum.org/v1/plot/vg/draw"
-	"gonum.org/v1/plot/vg/vgsvg"
-
+	"github.com/modelwatch/modelwatch/shared/chart"
 	"github.com/modelwatch/modelwatch/shared/drift"
 )
 
@@ -32,9 +22,9 @@ const otherCategory = "__other__"
 
 // Okabe-Ito blue and orange: distinguishable with every common colour-vision
 // deficiency, and in greyscale print.
-var (
-	refColor = color.RGBA{R: 0x00, G: 0x72, B: 0xB2, A: 0xFF}
-	curColor = color.RGBA{R: 0xE6, G: 0x9F, B: 0x00, A: 0xFF}
+const (
+	refColor = "#0072B2"
+	curColor = "#E69F00"
 )
 
 // bars are the bins one chart shows.
@@ -218,131 +208,20 @@ func chartLabels(b bars) []string {
 	return out
 }
 
-// Chart geometry, in points (rendered as CSS pixels).
-const (
-	chartWidth  = 720
-	barWidth    = 9
-	groupGap    = 9
-	chartChrome = 46 // axis, ticks and padding
-)
-
-// chartFont is Liberation Sans, which gonum/plot measures text with; the SVG
-// asks for it or a metric-compatible face (Arial, Helvetica).
-var chartFont = font.Font{Typeface: "Liberation", Variant: "Sans"}
-
 // svgChart draws grouped horizontal bars, reference above current, the first
 // bin at the top, and returns the SVG element to inline in the page.
 func svgChart(b bars) (template.HTML, error) {
-	n := len(b.Labels)
-	if n == 0 {
+	if len(b.Labels) == 0 {
 		return "", nil
 	}
-	p := plot.New()
-	p.BackgroundColor = color.Transparent
-	p.X.Tick.Label.Font = font.From(chartFont, 13)
-	p.Y.Tick.Label.Font = font.From(chartFont, 13)
-	p.X.Label.TextStyle.Font = font.From(chartFont, 13)
-	grey := color.Gray{Y: 0x55}
-	p.X.Tick.Label.Color = grey
-	p.Y.Tick.Label.Color = color.Gray{Y: 0x22}
-	p.X.LineStyle.Color = grey
-	p.X.Tick.LineStyle.Color = grey
-	p.X.Tick.Length = vg.Points(4)
-	p.X.Tick.Marker = percentTicks{}
-	p.X.Label.Text = "share of rows"
-	p.X.Label.TextStyle.Color = grey
-	p.Y.LineStyle.Color = grey
-
-	short := chartLabels(b)
-	labels := make([]string, n)
-	ref := make(plotter.Values, n)
-	cur := make(plotter.Values, n)
-	top := 0.0
-	for i := range n {
-		j := n - 1 - i // NominalY puts the first name at the bottom
-		labels[i] = short[j]
-		ref[i] = finite(b.Ref[j])
-		cur[i] = finite(b.Cur[j])
-		top = math.Max(top, math.Max(ref[i], cur[i]))
+	c := chart.HorizontalBars{
+		Labels: chartLabels(b),
+		Series: []chart.Series{
+			{Name: "reference", Color: refColor, Value: b.Ref},
+			{Name: "current", Color: curColor, Value: b.Cur},
+		},
+		XLabel:    "share of rows",
+		TickLabel: pct,
 	}
-	if top == 0 {
-		top = 1
-	}
-
-	grid := plotter.NewGrid()
-	grid.Horizontal.Color = nil
-	grid.Vertical.Color = color.Gray{Y: 0xDD}
-	grid.Vertical.Width = vg.Points(0.5)
-	p.Add(grid)
-
-	w := vg.Points(barWidth)
-	for k, s := range []struct {
-		v      plotter.Values
-		c      color.Color
-		offset vg.Length
-	}{{ref, refColor, w / 2}, {cur, curColor, -w / 2}} {
-		bc, err := plotter.NewBarChart(s.v, w)
-		if err != nil {
-			return "", fmt.Errorf("bar chart %d: %w", k, err)
-		}
-		bc.Horizontal = true
-		bc.Color = s.c
-		bc.Offset = s.offset
-		bc.LineStyle.Width = 0
-		p.Add(bc)
-	}
-	p.NominalY(labels...)
-	p.X.Min = 0
-	p.X.Max = top * 1.08
-	p.Y.Min = -0.6
-	p.Y.Max = float64(n) - 0.4
-
-	height := float64(n*(2*barWidth+groupGap) + chartChrome)
-	c := vgsvg.New(vg.Points(chartWidth), vg.Points(height))
-	p.Draw(draw.New(c))
-	var buf bytes.Buffer
-	if _, err := c.WriteTo(&buf); err != nil {
-		return "", err
-	}
-	return inlineSVG(buf.String(), chartWidth, height)
-}
-
-// inlineSVG turns vgsvg's standalone document into an element for an HTML
-// page: the XML prolog and comment go, the size is in CSS pixels (the page
-// scales it down to fit), and the font falls back to Liberation Sans's
-// metric-compatible faces.
-func inlineSVG(doc string, width, height float64) (template.HTML, error) {
-	i := strings.Index(doc, "<svg")
-	if i < 0 {
-		return "", fmt.Errorf("vgsvg output has no <svg> element")
-	}
-	doc = doc[i:]
-	head := fmt.Sprintf(`<svg width="%gpt" height="%gpt"`, width, height)
-	if !strings.HasPrefix(doc, head) {
-		return "", fmt.Errorf("unexpected vgsvg header %.60q", doc)
-	}
-	doc = fmt.Sprintf(`<svg class="chart" width="%g" height="%g"`, width, height) + doc[len(head):]
-	doc = strings.ReplaceAll(doc, "font-family:Liberation Sans;",
-		"font-family:'Liberation Sans',Arial,Helvetica,sans-serif;")
-	return template.HTML(strings.TrimSpace(doc)), nil //nolint:gosec // vgsvg escapes its text
-}
-
-func finite(v float64) float64 {
-	if math.IsNaN(v) || math.IsInf(v, 0) {
-		return 0
-	}
-	return v
-}
-
-// percentTicks are plot.DefaultTicks labelled as percentages.
-type percentTicks struct{}
-
-func (percentTicks) Ticks(lo, hi float64) []plot.Tick {
-	ticks := plot.DefaultTicks{}.Ticks(lo, hi)
-	for i := range ticks {
-		if ticks[i].Label != "" {
-			ticks[i].Label = pct(ticks[i].Value)
-		}
-	}
-	return ticks
+	return template.HTML(c.SVG()), nil //nolint:gosec // chart.HorizontalBars escapes its text
 }

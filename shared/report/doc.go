@@ -10,16 +10,15 @@
 // share of rows per bin and the full list of statistics.
 //
 // The page is self-contained: the CSS is inline and the charts are inline SVG
-// drawn with gonum.org/v1/plot (vg/vgsvg), so it loads no scripts, fonts,
-// images or style sheets and opens offline, in a browser or as a print-out.
-// The charts do not embed their font (that would add hundreds of kilobytes per
-// chart): gonum/plot lays text out with Liberation Sans metrics, and the SVG
-// asks for Liberation Sans or its metric-compatible Arial or Helvetica. Charts
+// drawn by shared/chart, so it loads no scripts, fonts, images or style
+// sheets and opens offline, in a browser or as a print-out. The charts do not
+// embed a font: they ask for Liberation Sans or its metric-compatible Arial
+// or Helvetica. Each bar carries its share as a tooltip. Charts
 // show at most 30 bars: adjacent numeric bins are merged, and the smallest
 // categories pooled with __other__; the full bin table is under each chart.
 //
 // Feature names, category names, model names and warnings are user data:
-// html/template escapes them in the page, vgsvg in the charts, and characters
+// html/template escapes them in the page, shared/chart in the charts, and characters
 // XML does not allow are replaced. The output is a deterministic function of
 // the report and the Options (no map iteration order, and no timestamp unless
 // Options.Generated is set), so the tests compare it with golden files:

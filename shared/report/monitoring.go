@@ -24,6 +24,20 @@ type Monitoring struct {
 	// Estimate is the confidence-based estimate of accuracy.
 	Estimate *perf.Estimate
 	System   *System
+	// Crossed are the alarm thresholds the window's published metrics
+	// crossed; the page's headline names them.
+	Crossed []Crossing
+}
+
+// Crossing is one alarm threshold a window's metric crossed.
+type Crossing struct {
+	// Alarm is the alarm's kind (feature-drift, accuracy, ...).
+	Alarm  string
+	Metric string
+	Value  float64
+	// Op is how the value compares with Threshold: ">=", ">" or "<".
+	Op        string
+	Threshold float64
 }
 
 // System is the service's health in the window.

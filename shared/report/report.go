@@ -56,6 +56,7 @@ type page struct {
 	Verdict            verdict
 	Features           []*featureView
 	Warnings           []string
+	Notes              []string
 	Prediction         *predictionView
 	Generated          string
 	Schema             int
@@ -193,6 +194,9 @@ func newPage(r *drift.Report, opts Options) (*page, error) {
 	for _, w := range r.Warnings {
 		p.Warnings = append(p.Warnings, clean(w))
 	}
+	for _, n := range r.Notes {
+		p.Notes = append(p.Notes, clean(n))
+	}
 	for _, i := range worstFirst(r.Features) {
 		f := &r.Features[i]
 		v, err := newFeatureView(f, "f"+strconv.Itoa(i+1))
@@ -209,7 +213,17 @@ func newPage(r *drift.Report, opts Options) (*page, error) {
 			p.NOK++
 		}
 	}
-	p.Verdict = datasetVerdict(r.DatasetDrift, p.NWarn)
+	var drifted []string
+	for _, f := range drift.WorstFirst(r.Features) {
+		if f.Severity == drift.Drift {
+			drifted = append(drifted, clean(f.Name))
+		}
+	}
+	var crossed []Crossing
+	if opts.Monitoring != nil {
+		crossed = opts.Monitoring.Crossed
+	}
+	p.Verdict = datasetVerdict(r.DatasetDrift, p.NWarn, drifted, crossed)
 	if m := opts.Monitoring; m != nil {
 		p.Monitoring = newMonitoringView(m)
 		if m.NoData {
@@ -227,7 +241,10 @@ func newPage(r *drift.Report, opts Options) (*page, error) {
 	return p, nil
 }
 
-func datasetVerdict(d drift.DatasetDrift, warn int) verdict {
+// datasetVerdict heads the page with what fired: the dataset verdict, the
+// drifted features by name (worst first) and the alarm thresholds the window
+// crossed.
+func datasetVerdict(d drift.DatasetDrift, warn int, drifted []string, crossed []Crossing) verdict {
 	v := verdict{
 		SharePct:     clamp(d.Share*100, 0, 100),
 		ThresholdPct: clamp(d.Threshold*100, 0, 100),
@@ -240,14 +257,19 @@ func datasetVerdict(d drift.DatasetDrift, warn int) verdict {
 	case d.Features == 0:
 		v.Class, v.Label, v.Head = "na", "NO DATA", "No features were compared"
 		v.Detail = "The report has no features, so dataset drift cannot be decided."
-		return v
 	case d.Detected:
-		v.Class, v.Label, v.Head = "drift", "DRIFT", "Dataset drift detected"
+		v.Class, v.Label = "drift", "DRIFT"
+		v.Head = "Dataset drift: " + nameList(drifted) + " drifted"
 		v.Detail = fmt.Sprintf("%d of %d %s drifted (%s), at or above the threshold of %s.",
 			d.Drifted, d.Features, features, pct(d.Share), pct(d.Threshold))
+	case len(drifted) > 0:
+		v.Class, v.Label = "drift", "FEATURE DRIFT"
+		v.Head = "Feature drift: " + nameList(drifted) + " drifted; no dataset drift"
+		v.Detail = fmt.Sprintf("%d of %d %s drifted (%s), below the dataset-drift threshold of %s.",
+			d.Drifted, d.Features, features, pct(d.Share), pct(d.Threshold))
 	default:
-		v.Class, v.Label, v.Head = "ok", "OK", "No dataset drift"
-		if d.Drifted > 0 || warn > 0 {
+		v.Class, v.Label, v.Head = "ok", "OK", "No drift"
+		if warn > 0 {
 			v.Class, v.Label = "warn", "WATCH"
 		}
 		v.Detail = fmt.Sprintf("%d of %d %s drifted (%s), below the threshold of %s.",
@@ -260,7 +282,26 @@ func datasetVerdict(d drift.DatasetDrift, warn int) verdict {
 	default:
 		v.Detail += fmt.Sprintf(" %d more features are at warn level.", warn)
 	}
+	if len(crossed) > 0 {
+		var parts []string
+		for _, c := range crossed {
+			parts = append(parts, fmt.Sprintf("%s %s %s %s (%s)", c.Metric, num(c.Value), c.Op, num(c.Threshold), c.Alarm))
+		}
+		v.Head += "; alarm thresholds crossed: " + strings.Join(parts, ", ")
+		if v.Class != "drift" {
+			v.Class, v.Label = "drift", "ALARM"
+		}
+	}
 	return v
+}
+
+// nameList joins up to five names, saying how many more there are.
+func nameList(names []string) string {
+	const shown = 5
+	if len(names) <= shown {
+		return strings.Join(names, ", ")
+	}
+	return fmt.Sprintf("%s and %d more", strings.Join(names[:shown], ", "), len(names)-shown)
 }
 
 func clamp(v, lo, hi float64) float64 {
@@ -351,6 +392,9 @@ func newFeatureView(f *drift.FeatureResult, id string) (*featureView, error) {
 	}
 	if f.Unseen != nil {
 		v.Unseen = pct(f.Unseen.Share)
+		if f.Unseen.UpperBound {
+			v.Unseen = "≤ " + v.Unseen
+		}
 		for _, nc := range f.Unseen.Top {
 			v.UnseenTop = append(v.UnseenTop, nameCount{Name: clean(nc.Name), Count: count(nc.Count)})
 		}
@@ -488,7 +532,11 @@ func stats(f *drift.FeatureResult) []stat {
 	}
 	add("L∞ distance", f.LInf)
 	if f.Unseen != nil {
-		out = append(out, stat{Name: "Unseen share", Value: pct(f.Unseen.Share)})
+		u := pct(f.Unseen.Share)
+		if f.Unseen.UpperBound {
+			u = "at most " + u + " (the reference did not remember all its rare categories)"
+		}
+		out = append(out, stat{Name: "Unseen share", Value: u})
 	}
 	pair := func(name string, p *drift.Pair) {
 		if p != nil {

@@ -404,3 +404,47 @@ func TestNilReport(t *testing.T) {
 		t.Error("nil report: no error")
 	}
 }
+
+// TestHeadlineSaysWhatFired pins issue 14 item 6: the window that raised
+// the feature-drift alarm without dataset drift is not headed "No dataset
+// drift": the headline names the drifted features and the alarm thresholds
+// the window crossed.
+func TestHeadlineSaysWhatFired(t *testing.T) {
+	r := loadReport(t, filepath.Join("testdata", "missing.json"))
+	m := &Monitoring{
+		Start: time.Date(2026, 11, 27, 0, 0, 0, 0, time.UTC), End: time.Date(2026, 11, 27, 1, 0, 0, 0, time.UTC),
+		Crossed: []Crossing{{Alarm: "feature-drift", Metric: "MaxFeaturePSI", Value: 0.41, Op: "≥", Threshold: 0.25}},
+	}
+	page := string(render(t, r, Options{Monitoring: m}))
+	want := `<p class="head">Feature drift: promo_code drifted; no dataset drift; alarm thresholds crossed: MaxFeaturePSI 0.41 ≥ 0.25 (feature-drift)</p>`
+	if !strings.Contains(page, want) {
+		t.Errorf("page lacks headline %s", want)
+	}
+	if strings.Contains(page, "No dataset drift") || !strings.Contains(page, `<div class="big">FEATURE DRIFT</div>`) {
+		t.Error("the verdict badge does not say feature drift")
+	}
+	// An alarm without drifted features (latency, say) still heads the page.
+	r = loadReport(t, filepath.Join("testdata", "no_drift.json"))
+	m.Crossed = []Crossing{{Alarm: "latency", Metric: "LatencyP99", Value: 900, Op: ">", Threshold: 500}}
+	page = string(render(t, r, Options{Monitoring: m}))
+	if !strings.Contains(page, `<div class="big">ALARM</div>`) || !strings.Contains(page, "alarm thresholds crossed: LatencyP99 900 &gt; 500 (latency)") {
+		t.Error("a crossed latency threshold is not in the headline")
+	}
+}
+
+func TestUnseenUpperBoundIsMarked(t *testing.T) {
+	r := loadReport(t, filepath.Join("testdata", "full.json"))
+	marked := false
+	for i := range r.Features {
+		if u := r.Features[i].Unseen; u != nil {
+			u.UpperBound, marked = true, true
+		}
+	}
+	if !marked {
+		t.Fatal("full.json has no unseen share")
+	}
+	page := string(render(t, r, Options{}))
+	if !strings.Contains(page, "≤ ") || !strings.Contains(page, "at most ") {
+		t.Error("an upper-bound unseen share is not marked")
+	}
+}

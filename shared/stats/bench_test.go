@@ -127,10 +127,10 @@ func BenchmarkWassersteinBinned1000(b *testing.B) {
 	}
 }
 
-func BenchmarkChiSquaredCounts1000(b *testing.B) {
+func BenchmarkChiSquaredHomogeneity1000(b *testing.B) {
 	_, _, _, ref, cur := binnedPair()
 	for b.Loop() {
-		sinkFloat = ChiSquaredCounts(ref, cur).PValue
+		sinkFloat = ChiSquaredHomogeneity(ref, cur).PValue
 	}
 }
 

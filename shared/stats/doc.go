@@ -1,7 +1,8 @@
 // Package stats provides the numerical kernels of modelwatch's drift
 // statistics: divergences between binned distributions (PSI, KL,
 // Jensen-Shannon, Hellinger, L∞), two-sample tests computed from binned
-// counts (Kolmogorov-Smirnov, chi-squared goodness of fit, Wasserstein-1),
+// counts (Kolmogorov-Smirnov, chi-squared homogeneity and goodness of fit,
+// Wasserstein-1),
 // the exact distribution of the Kolmogorov-Smirnov statistic, multiple-testing
 // adjustment, numpy-compatible quantiles and a fast bin lookup.
 //

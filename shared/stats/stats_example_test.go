@@ -48,12 +48,22 @@ func ExampleKolmogorovSF() {
 	// n = 1000000: P(D ≥ 0.00136) = 0.0500
 }
 
-func ExampleChiSquaredCounts() {
+func ExampleChiSquaredHomogeneity() {
+	// Both sides are samples; bin 3 was seen only in the current window.
+	ref := []int64{100, 400, 500, 0}
+	cur := []int64{120, 380, 495, 5}
+	r := stats.ChiSquaredHomogeneity(ref, cur)
+	fmt.Printf("χ² = %.4f, dof = %d, p = %.4f\n", r.Statistic, r.DOF, r.PValue)
+	// Output:
+	// χ² = 7.3561, dof = 3, p = 0.0614
+}
+
+func ExampleChiSquaredGoodnessOfFit() {
 	// The reference never saw bin 3; its 5 current observations are added
 	// to bin 0, the bin with the smallest expectation.
 	ref := []int64{100, 400, 500, 0}
 	cur := []int64{120, 380, 495, 5}
-	r := stats.ChiSquaredCounts(ref, cur)
+	r := stats.ChiSquaredGoodnessOfFit(ref, cur)
 	fmt.Printf("χ² = %.4f, dof = %d, p = %.4f\n", r.Statistic, r.DOF, r.PValue)
 	// Output:
 	// χ² = 7.3000, dof = 2, p = 0.0260

@@ -161,7 +161,57 @@ func TestKSStatisticCounts(t *testing.T) {
 	}
 }
 
-func TestChiSquaredCountsSpecialCases(t *testing.T) {
+func TestChiSquaredHomogeneitySpecialCases(t *testing.T) {
+	none := ChiSquared{Statistic: 0, DOF: 0, PValue: 1}
+	for _, test := range []struct {
+		ref, cur []int64
+		want     ChiSquared
+	}{
+		{[]int64{}, []int64{}, none},
+		{[]int64{5, 5}, []int64{0, 0}, none},
+		{[]int64{0, 0}, []int64{5, 5}, none},
+		{[]int64{10}, []int64{3}, none},
+		{[]int64{0, 10, 0}, []int64{0, 3, 0}, none}, // one bin not empty on both sides
+		{[]int64{5, 5}, []int64{5, 5}, ChiSquared{0, 1, 1}},
+		// Bins empty on both sides are dropped: ref (2, 0, 2), cur (0, 0, 4)
+		// → table [[2, 2], [0, 4]], expected [[1, 3], [1, 3]], statistic
+		// 1 + 1/3 + 1 + 1/3.
+		{[]int64{2, 0, 2}, []int64{0, 0, 4}, ChiSquared{
+			Statistic: 8.0 / 3, DOF: 1, PValue: 0.10247043485974942, // scipy
+		}},
+		// The reference is a sample too: a category only the current side
+		// has is tested, not merged away.
+		{[]int64{0, 1, 1}, []int64{2, 1, 1}, ChiSquared{
+			Statistic: 1.5, DOF: 2, PValue: math.Exp(-0.75), // χ²₂ survival is exp(−x/2)
+		}},
+	} {
+		got := ChiSquaredHomogeneity(test.ref, test.cur)
+		if got.DOF != test.want.DOF ||
+			!scalar.EqualWithinAbsOrRel(got.Statistic, test.want.Statistic, 1e-14, 1e-14) ||
+			!scalar.EqualWithinAbsOrRel(got.PValue, test.want.PValue, 1e-14, 1e-14) {
+			t.Errorf("ChiSquaredHomogeneity(%v, %v) = %+v, want %+v", test.ref, test.cur, got, test.want)
+		}
+	}
+}
+
+// TestChiSquaredHomogeneityLargeReference pins the reason chi2 is the
+// two-sample test: with a reference ten times the size of the current
+// window and the same small shift, the one-sample form treats the reference
+// as exact and reports a much smaller p-value.
+func TestChiSquaredHomogeneityLargeReference(t *testing.T) {
+	ref := []int64{30000, 30000, 40000}
+	cur := []int64{3150, 2950, 3900}
+	two, one := ChiSquaredHomogeneity(ref, cur), ChiSquaredGoodnessOfFit(ref, cur)
+	if !(two.PValue > one.PValue) {
+		t.Fatalf("homogeneity p = %g, goodness of fit p = %g: want the two-sample p larger", two.PValue, one.PValue)
+	}
+	// scipy.stats.chi2_contingency([ref, cur], correction=False).pvalue
+	if want := 0.0073579052973086895; !scalar.EqualWithinRel(two.PValue, want, 1e-9) {
+		t.Errorf("homogeneity p = %.17g, want %.17g", two.PValue, want)
+	}
+}
+
+func TestChiSquaredGoodnessOfFitSpecialCases(t *testing.T) {
 	none := ChiSquared{Statistic: 0, DOF: 0, PValue: 1}
 	for _, test := range []struct {
 		ref, cur []int64
@@ -179,11 +229,11 @@ func TestChiSquaredCountsSpecialCases(t *testing.T) {
 			Statistic: 2, DOF: 2, PValue: math.Exp(-1), // χ²₂ survival is exp(−x/2)
 		}},
 	} {
-		got := ChiSquaredCounts(test.ref, test.cur)
+		got := ChiSquaredGoodnessOfFit(test.ref, test.cur)
 		if got.DOF != test.want.DOF ||
 			!scalar.EqualWithinAbsOrRel(got.Statistic, test.want.Statistic, 1e-14, 1e-14) ||
 			!scalar.EqualWithinAbsOrRel(got.PValue, test.want.PValue, 1e-14, 1e-14) {
-			t.Errorf("ChiSquaredCounts(%v, %v) = %+v, want %+v", test.ref, test.cur, got, test.want)
+			t.Errorf("ChiSquaredGoodnessOfFit(%v, %v) = %+v, want %+v", test.ref, test.cur, got, test.want)
 		}
 	}
 }
@@ -422,8 +472,10 @@ func TestPanics(t *testing.T) {
 		{"LInf", func() { LInf(two, three) }, "length mismatch"},
 		{"Proportions", func() { Proportions([]int64{1, -1}) }, "negative count"},
 		{"KSStatisticCounts", func() { KSStatisticCounts([]int64{1}, []int64{1, 2}) }, "length mismatch"},
-		{"ChiSquaredCounts", func() { ChiSquaredCounts([]int64{1, 2}, []int64{1}) }, "length mismatch"},
-		{"ChiSquaredCounts negative", func() { ChiSquaredCounts([]int64{1, 2}, []int64{1, -2}) }, "negative count"},
+		{"ChiSquaredHomogeneity", func() { ChiSquaredHomogeneity([]int64{1, 2}, []int64{1}) }, "length mismatch"},
+		{"ChiSquaredHomogeneity negative", func() { ChiSquaredHomogeneity([]int64{1, 2}, []int64{1, -2}) }, "negative count"},
+		{"ChiSquaredGoodnessOfFit", func() { ChiSquaredGoodnessOfFit([]int64{1, 2}, []int64{1}) }, "length mismatch"},
+		{"ChiSquaredGoodnessOfFit negative", func() { ChiSquaredGoodnessOfFit([]int64{1, 2}, []int64{1, -2}) }, "negative count"},
 		{"WassersteinBinned counts", func() { WassersteinBinned([]float64{1}, 0, 2, []int64{1}, []int64{1}) }, "len(counts)"},
 		{"WassersteinBinned unsorted", func() { WassersteinBinned([]float64{2, 1}, 0, 3, []int64{1, 1, 1}, []int64{1, 1, 1}) }, "not sorted"},
 		{"WassersteinBinned lo", func() { WassersteinBinned([]float64{1}, 1.5, 3, []int64{1, 1}, []int64{1, 1}) }, "not sorted"},

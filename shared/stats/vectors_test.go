@@ -93,11 +93,14 @@ type divergenceCase struct {
 	Hellinger nullable `json:"hellinger"`
 	LInf      nullable `json:"linf"`
 	KS        nullable `json:"ks"`
-	Chi2      struct {
-		Statistic nullable `json:"statistic"`
-		DOF       int      `json:"dof"`
-		PValue    nullable `json:"pvalue"`
-	} `json:"chi2"`
+	Chi2      chi2Case `json:"chi2"`
+	Chi2GOF   chi2Case `json:"chi2_gof"`
+}
+
+type chi2Case struct {
+	Statistic nullable `json:"statistic"`
+	DOF       int      `json:"dof"`
+	PValue    nullable `json:"pvalue"`
 }
 
 func TestDivergenceVectors(t *testing.T) {
@@ -114,21 +117,32 @@ func TestDivergenceVectors(t *testing.T) {
 			{"Hellinger", Hellinger(p, q), float64(c.Hellinger)},
 			{"LInf", LInf(p, q), float64(c.LInf)},
 			{"KSStatisticCounts", KSStatisticCounts(c.Ref, c.Cur), float64(c.KS)},
-			{"ChiSquared.Statistic", ChiSquaredCounts(c.Ref, c.Cur).Statistic, float64(c.Chi2.Statistic)},
 		} {
 			if !near(m.got, m.want, tolStat, tolStat) {
 				t.Errorf("%s: %s = %v, want %v", c.Name, m.name, m.got, m.want)
 			}
 			worst.add(m.got, m.want, c.Name+" "+m.name)
 		}
-		chi := ChiSquaredCounts(c.Ref, c.Cur)
-		if chi.DOF != c.Chi2.DOF {
-			t.Errorf("%s: ChiSquared.DOF = %d, want %d", c.Name, chi.DOF, c.Chi2.DOF)
+		for _, m := range []struct {
+			name string
+			got  ChiSquared
+			want chi2Case
+		}{
+			{"ChiSquaredHomogeneity", ChiSquaredHomogeneity(c.Ref, c.Cur), c.Chi2},
+			{"ChiSquaredGoodnessOfFit", ChiSquaredGoodnessOfFit(c.Ref, c.Cur), c.Chi2GOF},
+		} {
+			if !near(m.got.Statistic, float64(m.want.Statistic), tolStat, tolStat) {
+				t.Errorf("%s: %s.Statistic = %v, want %v", c.Name, m.name, m.got.Statistic, m.want.Statistic)
+			}
+			worst.add(m.got.Statistic, float64(m.want.Statistic), c.Name+" "+m.name+".Statistic")
+			if m.got.DOF != m.want.DOF {
+				t.Errorf("%s: %s.DOF = %d, want %d", c.Name, m.name, m.got.DOF, m.want.DOF)
+			}
+			if want := float64(m.want.PValue); !near(m.got.PValue, want, tinyP, tolP) {
+				t.Errorf("%s: %s.PValue = %v, want %v", c.Name, m.name, m.got.PValue, want)
+			}
+			worst.add(m.got.PValue, float64(m.want.PValue), c.Name+" "+m.name+".PValue")
 		}
-		if want := float64(c.Chi2.PValue); !near(chi.PValue, want, tinyP, tolP) {
-			t.Errorf("%s: ChiSquared.PValue = %v, want %v", c.Name, chi.PValue, want)
-		}
-		worst.add(chi.PValue, float64(c.Chi2.PValue), c.Name+" ChiSquared.PValue")
 	}
 	t.Logf("worst relative error %.3g (%s)", worst.worst, worst.where)
 }

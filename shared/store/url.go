@@ -22,11 +22,15 @@ const (
 // chain (environment, shared config files, IMDS, ...). When
 // AWS_ENDPOINT_URL or AWS_ENDPOINT_URL_S3 is set (moto, LocalStack, MinIO)
 // it switches to path-style addressing, which such endpoints need. optFns
-// are applied after that.
+// are applied after that. A configuration without a region is an error that
+// says how to set one (the SDK would fail every call with "Invalid region").
 func NewS3Client(ctx context.Context, optFns ...func(*s3.Options)) (*s3.Client, error) {
 	cfg, err := config.LoadDefaultConfig(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("load AWS config: %w", err)
+	}
+	if cfg.Region == "" {
+		return nil, errors.New("load AWS config: no AWS region: set AWS_REGION (or region in the profile of ~/.aws/config)")
 	}
 	customEndpoint := os.Getenv("AWS_ENDPOINT_URL") != "" || os.Getenv("AWS_ENDPOINT_URL_S3") != ""
 	fns := make([]func(*s3.Options), 0, len(optFns)+1)

@@ -1,7 +1,7 @@
 """Write end-to-end test vectors for `modelwatch compare` (profile build, count, compare).
 
 Run by hand from the repository root (numpy >= 2, scipy >= 1.15; these files were made
-with numpy 2.4 and scipy 1.17):
+with numpy 2.4.6 and scipy 1.17.1: pip install "numpy==2.4.6" "scipy==1.17.1"):
 
     python3 testdata/gen/compare_vectors.py
 
@@ -14,8 +14,9 @@ and testdata/compare/<case>/expected.json with, per feature, what scipy/numpy sa
   profile grid (edges = unique numpy quantiles at k/1000 and k/10; p = kstwo.sf(D, round(nm/(n+m))));
   the Wasserstein-1 distance of the raw samples divided by the reference's population std.
 - categorical and discrete: proportions over the reference categories plus __other__, PSI,
-  KL, JS, Hellinger, L-infinity, chi-squared (scipy.stats.chisquare after merging bins whose
-  expected count is 0 into the bin with the smallest non-zero expected count), unseen share.
+  KL, JS, Hellinger, L-infinity, the chi-squared test of homogeneity
+  (scipy.stats.chi2_contingency(correction=False) on the 2×k table of reference and current
+  counts, bins empty on both sides dropped), unseen share.
 - the missing rate of each side.
 
 Go's tests read these files: bin statistics must agree to 1e-9, p-values to 1e-6 relative,
@@ -95,19 +96,13 @@ def categorical(ref, cur, kind="categorical"):
     out = {"kind": kind, "categories": [str(v) for v in names] + ["__other__"], "reference": p.tolist(), "current": q.tolist()}
     out.update(distances(p, q))
     out["linf"] = float(np.max(np.abs(p - q)))
-    exp, obs = p * cc.sum(), cc.copy()
-    keep = list(range(len(exp)))
-    for i in [i for i in range(len(exp)) if exp[i] == 0]:
-        nz = [j for j in keep if exp[j] > 0]
-        target = min(nz, key=lambda j: (exp[j], j))
-        obs[target] += obs[i]
-        keep.remove(i)
-    if len(keep) <= 1:
-        # One bin left: no test (scipy would return nan); modelwatch reports 0, 0, 1.
+    keep = (rc + cc) > 0
+    if keep.sum() <= 1:
+        # One bin left: no test; modelwatch reports 0, 0, 1.
         out["chi2"] = {"statistic": 0.0, "dof": 0, "p_value": 1.0}
     else:
-        res = stats.chisquare(obs[keep], exp[keep])
-        out["chi2"] = {"statistic": float(res.statistic), "dof": len(keep) - 1, "p_value": float(res.pvalue)}
+        res = stats.chi2_contingency(np.vstack([rc[keep], cc[keep]]), correction=False)
+        out["chi2"] = {"statistic": float(res.statistic), "dof": int(res.dof), "p_value": float(res.pvalue)}
     out["unseen_share"] = float(cc[-1] / cc.sum())
     return out
 

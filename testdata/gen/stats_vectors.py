@@ -3,13 +3,20 @@
 
 Run by hand from the repository root:
 
-    python3 testdata/gen/stats_vectors.py
+    python3 testdata/gen/stats_vectors.py [FILE.json ...]
+
+With file names, only those files are rewritten (the random streams do not
+depend on which files are written).
 
 It writes JSON files into testdata/stats/ (overwriting them):
 
-    divergences.json  PSI, KL, Jensen-Shannon, Hellinger, L-inf, binned KS D
-                      and chi-squared (with the zero-expectation merging rule)
-                      on pairs of count vectors
+    divergences.json  PSI, KL, Jensen-Shannon, Hellinger, L-inf, binned KS D,
+                      the chi-squared test of homogeneity
+                      (scipy.stats.chi2_contingency(correction=False) on the
+                      2×k table of reference and current counts, bins empty on
+                      both sides dropped) and the one-sample goodness-of-fit
+                      form (with the zero-expectation merging rule) on pairs of
+                      count vectors
     kstwo.json        scipy.stats.kstwo.sf(d, n) on a grid covering every
                       branch of scipy's _kolmogn
     bh.json           scipy.stats.false_discovery_control(p, method='bh')
@@ -19,7 +26,8 @@ It writes JSON files into testdata/stats/ (overwriting them):
                       and the 1000-bin reference quantile edges
 
 The vectors were generated with numpy 2.4 and scipy 1.17 (the versions are
-recorded in every file); the random data come from
+recorded in every file; divergences.json was last made with numpy 2.4.6 and
+scipy 1.17.1: pip install "numpy==2.4.6" "scipy==1.17.1"); the random data come from
 numpy.random.default_rng(SEED), so a rerun with the same versions reproduces
 the files byte for byte. kstwo.json takes a minute or so: scipy sums the
 one-sided Smirnov series in double-double arithmetic at n = 10^6.
@@ -112,6 +120,20 @@ def chi2_merged(ref, cur):
     return float(res.statistic), len(keep) - 1, float(res.pvalue)
 
 
+def chi2_homogeneity(ref, cur):
+    """scipy's contingency-table test on the bins not empty on both sides."""
+    ref = np.asarray(ref, dtype=np.int64)
+    cur = np.asarray(cur, dtype=np.int64)
+    if ref.sum() == 0 or cur.sum() == 0:
+        return 0.0, 0, 1.0
+    keep = (ref + cur) > 0
+    if keep.sum() <= 1:
+        return 0.0, 0, 1.0
+    table = np.vstack([ref[keep], cur[keep]]).astype(np.float64)
+    res = stats.chi2_contingency(table, correction=False)
+    return float(res.statistic), int(res.dof), float(res.pvalue)
+
+
 def divergence_case(name, ref, cur):
     ref = [int(v) for v in ref]
     cur = [int(v) for v in cur]
@@ -122,7 +144,8 @@ def divergence_case(name, ref, cur):
     cr = np.cumsum(ref) / max(sum(ref), 1)
     cc = np.cumsum(cur) / max(sum(cur), 1)
     ks = 0.0 if sum(ref) == 0 or sum(cur) == 0 else float(np.max(np.abs(cr - cc)))
-    stat, dof, pval = chi2_merged(ref, cur)
+    stat, dof, pval = chi2_homogeneity(ref, cur)
+    gstat, gdof, gpval = chi2_merged(ref, cur)
     return {
         "name": name,
         "ref": ref,
@@ -134,6 +157,7 @@ def divergence_case(name, ref, cur):
         "linf": num(np.max(np.abs(p - q))),
         "ks": num(ks),
         "chi2": {"statistic": num(stat), "dof": dof, "pvalue": num(pval)},
+        "chi2_gof": {"statistic": num(gstat), "dof": gdof, "pvalue": num(gpval)},
     }
 
 
@@ -366,11 +390,18 @@ def samples(rng):
 def main():
     os.makedirs(OUT, exist_ok=True)
     rng = np.random.default_rng(SEED)
-    write("divergences.json", divergences(rng))
-    write("bh.json", bh_vectors(rng))
-    write("quantiles.json", quantile_vectors(rng))
-    write("samples.json", samples(rng))
-    write("kstwo.json", kstwo_vectors(rng))
+    only = set(sys.argv[1:])
+    # Every generator draws from the one stream in this order, so a file
+    # comes out the same whether or not the ones before it are written.
+    for name, make in [("divergences.json", divergences), ("bh.json", bh_vectors),
+                       ("quantiles.json", quantile_vectors), ("samples.json", samples),
+                       ("kstwo.json", kstwo_vectors)]:
+        payload = make(rng)
+        if not only or name in only:
+            write(name, payload)
+            only.discard(name)
+            if not only and len(sys.argv) > 1:
+                break
 
 
 if __name__ == "__main__":
