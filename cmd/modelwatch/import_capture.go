@@ -186,7 +186,7 @@ func listSource(ctx context.Context, src string) ([]sourceObject, error) {
 // importTotals sums the results of a run.
 type importTotals struct {
 	mu                                                           sync.Mutex
-	objects, duplicates, skipped                                 int
+	objects, duplicates, conflicts, skipped                      int
 	records, accepted, rejected, unreadable, predictions, labels int
 	failures                                                     []string
 }
@@ -225,6 +225,9 @@ func runImport(ctx context.Context, cmd *cobra.Command, im *captureimport.Import
 	out := cmd.OutOrStdout()
 	fmt.Fprintf(out, "model %s: %d files imported (%d already imported), %d skipped: %d prediction and %d label records, %d accepted, %d rejected; %d lines unreadable\n",
 		m.Model, tot.objects, tot.duplicates, tot.skipped, tot.predictions, tot.labels, tot.accepted, tot.rejected, tot.unreadable)
+	if tot.conflicts > 0 {
+		fmt.Fprintf(out, "%d files imported before read differently now (the mapping changed): their first import stands\n", tot.conflicts)
+	}
 	if tot.rejected+tot.unreadable > 0 {
 		fmt.Fprintf(out, "the reasons are in the bucket under rejected/model=%s/\n", m.Model)
 	}
@@ -282,6 +285,9 @@ func (t *importTotals) add(o importOutcome) {
 		t.objects++
 		if r.Duplicate {
 			t.duplicates++
+		}
+		if r.Conflict {
+			t.conflicts++
 		}
 		t.records += r.Records
 		if r.Kind == "labels" {

@@ -61,6 +61,9 @@ type Result struct {
 	Rejected   int    `json:"rejected"`
 	Unreadable int    `json:"unreadable"`
 	Duplicate  bool   `json:"duplicate"`
+	// Conflict is set on a duplicate whose records differ from the first
+	// import's (the mapping changed since): the first import stands.
+	Conflict bool `json:"conflict,omitempty"`
 	// Objects are the keys of the batch in the modelwatch bucket.
 	Objects []string `json:"objects"`
 }
@@ -193,7 +196,17 @@ func (im *Importer) Import(ctx context.Context, m *capture.Mapping, obj Object) 
 	res.Kind, res.Lines, res.Records, res.Unreadable = string(b.Kind), b.Lines, b.Records, len(b.Unreadable)
 	if b.Records > 0 {
 		resp, err := im.ing.Ingest(ctx, ingest.Request{Model: m.Model, Kind: b.Kind, IdempotencyKey: id, Body: b.Body})
-		if err != nil {
+		var ie *ingest.Error
+		switch {
+		case errors.As(err, &ie) && ie.Code == ingest.CodeIdempotencyConflict:
+			// The object was imported before and reads differently now (its
+			// mapping changed, or the time of ground truth whose key has no
+			// hour): what was stored stands, nothing is stored twice.
+			im.log.WarnContext(ctx, "capture object imported before with other records; nothing stored",
+				"model", m.Model, "batch_id", id, "bucket", obj.Bucket, "key", obj.Key)
+			res.Duplicate, res.Conflict = true, true
+			return res, nil
+		case err != nil:
 			return nil, fmt.Errorf("ingest s3://%s/%s as batch %s: %w", obj.Bucket, obj.Key, id, err)
 		}
 		res.Accepted, res.Rejected, res.Duplicate, res.Objects = resp.Accepted, len(resp.Rejected), resp.Duplicate, resp.Objects

@@ -262,3 +262,33 @@ func TestInvokeRefusesOtherEvents(t *testing.T) {
 		t.Errorf("an unmapped object: %+v, %v", res, err)
 	}
 }
+
+// An object imported before that reads differently now (its mapping was
+// changed) keeps its first import: nothing is stored twice, and the import
+// does not fail (which would make Lambda retry it for nothing).
+func TestImportAgainWithAChangedMapping(t *testing.T) {
+	ctx := context.Background()
+	f := newFixture(t)
+	key := captureDir + "00-15-300-base64.jsonl"
+	obj := captureimport.Object{Bucket: "capture-bucket", Key: key, ETag: "e", Time: now, Data: testdata(t, key)}
+	m, err := f.imp.Mapping(ctx, model)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.imp.Import(ctx, m, obj); err != nil {
+		t.Fatal(err)
+	}
+	before := f.bucket.Keys()
+	changed := *m
+	changed.ModelVersion = "v2"
+	res, err := f.imp.Import(ctx, &changed, obj)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !res.Duplicate || !res.Conflict || res.Accepted != 0 {
+		t.Errorf("result %+v", res)
+	}
+	if !slices.Equal(f.bucket.Keys(), before) {
+		t.Errorf("stored objects: %v", f.bucket.Keys())
+	}
+}
