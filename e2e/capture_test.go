@@ -3,6 +3,7 @@ package e2e
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -14,11 +15,14 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/cloudformation"
+	"github.com/aws/aws-sdk-go-v2/service/lambda"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	s3types "github.com/aws/aws-sdk-go-v2/service/s3/types"
 
 	"github.com/modelwatch/modelwatch/shared/captureimport"
 	"github.com/modelwatch/modelwatch/shared/dataset"
+	"github.com/modelwatch/modelwatch/shared/layout"
+	"github.com/modelwatch/modelwatch/shared/monitor"
 	"github.com/modelwatch/modelwatch/shared/profile"
 	"github.com/modelwatch/modelwatch/shared/reference"
 	"github.com/modelwatch/modelwatch/shared/store"
@@ -29,8 +33,10 @@ import (
 // its own, drops the Data Capture files of testdata/capture (CSV, JSON and
 // BASE64 encodings, single and multi-record requests) and a ground-truth file
 // into the capture bucket, and checks that S3 → EventBridge → the deployed
-// capture-import function stores each object as exactly one batch, and that
-// uploading an object again (a new event, the same ETag) stores nothing.
+// capture-import function stores each object as exactly one batch, that
+// uploading an object again (a new event, the same ETag) stores nothing, and
+// that the deployed drift function's report of that hour holds the captured
+// predictions with the imported ground truth joined to them.
 func TestDeployedCaptureImport(t *testing.T) {
 	if testing.Short() {
 		t.Skip("deploys the stack on a local emulator; not under -short")
@@ -175,6 +181,27 @@ func TestDeployedCaptureImport(t *testing.T) {
 	time.Sleep(10 * time.Second)
 	if again := keys(); !slices.Equal(again, got) {
 		t.Errorf("uploading an object again stored objects:\n%v\nwas\n%v", again, got)
+	}
+
+	// The imported window through the deployed drift function (a backfill
+	// invocation for the hour): a report of the captured predictions, with
+	// the imported ground truth joined to them.
+	d.lam = lambda.NewFromConfig(d.cfg)
+	windowEnd := hour.Add(time.Hour)
+	event := fmt.Sprintf(`{"models": ["credit-default"], "window_end": %q, "window": "1h"}`, windowEnd.Format(time.RFC3339))
+	d.invoke(t, ctx, d.output(t, "DriftFunctionName"), []byte(event))
+	doc, err := d.store.Get(ctx, layout.Report("credit-default", windowEnd, "json"))
+	if err != nil {
+		t.Fatalf("the drift report of the imported window: %v", err)
+	}
+	var rep monitor.Report
+	if err := json.Unmarshal(doc, &rep); err != nil {
+		t.Fatalf("the drift report of the imported window: %v", err)
+	}
+	if rep.Current.Rows == 0 || rep.Performance == nil || rep.Performance.LabelCoverage <= 0 {
+		t.Errorf("the report of the imported window: %d rows, performance %+v; want the captured rows and their imported labels", rep.Current.Rows, rep.Performance)
+	} else {
+		t.Logf("imported window: %d rows, label coverage %.2f", rep.Current.Rows, rep.Performance.LabelCoverage)
 	}
 }
 
