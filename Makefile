@@ -13,7 +13,7 @@ BENCH_PKGS := ./shared/stats/ ./shared/profile/ ./shared/dataset/ ./shared/drift
 
 .PHONY: all build test unit lint fmt vet staticcheck cfn-lint bench bench-compare demo compare-example clean
 .PHONY: deploy sam-build tools tools-sam tools-ministack tools-checkov local-up local-down localstack-up local-deploy local-e2e localstack-down
-.PHONY: build-IngestFunction build-DispatchFunction build-DriftFunction build-AlarmHandlerFunction
+.PHONY: build-IngestFunction build-DispatchFunction build-DriftFunction build-AlarmHandlerFunction build-CaptureImportFunction
 
 STACK         ?= modelwatch
 LAMBDA_GOARCH ?= arm64
@@ -93,6 +93,8 @@ build-DriftFunction:
 	$(LAMBDA_BUILD) -o $(ARTIFACTS_DIR)/bootstrap ./functions/drift
 build-AlarmHandlerFunction:
 	$(LAMBDA_BUILD) -o $(ARTIFACTS_DIR)/bootstrap ./functions/alarmhandler
+build-CaptureImportFunction:
+	$(LAMBDA_BUILD) -o $(ARTIFACTS_DIR)/bootstrap ./functions/captureimport
 
 ## Tools from PyPI, pinned in tools/requirements-*.txt, each in its own virtualenv under .tools/:
 ## the SAM CLI (build, deploy, validate), MiniStack (the local emulator) and checkov (make lint).

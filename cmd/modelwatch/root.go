@@ -20,7 +20,7 @@ missing and unseen values), and plays the whole monitoring story locally.`,
 	profile := &cobra.Command{Use: "profile", Short: "Build and inspect profiles"}
 	profile.AddCommand(newProfileBuildCommand(), newProfileInspectCommand(), newProfilePublishCommand())
 	root.AddCommand(profile, newCompareCommand(), newCalibrateCommand())
-	root.AddCommand(newDemoCommand())
+	root.AddCommand(newDemoCommand(), newImportCommand())
 	return root
 }
 

@@ -21,6 +21,7 @@ var functionActions = []struct {
 	{"DispatchFunction", "./functions/dispatch", []string{"s3:ListBucket", "sqs:SendMessage"}},
 	{"DriftFunction", "./functions/drift", []string{"cloudwatch:PutMetricData", "s3:DeleteObject", "s3:GetObject", "s3:ListBucket", "s3:PutObject"}},
 	{"AlarmHandlerFunction", "./functions/alarmhandler", []string{"cloudwatch:DescribeAlarmContributors", "s3:GetObject", "s3:ListBucket", "s3:PutObject", "sns:Publish", "states:StartExecution"}},
+	{"CaptureImportFunction", "./functions/captureimport", []string{"s3:GetObject", "s3:ListBucket", "s3:PutObject"}},
 }
 
 // impliedActions are needed beside an action the code calls: the topics are
@@ -226,9 +227,10 @@ func TestFunctionPoliciesScopeTheBucketByPrefix(t *testing.T) {
 	res := resources(t)
 	// The key prefixes of shared/layout each function writes.
 	writes := map[string][]string{
-		"IngestFunction":       {"labels/", "predictions/", "profiles/", "receipts/", "rejected/"},
-		"DriftFunction":        {"quarantine/profiles/", "reports/"},
-		"AlarmHandlerFunction": {"retrain/"},
+		"IngestFunction":        {"labels/", "predictions/", "profiles/", "receipts/", "rejected/"},
+		"DriftFunction":         {"quarantine/profiles/", "reports/"},
+		"AlarmHandlerFunction":  {"retrain/"},
+		"CaptureImportFunction": {"labels/", "predictions/", "profiles/", "receipts/", "rejected/"},
 	}
 	for id, want := range writes {
 		fn := resource(t, res, id, "AWS::Serverless::Function")

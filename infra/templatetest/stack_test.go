@@ -14,7 +14,7 @@ import (
 	"github.com/modelwatch/modelwatch/shared/catalog"
 )
 
-var functionIDs = []string{"IngestFunction", "DispatchFunction", "DriftFunction", "AlarmHandlerFunction"}
+var functionIDs = []string{"IngestFunction", "DispatchFunction", "DriftFunction", "AlarmHandlerFunction", "CaptureImportFunction"}
 
 func TestFunctionsAreBuiltAndRunAsDesigned(t *testing.T) {
 	tpl := loadTemplate(t)
@@ -70,7 +70,7 @@ func TestFunctionsAreBuiltAndRunAsDesigned(t *testing.T) {
 
 func TestAsynchronousFunctionsKeepTheirFailures(t *testing.T) {
 	res := resources(t)
-	for _, id := range []string{"DispatchFunction", "DriftFunction", "AlarmHandlerFunction"} {
+	for _, id := range []string{"DispatchFunction", "DriftFunction", "AlarmHandlerFunction", "CaptureImportFunction"} {
 		fn := resource(t, res, id, "AWS::Serverless::Function")
 		dest := path(fn.Properties, "EventInvokeConfig", "DestinationConfig", "OnFailure")
 		if q, _, _ := cfntemplate.GetAtt(path(dest, "Destination")); q == "" || path(dest, "Type") != "SQS" {
@@ -451,15 +451,17 @@ func TestScheduleInputIsTheSampleEvent(t *testing.T) {
 func TestStatefulResourcesSayWhatHappensOnDelete(t *testing.T) {
 	res := resources(t)
 	want := map[string]string{
-		"DataBucket":           "Retain",
-		"TopicKey":             "Delete",
-		"FailureQueue":         "Delete",
-		"DriftQueue":           "Delete",
-		"DispatchLogGroup":     "Retain",
-		"IngestLogGroup":       "Retain",
-		"IngestApiLogGroup":    "Retain",
-		"DriftLogGroup":        "Retain",
-		"AlarmHandlerLogGroup": "Retain",
+		"DataBucket":             "Retain",
+		"TopicKey":               "Delete",
+		"FailureQueue":           "Delete",
+		"DriftQueue":             "Delete",
+		"DispatchLogGroup":       "Retain",
+		"IngestLogGroup":         "Retain",
+		"IngestApiLogGroup":      "Retain",
+		"DriftLogGroup":          "Retain",
+		"AlarmHandlerLogGroup":   "Retain",
+		"CaptureImportLogGroup":  "Retain",
+		"CaptureImportEventsDLQ": "Delete",
 	}
 	for id, policy := range want {
 		r, ok := res[id]

@@ -12,6 +12,8 @@ import (
 
 	"github.com/modelwatch/modelwatch/shared/layout"
 	"github.com/modelwatch/modelwatch/shared/store"
+
+	"github.com/modelwatch/modelwatch/shared/sleep"
 )
 
 // The dedup protocol, for one model and cooldown slot:
@@ -174,7 +176,7 @@ func (h *Handler) follow(ctx context.Context, log *slog.Logger, messageID, key s
 			return Failed, fmt.Errorf("%w: %s (attempt %d, leased until %s) did not finish while waiting; a retry settles it",
 				ErrInFlight, key, attempt, lease.Format(time.RFC3339))
 		}
-		if err := sleep(ctx, h.poll); err != nil {
+		if err := sleep.For(ctx, h.poll); err != nil {
 			return Failed, fmt.Errorf("wait for retrain marker %s: %w", key, err)
 		}
 		next, err := h.getMarker(ctx, key)
@@ -333,15 +335,4 @@ func notPublished(err error) bool {
 	}
 	var opErr *net.OpError
 	return errors.As(err, &opErr) && opErr.Op == "dial"
-}
-
-func sleep(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-t.C:
-		return nil
-	}
 }

@@ -21,6 +21,8 @@ import (
 	"github.com/aws/smithy-go"
 	"github.com/aws/smithy-go/transport/http/protocol/awsjson"
 	"github.com/aws/smithy-go/transport/http/protocol/awsquery"
+
+	"github.com/modelwatch/modelwatch/shared/sleep"
 )
 
 // CloudWatch API limits of one PutMetricData request.
@@ -134,7 +136,7 @@ func NewCloudWatchPublisher(client CloudWatchAPI, namespace string, opts ...Clou
 		maxAttempts: 4,
 		baseDelay:   200 * time.Millisecond,
 		maxDelay:    10 * time.Second,
-		sleep:       sleepContext,
+		sleep:       sleep.For,
 		logger:      slog.Default(),
 	}
 	for _, o := range opts {
@@ -293,15 +295,4 @@ func retryableCloudWatchError(err error) bool {
 		return status == http.StatusTooManyRequests || status >= 500
 	}
 	return false
-}
-
-func sleepContext(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-t.C:
-		return nil
-	}
 }

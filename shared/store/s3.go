@@ -14,6 +14,8 @@ import (
 	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/smithy-go"
+
+	"github.com/modelwatch/modelwatch/shared/sleep"
 )
 
 // S3API is the subset of *s3.Client that S3 uses; tests can substitute a
@@ -129,7 +131,7 @@ func (s *S3) PutIfAbsent(ctx context.Context, key string, data []byte, opts ...P
 			return fmt.Errorf("put-if-absent %s: %w: %w", s.url(key), ErrExists, err)
 		case condConflict:
 			if attempt < s.conflictRetries {
-				if werr := sleepCtx(ctx, s.conflictBackoff<<attempt); werr != nil {
+				if werr := sleep.For(ctx, s.conflictBackoff<<attempt); werr != nil {
 					return fmt.Errorf("put-if-absent %s: %w", s.url(key), werr)
 				}
 				continue
@@ -234,15 +236,4 @@ func classifyConditional(err error) condResult {
 		}
 	}
 	return condOther
-}
-
-func sleepCtx(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-t.C:
-		return nil
-	}
 }
