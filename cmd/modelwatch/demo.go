@@ -68,6 +68,7 @@ functions' logs. The same flags give the same output.`,
 	f.IntVar(&opts.Rate, "rate", opts.Rate, "mean predictions per hour")
 	f.Float64Var(&opts.LabelShare, "label-share", opts.LabelShare, "share of predictions whose outcome becomes known")
 	f.DurationVar(&opts.LabelDelay, "label-delay", opts.LabelDelay, "longest delay of an outcome (each arrives between 1/6 of it and all of it)")
+	f.StringVar(&opts.Source, "source", opts.Source, "how the traffic arrives: api (batches to the ingest function) or sagemaker-capture (Data Capture files and ground truth in a capture bucket, imported)")
 	f.BoolVarP(&quiet, "quiet", "q", false, "no progress bar")
 	return cmd
 }

@@ -209,7 +209,7 @@ func (im *Importer) Import(ctx context.Context, m *capture.Mapping, obj Object) 
 		case err != nil:
 			return nil, fmt.Errorf("ingest s3://%s/%s as batch %s: %w", obj.Bucket, obj.Key, id, err)
 		}
-		res.Accepted, res.Rejected, res.Duplicate, res.Objects = resp.Accepted, len(resp.Rejected), resp.Duplicate, resp.Objects
+		res.Accepted, res.Rejected, res.Duplicate, res.Objects = resp.Accepted, resp.RejectedCount, resp.Duplicate, resp.Objects
 	}
 	if len(b.Unreadable) > 0 {
 		key, err := im.keepUnreadable(ctx, m.Model, id, obj, b)

@@ -10,12 +10,14 @@ import (
 	"io/fs"
 	"log/slog"
 	"os"
+	"path"
 	"path/filepath"
 	"sort"
 	"sync"
 	"time"
 
 	"github.com/modelwatch/modelwatch/shared/alarm"
+	"github.com/modelwatch/modelwatch/shared/captureimport"
 	"github.com/modelwatch/modelwatch/shared/catalog"
 	"github.com/modelwatch/modelwatch/shared/dataset"
 	"github.com/modelwatch/modelwatch/shared/drift"
@@ -162,6 +164,8 @@ type runner struct {
 	alarms   *AlarmEvaluator
 	handler  *alarm.Handler
 	retrain  *RetrainRecorder
+	// capture is the capture bucket and importer of SourceSageMakerCapture.
+	capture *captureSource
 
 	pending       map[int][]label // labels by the hour they become known
 	notifications bytes.Buffer
@@ -254,6 +258,18 @@ func (r *runner) setUp(ctx context.Context) error {
 	r.ingest = ingest.New(cfg, bucket, ingest.NewReferenceCache(bucket, cfg.ReferenceTTL, ingestLog), emf,
 		ingest.WithClock(r.clock.Now), ingest.WithLogger(ingestLog))
 
+	if o.Source == SourceSageMakerCapture {
+		importLog, err := r.logger("captureimport")
+		if err != nil {
+			return err
+		}
+		r.capture, err = newCaptureSource(ctx, filepath.Join(r.dir, CaptureBucketDir), bucket, r.ingest, bucket,
+			captureimport.WithClock(r.clock.Now), captureimport.WithLogger(importLog))
+		if err != nil {
+			return err
+		}
+	}
+
 	r.monitor, err = monitor.New(bucket, r.sink, monitor.Config{
 		Models: []string{ModelName}, PositiveClass: ClassDefault, Now: r.clock.Now, Logger: driftLog,
 	})
@@ -303,7 +319,11 @@ func (r *runner) playHour(ctx context.Context, h int) error {
 		for len(preds) > 0 && preds[0].Time.Before(end) {
 			batch, preds = append(batch, preds[0]), preds[1:]
 		}
-		if len(batch) > 0 {
+		if len(batch) > 0 && r.capture != nil {
+			if err := r.captureBatch(ctx, end, s, batch); err != nil {
+				return err
+			}
+		} else if len(batch) > 0 {
 			body, err := predictionsBody(fmt.Sprintf("p-%04d-%d", h, s), batch)
 			if err != nil {
 				return err
@@ -322,7 +342,11 @@ func (r *runner) playHour(ctx context.Context, h int) error {
 		for len(labels) > 0 && labels[0].Time.Before(end) {
 			known, labels = append(known, labels[0]), labels[1:]
 		}
-		if len(known) > 0 {
+		if len(known) > 0 && r.capture != nil {
+			if err := r.captureLabels(ctx, end, s, known); err != nil {
+				return err
+			}
+		} else if len(known) > 0 {
 			body, err := labelsBody(fmt.Sprintf("l-%04d-%d", h, s), known)
 			if err != nil {
 				return err
@@ -382,6 +406,52 @@ func (r *runner) send(ctx context.Context, body []byte, records, malformed int) 
 		return fmt.Errorf("ingest batch %s accepted %d of %d records, want %d (%d malformed)%s", resp.BatchID, resp.Accepted, records, records-malformed, malformed, first)
 	}
 	r.rejected += resp.RejectedCount
+	return nil
+}
+
+// captureBatch writes the Data Capture file of a batch of requests (the
+// capture of slot s of the hour, flushed at end) and imports it; every
+// captured record but the malformed ones must be accepted.
+func (r *runner) captureBatch(ctx context.Context, end time.Time, s int, batch []prediction) error {
+	data, lines, err := captureFile(batch)
+	if err != nil || lines == 0 {
+		return err
+	}
+	malformed := 0
+	for _, p := range batch {
+		if p.Malformed && p.Error == "" {
+			malformed++
+		}
+	}
+	at := end.Add(-time.Second)
+	res, err := r.capture.put(ctx, captureKey(at, fmt.Sprintf("%s-%d.jsonl", at.Format("15-04-05"), s)), data, at)
+	if err != nil {
+		return err
+	}
+	if res.Accepted != lines-malformed || res.Rejected != malformed || res.Unreadable != 0 {
+		return fmt.Errorf("capture batch %s: %d of %d lines accepted, %d rejected, %d unreadable; want %d accepted (%d malformed)",
+			res.BatchID, res.Accepted, lines, res.Rejected, res.Unreadable, lines-malformed, malformed)
+	}
+	r.rejected += res.Rejected
+	return nil
+}
+
+// captureLabels uploads the outcomes known by end as a ground-truth file
+// and imports it.
+func (r *runner) captureLabels(ctx context.Context, end time.Time, s int, known []label) error {
+	data, err := groundTruthFile(known)
+	if err != nil {
+		return err
+	}
+	at := end.Add(-time.Second)
+	key := path.Join(groundTruthPrefix, at.UTC().Format("2006/01/02/15"), fmt.Sprintf("labels-%d.jsonl", s))
+	res, err := r.capture.put(ctx, key, data, at)
+	if err != nil {
+		return err
+	}
+	if res.Accepted != len(known) {
+		return fmt.Errorf("ground truth %s: %d of %d outcomes accepted", key, res.Accepted, len(known))
+	}
 	return nil
 }
 

@@ -3,6 +3,8 @@ package demo
 import (
 	"errors"
 	"fmt"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/modelwatch/modelwatch/shared/monitor"
@@ -39,6 +41,13 @@ type Options struct {
 	LabelDelay time.Duration
 	// Out is the output directory.
 	Out string
+	// Source is how the model service's traffic reaches modelwatch:
+	// SourceAPI (batches to the ingest function; the default) or
+	// SourceSageMakerCapture (Data Capture files and ground-truth uploads in
+	// a capture bucket, imported by the capture-import code; no latency and
+	// no failed calls are captured, so the latency and error-rate alarms
+	// stay quiet).
+	Source string
 	// Start is the simulated time the story starts at (whole hours, UTC).
 	Start time.Time
 	// Progress, when set, is called after every simulated hour. The
@@ -66,7 +75,7 @@ func DefaultOptions() Options {
 	return Options{
 		Seed: 1, Hours: 48, DriftAt: 24, Rate: 1000,
 		LabelShare: 0.5, LabelDelay: 6 * time.Hour,
-		Out: "demo-output", Start: DefaultStart,
+		Out: "demo-output", Start: DefaultStart, Source: SourceAPI,
 	}
 }
 
@@ -103,6 +112,9 @@ func (o Options) Validate() error {
 	}
 	if o.Out == "" {
 		errs = append(errs, errors.New("--out: name the output directory"))
+	}
+	if o.Source != "" && !slices.Contains(Sources, o.Source) {
+		errs = append(errs, fmt.Errorf("--source %q: want one of %s", o.Source, strings.Join(Sources, ", ")))
 	}
 	if o.Start.IsZero() || !o.Start.Equal(o.Start.Truncate(time.Hour)) {
 		errs = append(errs, fmt.Errorf("start %v: want a whole hour", o.Start))
