@@ -66,7 +66,7 @@
 // # Where the emulator differs from AWS
 //
 // tools/ministack.sh starts MiniStack 1.5.33 through tools/ministack_launch.py,
-// which fills three of its gaps (the template is not changed for them):
+// which fills four of its gaps (the template is not changed for them):
 //
 //   - Its CloudFormation refuses an AWS::CloudWatch::Alarm with Metrics
 //     ("metric math is not supported"); the launcher stores such an alarm with
@@ -78,6 +78,14 @@
 //   - Its SQS event source poller fails on a MaximumConcurrency that
 //     CloudFormation passes from a parameter as a string; the launcher reads
 //     it as an integer.
+//   - Its EventBridge Scheduler fires the deployed schedule (at minute 5 of
+//     each real hour) with the target's input as written, the
+//     <aws.scheduler.scheduled-time> placeholder not replaced; the dispatch
+//     function then refuses the event (before this was seen, it forwarded
+//     it, and every model's run failed). The launcher replaces the
+//     placeholders, with the minute the schedule fired at. A run that fires
+//     while the test runs shares the drift queue with the test's own, which
+//     waits for the queue to drain (up to 5 minutes in the fleet part).
 //
 // And the test works around these:
 //

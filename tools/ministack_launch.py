@@ -1,4 +1,4 @@
-"""Starts MiniStack with three emulator gaps filled, for the deployed-stack test.
+"""Starts MiniStack with four emulator gaps filled, for the deployed-stack test.
 
     python tools/ministack_launch.py      (with MiniStack's virtualenv's python; tools/ministack.sh runs it)
 
@@ -20,13 +20,19 @@ nothing else:
 3. Its SQS event source poller compares ScalingConfig.MaximumConcurrency, which
    CloudFormation passes from a parameter as a string, with an int, and fails on
    every poll; it is read as the integer it is.
+4. Its EventBridge Scheduler fires schedules with the target's Input as written,
+   without replacing the context attributes (<aws.scheduler.scheduled-time>, ...)
+   as AWS does; they are replaced, the scheduled time being the minute the
+   schedule fired at (MiniStack checks schedules every 10 seconds).
 """
 
 import sys
+import time
+from datetime import datetime, timezone
 
 from ministack.app import main
 from ministack.core import iam_actions
-from ministack.services import lambda_svc
+from ministack.services import eventbridge, lambda_svc
 from ministack.services.cloudformation import provisioners
 
 # 1. Alarms on a Metrics Insights query are stored.
@@ -97,6 +103,28 @@ def _sqs_esm_concurrency(esm, *args, **kwargs):
 
 
 lambda_svc._sqs_esm_concurrency = _sqs_esm_concurrency
+
+# 4. The scheduler's context attributes are replaced in the target's Input.
+_invoke_target = eventbridge._invoke_target
+
+
+def _scheduler_invoke_target(target, event, rule, *args, **kwargs):
+    if event.get("Source") == "aws.scheduler" and isinstance(target.get("Input"), str):
+        fired = datetime.fromtimestamp(float(event.get("Time") or time.time()), tz=timezone.utc).replace(second=0, microsecond=0)
+        values = {
+            "<aws.scheduler.scheduled-time>": fired.strftime("%Y-%m-%dT%H:%M:%SZ"),
+            "<aws.scheduler.execution-id>": str(event.get("EventId", "")),
+            "<aws.scheduler.schedule-arn>": str((rule or {}).get("Arn", "")),
+            "<aws.scheduler.attempt-number>": "1",
+        }
+        text = target["Input"]
+        for placeholder, value in values.items():
+            text = text.replace(placeholder, value)
+        target = dict(target, Input=text)
+    return _invoke_target(target, event, rule, *args, **kwargs)
+
+
+eventbridge._invoke_target = _scheduler_invoke_target
 
 if __name__ == "__main__":
     sys.argv[0] = "ministack"

@@ -78,6 +78,9 @@ func (d *Dispatcher) Dispatch(ctx context.Context, ev monitor.Event) (Result, er
 			return Result{}, fmt.Errorf("dispatch: %w", err)
 		}
 	}
+	if err := checkEvent(ev); err != nil {
+		return Result{}, fmt.Errorf("dispatch: %w", err)
+	}
 	if ev.WindowEnd == "" && ev.ScheduledTime == "" && ev.Time == "" {
 		ev.Time = d.now().UTC().Format(time.RFC3339)
 	}
@@ -114,6 +117,27 @@ func (d *Dispatcher) Dispatch(ctx context.Context, ev monitor.Event) (Result, er
 		return res, fmt.Errorf("dispatch: %d of %d messages not sent: %w", res.Models-res.Sent, res.Models, errors.Join(failures...))
 	}
 	return res, nil
+}
+
+// checkEvent refuses an event whose times or window the drift function
+// would refuse, so that it fails here, once, instead of in every model's
+// run (a schedule whose input still holds <aws.scheduler.scheduled-time>,
+// say).
+func checkEvent(ev monitor.Event) error {
+	for _, f := range []struct{ name, v string }{{"window_end", ev.WindowEnd}, {"scheduled_time", ev.ScheduledTime}, {"time", ev.Time}} {
+		if f.v == "" {
+			continue
+		}
+		if _, err := time.Parse(time.RFC3339, f.v); err != nil {
+			return fmt.Errorf("event %s %q: want an RFC 3339 time", f.name, f.v)
+		}
+	}
+	if ev.Window != "" {
+		if _, err := time.ParseDuration(ev.Window); err != nil {
+			return fmt.Errorf("event window %q: %w", ev.Window, err)
+		}
+	}
+	return nil
 }
 
 func firstOf(s ...string) string {

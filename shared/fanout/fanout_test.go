@@ -88,6 +88,8 @@ func TestDispatch(t *testing.T) {
 			wantSent: 24, wantCalls: 3, wantTime: "2026-11-26T20:07:00Z", wantErr: true},
 		{name: "the queue fails", models: 3, q: queue{fail: true}, wantCalls: 1, wantTime: "2026-11-26T20:07:00Z", wantErr: true},
 		{name: "an invalid model name", models: 1, ev: monitor.Event{Models: []string{"a/b"}}, wantErr: true},
+		{name: "a time the drift function would refuse", models: 3, ev: monitor.Event{ScheduledTime: "<aws.scheduler.scheduled-time>"}, wantErr: true},
+		{name: "a window the drift function would refuse", models: 3, ev: monitor.Event{Window: "a day"}, wantErr: true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
