@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/modelwatch/modelwatch/shared/dataset"
+	"github.com/modelwatch/modelwatch/shared/multivariate"
 	"github.com/modelwatch/modelwatch/shared/stats"
 )
 
@@ -33,6 +34,14 @@ type Accumulator struct {
 	latency     *LatencyHistogram
 	first, last time.Time
 	now         func() time.Time
+
+	// The reconstruction error of each record, when the reference has a
+	// multivariate model: the record's features in the model's order.
+	mv      *multivariate.Scorer
+	mvCol   []int // model feature of each column, or -1
+	mvRow   []dataset.Value
+	mvResid []float64
+	mvSum   multivariate.Summary
 }
 
 type columnCounter struct {
@@ -77,7 +86,43 @@ func NewAccumulator(ref *Profile) (*Accumulator, error) {
 		a.cols[i] = c
 		a.index[f.Name] = i
 	}
+	if m := ref.Multivariate; m != nil {
+		a.mv = multivariate.NewScorer(m)
+		a.mvCol = make([]int, len(cols))
+		for i := range a.mvCol {
+			a.mvCol[i] = -1
+		}
+		for j, f := range m.Features {
+			if i, ok := a.index[f.Name]; ok && i < len(ref.Features) {
+				a.mvCol[i] = j
+			}
+		}
+		a.mvRow = make([]dataset.Value, len(m.Features))
+		a.mvResid = make([]float64, len(m.Features))
+		a.mvSum = multivariate.NewSummary(m)
+	}
 	return a, nil
+}
+
+// setRow keeps a feature value of the current record for its reconstruction.
+func (a *Accumulator) setRow(col int, v dataset.Value) {
+	if a.mv != nil {
+		if j := a.mvCol[col]; j >= 0 {
+			a.mvRow[j] = v
+		}
+	}
+}
+
+// EndRecord ends a record whose features were counted (not a failed one):
+// with a multivariate model, it adds the record's reconstruction error to the
+// batch's summary. Features not counted since AddRecord are missing.
+func (a *Accumulator) EndRecord() {
+	if a.mv == nil {
+		return
+	}
+	e := a.mv.Error(a.mvRow, a.mvResid)
+	a.mvSum.Add(a.mv.Model().Edges, e, a.mvResid)
+	clear(a.mvRow)
 }
 
 // SetClock sets the clock that stamps the batch profile's created_at
@@ -127,13 +172,16 @@ func (a *Accumulator) AddMissing(col int) { a.cols[col].missing++ }
 func (a *Accumulator) AddNumber(col int, v float64) error {
 	c := a.cols[col]
 	if c.ref.Kind == Categorical {
-		c.addCategory(strconv.FormatFloat(v, 'g', -1, 64))
+		s := strconv.FormatFloat(v, 'g', -1, 64)
+		c.addCategory(s)
+		a.setRow(col, dataset.Value{Kind: dataset.Text, Str: s})
 		return nil
 	}
 	if err := checkNumber(v); err != nil {
 		return err
 	}
 	c.addNumber(v)
+	a.setRow(col, dataset.Value{Kind: dataset.Number, Num: v})
 	return nil
 }
 
@@ -143,6 +191,7 @@ func (a *Accumulator) AddCategory(col int, s string) error {
 	c := a.cols[col]
 	if c.ref.Kind == Categorical {
 		c.addCategory(s)
+		a.setRow(col, dataset.Value{Kind: dataset.Text, Str: s})
 		return nil
 	}
 	v, err := dataset.ParseNumber(s)
@@ -153,6 +202,7 @@ func (a *Accumulator) AddCategory(col int, s string) error {
 		return fmt.Errorf("%s feature: %w", c.ref.Kind, err)
 	}
 	c.addNumber(v)
+	a.setRow(col, dataset.Value{Kind: dataset.Number, Num: v})
 	return nil
 }
 
@@ -170,6 +220,7 @@ func (a *Accumulator) AddValue(col int, v dataset.Value) error {
 			return fmt.Errorf("%s feature: got boolean %s, want a number", a.cols[col].ref.Kind, v.Str)
 		}
 		a.cols[col].addCategory(v.Str)
+		a.setRow(col, v)
 	default:
 		return fmt.Errorf("unknown value kind %d", v.Kind)
 	}
@@ -234,6 +285,10 @@ func (a *Accumulator) Profile() *Profile {
 		CreatedAt:     a.now().UTC(),
 		Rows:          a.rows,
 		Errors:        a.errors,
+	}
+	if a.mv != nil {
+		s := a.mvSum.Clone()
+		p.Reconstruction = &s
 	}
 	if a.latency != nil {
 		h := NewLatencyHistogram()

@@ -1,0 +1,224 @@
+package multivariate
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"strconv"
+	"strings"
+
+	"github.com/modelwatch/modelwatch/shared/dataset"
+)
+
+// Kind is how a feature is encoded.
+type Kind string
+
+// The feature kinds.
+const (
+	// Numeric features are imputed with their reference mean.
+	Numeric Kind = "numeric"
+	// Categorical features are imputed with their most frequent reference
+	// category and encoded by their reference counts.
+	Categorical Kind = "categorical"
+)
+
+// DefaultVarianceShare is the share of the standardised reference variance
+// the kept components must explain (NannyML's default n_components).
+const DefaultVarianceShare = 0.65
+
+// DefaultGridBins is the number of equal-probability bins of the reference
+// error grid.
+const DefaultGridBins = 100
+
+// Sigmas is how many standard errors of the window mean the thresholds lie
+// from the reference mean (NannyML's StandardDeviationThreshold default).
+const Sigmas = 3
+
+// Feature is one input of the model and its encoding.
+type Feature struct {
+	Name string `json:"name"`
+	Kind Kind   `json:"kind"`
+	// Center and Scale standardise the encoded, imputed value:
+	// z = (x − Center) / Scale (Scale is 1 for a constant column).
+	Center float64 `json:"center"`
+	Scale  float64 `json:"scale"`
+	// Impute is the encoded value a missing value takes: the reference mean
+	// (numeric) or the count of the most frequent category (categorical).
+	Impute float64 `json:"impute"`
+	// Categories and Counts are the categorical encoding: category i is
+	// encoded as Counts[i], its count in the imputed reference. A category
+	// not listed (unseen, or beyond MaxCategories) is encoded as 0, as
+	// CountEncoder encodes an unknown category.
+	Categories []string  `json:"categories,omitempty"`
+	Counts     []float64 `json:"counts,omitempty"`
+	// Mode is the most frequent reference category (categorical).
+	Mode string `json:"mode,omitempty"`
+
+	index map[string]float64
+}
+
+// Model is a fitted reconstruction model: the encoding of each feature, the
+// kept principal components and the reference's distribution of errors.
+type Model struct {
+	Features []Feature `json:"features"`
+	// VarianceShare is the share of variance the kept components explain
+	// more than; Explained is the cumulative share they explain.
+	VarianceShare float64 `json:"variance_share"`
+	Explained     float64 `json:"explained"`
+	// Components are the kept principal axes in standardised space, one row
+	// of len(Features) per component (unit length, orthogonal).
+	Components [][]float64 `json:"components"`
+	// Rows is the number of reference rows the model was fitted on.
+	Rows int64 `json:"rows"`
+	// ErrorMean and ErrorStd are the mean and (population) standard
+	// deviation of the reference rows' reconstruction errors.
+	ErrorMean float64 `json:"error_mean"`
+	ErrorStd  float64 `json:"error_std"`
+	// Edges are the reference error quantiles that bound the error grid;
+	// error e falls in bin i = number of edges strictly less than e.
+	Edges []float64 `json:"edges"`
+	// Reference is the reference's own summary on that grid.
+	Reference Summary `json:"reference"`
+	// WindowSize is the window size (records) the reported default
+	// thresholds are for; a window's own thresholds use its own count.
+	WindowSize int `json:"window_size,omitempty"`
+}
+
+// Validate checks the model's shape, so that a model read from a profile
+// can be used without further checks.
+func (m *Model) Validate() error {
+	d := len(m.Features)
+	if d == 0 {
+		return errors.New("multivariate model: no features")
+	}
+	if len(m.Components) == 0 || len(m.Components) > d {
+		return fmt.Errorf("multivariate model: %d components for %d features", len(m.Components), d)
+	}
+	for i, c := range m.Components {
+		if len(c) != d {
+			return fmt.Errorf("multivariate model: component %d has %d values, want %d", i, len(c), d)
+		}
+		for _, v := range c {
+			if math.IsNaN(v) || math.IsInf(v, 0) {
+				return fmt.Errorf("multivariate model: component %d is not finite", i)
+			}
+		}
+	}
+	seen := make(map[string]bool, d)
+	for i := range m.Features {
+		f := &m.Features[i]
+		if seen[f.Name] {
+			return fmt.Errorf("multivariate model: feature %q twice", f.Name)
+		}
+		seen[f.Name] = true
+		if !(f.Scale > 0) || math.IsInf(f.Scale, 0) || math.IsNaN(f.Center) || math.IsInf(f.Center, 0) {
+			return fmt.Errorf("multivariate model: feature %q has center %g and scale %g", f.Name, f.Center, f.Scale)
+		}
+		switch f.Kind {
+		case Numeric:
+		case Categorical:
+			if len(f.Categories) != len(f.Counts) {
+				return fmt.Errorf("multivariate model: feature %q has %d categories and %d counts", f.Name, len(f.Categories), len(f.Counts))
+			}
+		default:
+			return fmt.Errorf("multivariate model: feature %q has kind %q", f.Name, f.Kind)
+		}
+	}
+	for i := 1; i < len(m.Edges); i++ {
+		if !(m.Edges[i-1] < m.Edges[i]) {
+			return fmt.Errorf("multivariate model: error edges not increasing at %d", i)
+		}
+	}
+	if err := m.Reference.check(m); err != nil {
+		return fmt.Errorf("multivariate model: reference summary: %w", err)
+	}
+	return nil
+}
+
+func (f *Feature) lookup(s string) float64 {
+	if f.index == nil {
+		f.index = make(map[string]float64, len(f.Categories))
+		for i, c := range f.Categories {
+			f.index[c] = f.Counts[i]
+		}
+	}
+	return f.index[s] // unseen: 0
+}
+
+// encode returns the imputed, encoded value of v (not yet standardised).
+func (f *Feature) encode(v dataset.Value) float64 {
+	switch f.Kind {
+	case Numeric:
+		switch v.Kind {
+		case dataset.Number:
+			return v.Num
+		case dataset.Text:
+			if x, err := strconv.ParseFloat(strings.TrimSpace(v.Str), 64); err == nil && !math.IsNaN(x) && !math.IsInf(x, 0) {
+				return x
+			}
+		}
+		return f.Impute
+	default:
+		if v.Kind == dataset.Missing {
+			return f.Impute
+		}
+		return f.lookup(v.AsString())
+	}
+}
+
+// Scorer computes reconstruction errors. It holds scratch space, so it is
+// not safe for concurrent use; make one per goroutine.
+type Scorer struct {
+	m       *Model
+	z, proj []float64
+}
+
+// NewScorer returns a scorer of model m, which must be valid.
+func NewScorer(m *Model) *Scorer {
+	for i := range m.Features {
+		if m.Features[i].Kind == Categorical {
+			m.Features[i].lookup("") // build the index before any concurrent use of m
+		}
+	}
+	return &Scorer{m: m, z: make([]float64, len(m.Features)), proj: make([]float64, len(m.Components))}
+}
+
+// Model is the scorer's model.
+func (s *Scorer) Model() *Model { return s.m }
+
+// Error returns the reconstruction error of row (one value per model
+// feature, in the model's order) and, when resid is not nil (len(Features)),
+// stores the squared residual of each standardised feature in it.
+func (s *Scorer) Error(row []dataset.Value, resid []float64) float64 {
+	m := s.m
+	for j := range m.Features {
+		f := &m.Features[j]
+		s.z[j] = (f.encode(row[j]) - f.Center) / f.Scale
+	}
+	return s.residual(resid)
+}
+
+// residual projects s.z on the components and returns the norm of the rest.
+func (s *Scorer) residual(resid []float64) float64 {
+	z := s.z
+	for k, c := range s.m.Components {
+		var p float64
+		for j, v := range c {
+			p += v * z[j]
+		}
+		s.proj[k] = p
+	}
+	var sum float64
+	for j := range z {
+		r := z[j]
+		for k, c := range s.m.Components {
+			r -= s.proj[k] * c[j]
+		}
+		r2 := r * r
+		sum += r2
+		if resid != nil {
+			resid[j] = r2
+		}
+	}
+	return math.Sqrt(sum)
+}
