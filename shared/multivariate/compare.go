@@ -22,6 +22,9 @@ type Result struct {
 	StdError float64 `json:"std_error"`
 	Lower    float64 `json:"lower"`
 	Upper    float64 `json:"upper"`
+	// Sigmas is (Mean − ReferenceMean)/StdError: how many standard errors
+	// the window's mean lies above the reference's (0 when StdError is 0).
+	Sigmas float64 `json:"sigmas"`
 	// Drift is true when Mean lies outside (Lower, Upper).
 	Drift bool `json:"drift"`
 	// PSI and KS compare the window's error distribution with the
@@ -75,6 +78,9 @@ func Compare(m *Model, s Summary) (*Result, error) {
 		Edges: m.Edges, ReferenceGrid: m.Reference.Grid, Grid: s.Grid}
 	r.Lower, r.Upper, r.StdError = m.Thresholds(s.Count)
 	r.Drift = !(r.Lower < r.Mean && r.Mean < r.Upper)
+	if r.StdError > 0 {
+		r.Sigmas = (r.Mean - r.ReferenceMean) / r.StdError
+	}
 	r.KS = stats.KSStatisticCounts(m.Reference.Grid, s.Grid)
 	ref, cur := deciles(m.Reference.Grid), deciles(s.Grid)
 	r.PSI = stats.PSI(stats.Proportions(ref), stats.Proportions(cur))
