@@ -7,6 +7,8 @@ import (
 	"strconv"
 	"strings"
 
+	"gonum.org/v1/gonum/floats"
+
 	"github.com/modelwatch/modelwatch/shared/dataset"
 )
 
@@ -169,8 +171,8 @@ func (f *Feature) encode(v dataset.Value) float64 {
 // Scorer computes reconstruction errors. It holds scratch space, so it is
 // not safe for concurrent use; make one per goroutine.
 type Scorer struct {
-	m       *Model
-	z, proj []float64
+	m          *Model
+	z, r, proj []float64
 }
 
 // NewScorer returns a scorer of model m, which must be valid.
@@ -180,7 +182,8 @@ func NewScorer(m *Model) *Scorer {
 			m.Features[i].lookup("") // build the index before any concurrent use of m
 		}
 	}
-	return &Scorer{m: m, z: make([]float64, len(m.Features)), proj: make([]float64, len(m.Components))}
+	d := len(m.Features)
+	return &Scorer{m: m, z: make([]float64, d), r: make([]float64, d), proj: make([]float64, len(m.Components))}
 }
 
 // Model is the scorer's model.
@@ -200,21 +203,16 @@ func (s *Scorer) Error(row []dataset.Value, resid []float64) float64 {
 
 // residual projects s.z on the components and returns the norm of the rest.
 func (s *Scorer) residual(resid []float64) float64 {
-	z := s.z
+	z, r := s.z, s.r
+	copy(r, z)
 	for k, c := range s.m.Components {
-		var p float64
-		for j, v := range c {
-			p += v * z[j]
-		}
+		p := floats.Dot(c, z)
 		s.proj[k] = p
+		floats.AddScaled(r, -p, c)
 	}
 	var sum float64
-	for j := range z {
-		r := z[j]
-		for k, c := range s.m.Components {
-			r -= s.proj[k] * c[j]
-		}
-		r2 := r * r
+	for j, v := range r {
+		r2 := v * v
 		sum += r2
 		if resid != nil {
 			resid[j] = r2
