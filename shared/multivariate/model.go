@@ -6,8 +6,10 @@ import (
 	"math"
 	"strconv"
 	"strings"
+	"sync"
 
 	"gonum.org/v1/gonum/floats"
+	"gonum.org/v1/gonum/mat"
 
 	"github.com/modelwatch/modelwatch/shared/dataset"
 )
@@ -84,6 +86,42 @@ type Model struct {
 	// WindowSize is the window size (records) the reported default
 	// thresholds are for; a window's own thresholds use its own count.
 	WindowSize int `json:"window_size,omitempty"`
+
+	// basis is what a Scorer projects on, set once: the components, or an
+	// orthonormal basis of their complement when that is smaller.
+	once       sync.Once
+	basis      [][]float64
+	complement bool
+}
+
+// projection returns the vectors a Scorer projects on: the residual of z is
+// z − Σ (c·z) c over the components, or Σ (u·z) u over an orthonormal basis
+// of their orthogonal complement, which costs less when more than half of
+// the dimensions are kept.
+func (m *Model) projection() ([][]float64, bool) {
+	m.once.Do(func() {
+		d, k := len(m.Features), len(m.Components)
+		m.basis = m.Components
+		if d-k >= k {
+			return
+		}
+		vt := mat.NewDense(k, d, nil)
+		for i, c := range m.Components {
+			vt.SetRow(i, c)
+		}
+		var svd mat.SVD
+		if !svd.Factorize(vt, mat.SVDFull) {
+			return // keep the components
+		}
+		var v mat.Dense
+		svd.VTo(&v)
+		basis := make([][]float64, 0, d-k)
+		for j := k; j < d; j++ {
+			basis = append(basis, mat.Col(nil, j, &v))
+		}
+		m.basis, m.complement = basis, true
+	})
+	return m.basis, m.complement
 }
 
 // Validate checks the model's shape, so that a model read from a profile
@@ -172,7 +210,9 @@ func (f *Feature) encode(v dataset.Value) float64 {
 // not safe for concurrent use; make one per goroutine.
 type Scorer struct {
 	m          *Model
-	z, r, proj []float64
+	z, r       []float64
+	basis      [][]float64
+	complement bool
 }
 
 // NewScorer returns a scorer of model m, which must be valid.
@@ -183,7 +223,8 @@ func NewScorer(m *Model) *Scorer {
 		}
 	}
 	d := len(m.Features)
-	return &Scorer{m: m, z: make([]float64, d), r: make([]float64, d), proj: make([]float64, len(m.Components))}
+	basis, complement := m.projection()
+	return &Scorer{m: m, z: make([]float64, d), r: make([]float64, d), basis: basis, complement: complement}
 }
 
 // Model is the scorer's model.
@@ -201,14 +242,20 @@ func (s *Scorer) Error(row []dataset.Value, resid []float64) float64 {
 	return s.residual(resid)
 }
 
-// residual projects s.z on the components and returns the norm of the rest.
+// residual returns the norm of the part of s.z outside the components'
+// span and, when resid is not nil, its squared coordinates.
 func (s *Scorer) residual(resid []float64) float64 {
 	z, r := s.z, s.r
-	copy(r, z)
-	for k, c := range s.m.Components {
-		p := floats.Dot(c, z)
-		s.proj[k] = p
-		floats.AddScaled(r, -p, c)
+	if s.complement {
+		clear(r)
+		for _, u := range s.basis {
+			floats.AddScaled(r, floats.Dot(u, z), u)
+		}
+	} else {
+		copy(r, z)
+		for _, c := range s.basis {
+			floats.AddScaled(r, -floats.Dot(c, z), c)
+		}
 	}
 	var sum float64
 	for j, v := range r {

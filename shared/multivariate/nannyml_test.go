@@ -85,7 +85,7 @@ func chunkMeans(t *testing.T, m *multivariate.Model, path string, size int) []fl
 // components and the per-chunk mean reconstruction error of NannyML 0.13.1
 // within 1e-6 relative.
 func TestAgreesWithNannyML(t *testing.T) {
-	for _, name := range []string{"mixed", "numeric"} {
+	for _, name := range []string{"mixed", "numeric", "wide"} {
 		t.Run(name, func(t *testing.T) {
 			data, err := os.ReadFile(filepath.Join(vectors, name+".json"))
 			if err != nil {

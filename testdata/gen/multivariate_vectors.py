@@ -25,6 +25,9 @@ Cases:
                which leaves every marginal distribution as it was
     numeric    six numeric features with a latent two-factor structure and
                variance share 0.8
+    wide       ten weakly correlated features (eight numeric, two
+               categorical): PCA keeps more than half of the dimensions, so
+               modelwatch projects on the complement of the kept components
 
 The random data come from numpy.random.default_rng(SEED): a rerun with the
 same versions reproduces the files byte for byte.
@@ -88,6 +91,19 @@ def case_numeric(rng):
     return ref, ana, {f"v{i}": "numeric" for i in range(6)}, 0.8, 250
 
 
+def case_wide(rng):
+    def make(n):
+        x = rng.standard_normal((n, 8))
+        x[:, 1] += 0.3 * x[:, 0]
+        d = {f"w{i}": r6(x[:, i] * (1 + i)) for i in range(8)}
+        d["k0"] = np.where(x[:, 2] + rng.standard_normal(n) > 0, "p", np.where(rng.random(n) < 0.5, "q", "r")).astype(object)
+        d["k1"] = rng.choice(np.array(["u", "v", "w", "x"], dtype=object), size=n, p=[0.4, 0.3, 0.2, 0.1])
+        return pd.DataFrame(d)
+    ref, ana = make(1000), make(1000)
+    ana.loc[500:, "w3"] = r6(-ana.loc[500:, "w3"].to_numpy())
+    return ref, ana, {**{f"w{i}": "numeric" for i in range(8)}, "k0": "categorical", "k1": "categorical"}, 0.65, 250
+
+
 def run(name, ref, ana, kinds, share, chunk):
     cols = list(kinds)
     calc = nannyml.DataReconstructionDriftCalculator(column_names=cols, n_components=share, chunk_size=chunk)
@@ -119,6 +135,7 @@ def main():
     rng = np.random.default_rng(SEED)
     run("mixed", *case_mixed(rng))
     run("numeric", *case_numeric(rng))
+    run("wide", *case_wide(rng))
 
 
 if __name__ == "__main__":
