@@ -242,6 +242,25 @@ func (s *Scorer) Error(row []dataset.Value, resid []float64) float64 {
 	return s.residual(resid)
 }
 
+// ErrorOf is Error of a row already encoded: x[j] is feature j's number, or
+// the encoding of its category (Model.Encode), or NaN when it is missing.
+func (s *Scorer) ErrorOf(x []float64, resid []float64) float64 {
+	m := s.m
+	for j, v := range x {
+		f := &m.Features[j]
+		if v != v { // NaN: missing
+			v = f.Impute
+		}
+		s.z[j] = (v - f.Center) / f.Scale
+	}
+	return s.residual(resid)
+}
+
+// Encode returns the encoding of category c of categorical feature j: its
+// count in the imputed reference, 0 when the model does not know it. Safe
+// for concurrent use once a Scorer of m exists.
+func (m *Model) Encode(j int, c string) float64 { return m.Features[j].lookup(c) }
+
 // residual returns the norm of the part of s.z outside the components'
 // span and, when resid is not nil, its squared coordinates.
 func (s *Scorer) residual(resid []float64) float64 {

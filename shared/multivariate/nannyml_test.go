@@ -11,6 +11,7 @@ import (
 
 	"github.com/modelwatch/modelwatch/shared/dataset"
 	"github.com/modelwatch/modelwatch/shared/multivariate"
+	"github.com/modelwatch/modelwatch/shared/profile"
 )
 
 // nannymlCase is a file written by testdata/gen/multivariate_vectors.py:
@@ -122,6 +123,68 @@ func TestAgreesWithNannyML(t *testing.T) {
 						t.Logf("%s chunk %d: %.12g vs NannyML %.12g (relative %.1e)", part.file, i, got[i], part.want[i], rel)
 					}
 				}
+			}
+		})
+	}
+}
+
+// TestProfilePathAgreesWithNannyML: the same vectors through the path of
+// production — profile build with the model, then the batch profile's
+// reconstruction summary as ingest and compare count it — give NannyML's mean
+// error over the analysis rows (the mean of its equal-sized chunks).
+func TestProfilePathAgreesWithNannyML(t *testing.T) {
+	ctx := context.Background()
+	for _, name := range []string{"mixed", "numeric", "wide"} {
+		t.Run(name, func(t *testing.T) {
+			data, err := os.ReadFile(filepath.Join(vectors, name+".json"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			var c nannymlCase
+			if err := json.Unmarshal(data, &c); err != nil {
+				t.Fatal(err)
+			}
+			refPath := filepath.Join(vectors, name+".reference.csv")
+			r, err := dataset.Open(refPath, dataset.FormatCSV)
+			if err != nil {
+				t.Fatal(err)
+			}
+			ref, err := profile.Build(ctx, r, refPath, profile.BuildOptions{Settings: profile.DefaultSettings(), TempDir: t.TempDir()})
+			r.Close()
+			if err != nil {
+				t.Fatal(err)
+			}
+			var specs []multivariate.Spec
+			for _, f := range ref.Features {
+				k := multivariate.Numeric
+				if f.Kind == profile.Categorical {
+					k = multivariate.Categorical
+				}
+				specs = append(specs, multivariate.Spec{Name: f.Name, Kind: k})
+			}
+			m, err := multivariate.Fit(ctx, openCSV(refPath), specs, multivariate.Options{VarianceShare: c.VarianceShare})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := ref.SetMultivariate(m); err != nil {
+				t.Fatal(err)
+			}
+			cr, err := dataset.Open(filepath.Join(vectors, name+".analysis.csv"), dataset.FormatCSV)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer cr.Close()
+			cur, _, err := profile.Count(ctx, cr, name+".analysis.csv", ref, profile.Columns{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			var want float64
+			for _, v := range c.AnalysisChunks {
+				want += v / float64(len(c.AnalysisChunks))
+			}
+			got := cur.Reconstruction.Mean()
+			if rel := math.Abs(got-want) / want; !(rel <= 1e-6) {
+				t.Errorf("mean error of the batch profile %.12g, NannyML %.12g (relative %.2g)", got, want, rel)
 			}
 		})
 	}

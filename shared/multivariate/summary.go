@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"math"
-	"sort"
 )
 
 // Summary is a mergeable summary of the reconstruction errors of a set of
@@ -32,7 +31,7 @@ func (s *Summary) Add(edges []float64, e float64, resid []float64) {
 	s.Count++
 	s.Sum += e
 	s.SumSquares += e * e
-	s.Grid[sort.SearchFloat64s(edges, e)]++ // number of edges < e
+	s.Grid[searchEdges(edges, e)]++
 	for j, r := range resid {
 		s.Residuals[j] += r
 	}
@@ -107,5 +106,17 @@ func (s Summary) CheckCounts() error {
 	return nil
 }
 
-// searchEdges is the bin of e: the number of edges strictly less than e.
-func searchEdges(edges []float64, e float64) int { return sort.SearchFloat64s(edges, e) }
+// searchEdges is the bin of e: the number of edges strictly less than e
+// (sort.SearchFloat64s without its closure, as it runs once per record).
+func searchEdges(edges []float64, e float64) int {
+	lo, hi := 0, len(edges)
+	for lo < hi {
+		mid := int(uint(lo+hi) >> 1)
+		if edges[mid] < e {
+			lo = mid + 1
+		} else {
+			hi = mid
+		}
+	}
+	return lo
+}
