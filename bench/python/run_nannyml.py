@@ -10,13 +10,6 @@ One chunk makes NannyML's statistics cover the whole current data, like the
 other tools'. NannyML's alert thresholds come from the spread of the statistic
 over several reference chunks; with one chunk they degenerate (every feature
 alerts), so its alerts are not used: only its values are compared.
-
-After the timed univariate run, DataReconstructionDriftCalculator (default
-settings: mean/most-frequent imputation, count encoding, standardisation, PCA
-keeping 0.65 of the variance) computes the mean reconstruction error of the
-current data as one chunk, with the number of kept components, for the
-agreement check of modelwatch's multivariate drift; its time is reported as
-a phase of its own, not in the univariate figure.
 """
 
 import argparse
@@ -73,16 +66,9 @@ def main(argv):
         methods = ["jensen_shannon"] if name in categorical else ["kolmogorov_smirnov", "jensen_shannon"]
         out.append({"name": name, **{m: float(row[(name, m, "value")]) for m in methods}})
     t_export = time.perf_counter()
-    mv = nannyml.DataReconstructionDriftCalculator(column_names=names, chunk_number=1)
-    mv.fit(ref)
-    mdf = mv.calculate(cur).filter(period="analysis").to_df()
-    reconstruction = {"value": float(mdf.iloc[0][("reconstruction_error", "value")]),
-                      "components": int(mv._pca.n_components_)}
-    t_mv = time.perf_counter()
     result = {"tool": "nannyml", "version": nannyml.__version__, "rows": {"reference": len(ref), "current": len(cur)},
-              "features": out, "reconstruction": reconstruction,
-              "phases": {"import": T_IMPORT - T0, "load": t_load - t, "drift": t_run - t_load, "export": t_export - t_run,
-                         "multivariate": t_mv - t_export}}
+              "features": out,
+              "phases": {"import": T_IMPORT - T0, "load": t_load - t, "drift": t_run - t_load, "export": t_export - t_run}}
     with open(args.out, "w") as f:
         json.dump(result, f, indent=1)
 
