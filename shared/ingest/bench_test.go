@@ -52,15 +52,12 @@ type wideFeature struct {
 	gen  func(r *rand.Rand) any
 }
 
-// wideModel has 25 features: 15 continuous, 4 discrete, 6 categorical.
-func wideModel() []wideFeature { return wideModelN(1) }
-
-// wideModelN has copies × 25 features; the first 25 are wideModel's, the
+// wideModelN has copies × 25 features; the first 25 are wideModel25's, the
 // others the same generators with a suffix _k.
 func wideModelN(copies int) []wideFeature {
 	var fs []wideFeature
 	for k := 1; k < copies; k++ {
-		for _, f := range wideModelN(1) {
+		for _, f := range wideModel25() {
 			f.name += "_" + strconv.Itoa(k)
 			fs = append(fs, f)
 		}
@@ -68,6 +65,7 @@ func wideModelN(copies int) []wideFeature {
 	return append(wideModel25(), fs...)
 }
 
+// wideModel25 has 25 features: 15 continuous, 4 discrete, 6 categorical.
 func wideModel25() []wideFeature {
 	var fs []wideFeature
 	for i := range 15 {
