@@ -258,6 +258,7 @@ func (f *fitter) encodings() {
 			ft.Counts = append(ft.Counts, float64(c.n))
 			mean += float64(c.n) * float64(c.n) / n
 		}
+		ft.buildIndex()
 		if len(all) > 0 {
 			ft.Impute = ft.lookup(ft.Mode)
 		}

@@ -100,6 +100,11 @@ type Model struct {
 // the dimensions are kept.
 func (m *Model) projection() ([][]float64, bool) {
 	m.once.Do(func() {
+		for i := range m.Features {
+			if f := &m.Features[i]; f.Kind == Categorical && f.index == nil {
+				f.buildIndex()
+			}
+		}
 		d, k := len(m.Features), len(m.Components)
 		m.basis = m.Components
 		if d-k >= k {
@@ -176,13 +181,23 @@ func (m *Model) Validate() error {
 }
 
 func (f *Feature) lookup(s string) float64 {
-	if f.index == nil {
-		f.index = make(map[string]float64, len(f.Categories))
-		for i, c := range f.Categories {
-			f.index[c] = f.Counts[i]
+	if f.index != nil {
+		return f.index[s] // unseen: 0
+	}
+	for i, c := range f.Categories { // before the index is built (during a fit)
+		if c == s {
+			return f.Counts[i]
 		}
 	}
-	return f.index[s] // unseen: 0
+	return 0
+}
+
+// buildIndex builds the category index of a categorical feature.
+func (f *Feature) buildIndex() {
+	f.index = make(map[string]float64, len(f.Categories))
+	for i, c := range f.Categories {
+		f.index[c] = f.Counts[i]
+	}
 }
 
 // encode returns the imputed, encoded value of v (not yet standardised).
@@ -215,13 +230,9 @@ type Scorer struct {
 	complement bool
 }
 
-// NewScorer returns a scorer of model m, which must be valid.
+// NewScorer returns a scorer of model m, which must be valid. Scorers of one
+// model may be made and used concurrently.
 func NewScorer(m *Model) *Scorer {
-	for i := range m.Features {
-		if m.Features[i].Kind == Categorical {
-			m.Features[i].lookup("") // build the index before any concurrent use of m
-		}
-	}
 	d := len(m.Features)
 	basis, complement := m.projection()
 	return &Scorer{m: m, z: make([]float64, d), r: make([]float64, d), basis: basis, complement: complement}
@@ -257,9 +268,11 @@ func (s *Scorer) ErrorOf(x []float64, resid []float64) float64 {
 }
 
 // Encode returns the encoding of category c of categorical feature j: its
-// count in the imputed reference, 0 when the model does not know it. Safe
-// for concurrent use once a Scorer of m exists.
-func (m *Model) Encode(j int, c string) float64 { return m.Features[j].lookup(c) }
+// count in the imputed reference, 0 when the model does not know it.
+func (m *Model) Encode(j int, c string) float64 {
+	m.projection() // builds the category index once
+	return m.Features[j].lookup(c)
+}
 
 // residual returns the norm of the part of s.z outside the components'
 // span and, when resid is not nil, its squared coordinates.

@@ -185,3 +185,30 @@ func FuzzModelJSON(f *testing.F) {
 		}
 	})
 }
+
+// TestScorersOfOneModelRunConcurrently: a model decoded from a profile is
+// shared by every accumulator of the reference; scorers and encodings of it
+// may be made and used concurrently (run with -race).
+func TestScorersOfOneModelRunConcurrently(t *testing.T) {
+	data, err := json.Marshal(smallModel(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var m multivariate.Model
+	if err := json.Unmarshal(data, &m); err != nil {
+		t.Fatal(err)
+	}
+	want := multivariate.NewScorer(smallModel(t)).Error([]dataset.Value{{}, {}, {Kind: dataset.Text, Str: "y"}}, nil)
+	done := make(chan float64)
+	for range 8 {
+		go func() {
+			_ = m.Encode(2, "z")
+			done <- multivariate.NewScorer(&m).Error([]dataset.Value{{}, {}, {Kind: dataset.Text, Str: "y"}}, nil)
+		}()
+	}
+	for range 8 {
+		if got := <-done; got != want {
+			t.Errorf("error %g, want %g", got, want)
+		}
+	}
+}

@@ -94,7 +94,6 @@ func NewAccumulator(ref *Profile) (*Accumulator, error) {
 		for i := range a.mvCol {
 			a.mvCol[i] = -1
 		}
-		a.mv.Model() // the scorer has built the model's category index
 		a.mvEnc = make([][]float64, len(cols))
 		for j, f := range m.Features {
 			if i, ok := a.index[f.Name]; ok && i < len(ref.Features) {
