@@ -73,3 +73,27 @@ func TestMultivariateCLI(t *testing.T) {
 		})
 	}
 }
+
+// TestMultivariateModelNotFitted: data PCA cannot model (every feature
+// constant) still get their profile, with a note saying why there is no
+// multivariate model.
+func TestMultivariateModelNotFitted(t *testing.T) {
+	dir := t.TempDir()
+	in := filepath.Join(dir, "constant.csv")
+	if err := os.WriteFile(in, []byte("a,b\n1,x\n1,x\n1,x\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out := filepath.Join(dir, "ref.json")
+	code, _, stderr := runCLI(t, "profile", "build", "--input", in, "--out", out)
+	if code != exitOK || !strings.Contains(stderr, "note: no multivariate model: ") || !strings.Contains(stderr, "no variance") {
+		t.Fatalf("exit %d, stderr %q", code, stderr)
+	}
+	data, err := os.ReadFile(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := profile.Decode(data)
+	if err != nil || p.Multivariate != nil {
+		t.Fatalf("profile %v, model %v", err, p.Multivariate)
+	}
+}

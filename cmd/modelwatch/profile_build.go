@@ -53,7 +53,12 @@ note (--numeric COL makes any column a feature). --out may be a path or s3://buc
 			}
 			if mv && len(p.Features) > 0 {
 				if err := fitMultivariate(ctx, p, input, format, mvOpts); err != nil {
-					return err
+					if ctx.Err() != nil {
+						return err
+					}
+					// data that PCA cannot model (every feature constant)
+					// still get their per-feature profile
+					p.Notes = append(p.Notes, "no multivariate model: "+err.Error())
 				}
 			}
 			data, err := p.Encode()
