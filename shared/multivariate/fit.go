@@ -91,8 +91,8 @@ func Fit(ctx context.Context, open Open, specs []Spec, opts Options) (*Model, er
 	if err := f.pca(); err != nil {
 		return nil, fmt.Errorf("fit multivariate model: %w", err)
 	}
-	f.scorer = NewScorer(f.model)
 	f.model.Reference = Summary{Residuals: make([]float64, len(specs))}
+	f.row = 0
 	f.rng = rand.New(rand.NewPCG(opts.Seed, 0x6d77))
 	if err := f.pass(ctx, open, f.errorRow); err != nil {
 		return nil, fmt.Errorf("fit multivariate model: read errors: %w", err)
@@ -113,15 +113,17 @@ type fitter struct {
 	counts  []map[string]int64
 	over    []int64 // categories beyond countedNames
 
-	// pass 2
+	// pass 2: the scatter of the even and of the odd rows
 	model   *Model
 	shift   []float64
-	scatter *mat.SymDense
-	dsum    []float64
+	scatter [2]*mat.SymDense
+	dsum    [2][]float64
+	nh      [2]int64
+	row     int64
 	x       []float64
 
-	// pass 3
-	scorer *Scorer
+	// pass 3: each row scored by the model of the other half
+	scorer [2]*Scorer
 	resid  []float64
 	sample []float64
 	seen   int64
@@ -266,19 +268,24 @@ func (f *fitter) encodings() {
 		m.Features[j] = ft
 	}
 	f.model = m
-	f.scatter = mat.NewSymDense(d, nil)
-	f.dsum = make([]float64, d)
+	for h := range f.scatter {
+		f.scatter[h] = mat.NewSymDense(d, nil)
+		f.dsum[h] = make([]float64, d)
+	}
 	f.x = make([]float64, d)
 	f.counts, f.sum = nil, nil
 }
 
 func (f *fitter) scatterRow(vals []dataset.Value) {
 	d := len(f.specs)
+	h := f.row % 2
+	f.row++
+	f.nh[h]++
 	for j := range f.model.Features {
 		f.x[j] = f.model.Features[j].encode(vals[j]) - f.shift[j]
-		f.dsum[j] += f.x[j]
+		f.dsum[h][j] += f.x[j]
 	}
-	raw := f.scatter.RawSymmetric()
+	raw := f.scatter[h].RawSymmetric()
 	for i := 0; i < d; i++ {
 		xi := f.x[i]
 		if xi == 0 {
@@ -291,22 +298,19 @@ func (f *fitter) scatterRow(vals []dataset.Value) {
 	}
 }
 
-// pca standardises the scatter matrix and keeps the leading eigenvectors.
+// pca standardises the scatter matrix and keeps the leading eigenvectors;
+// it also fits the same number of components on each half of the rows
+// (with the full standardisation), for the out-of-fold reference errors.
 func (f *fitter) pca() error {
 	d := len(f.specs)
-	n := float64(f.n)
 	m := f.model
-	// exact centring: S = Σ(x−s)(x−s)ᵀ − n·δδᵀ with δ the mean of x−s.
-	delta := make([]float64, d)
-	for j := range delta {
-		delta[j] = f.dsum[j] / n
+	total := mat.NewSymDense(d, nil)
+	total.AddSym(f.scatter[0], f.scatter[1])
+	dsum := make([]float64, d)
+	for j := range dsum {
+		dsum[j] = f.dsum[0][j] + f.dsum[1][j]
 	}
-	cov := mat.NewSymDense(d, nil)
-	for i := 0; i < d; i++ {
-		for k := i; k < d; k++ {
-			cov.SetSym(i, k, f.scatter.At(i, k)/n-delta[i]*delta[k])
-		}
-	}
+	cov, delta := covariance(total, dsum, f.n)
 	for j := range m.Features {
 		ft := &m.Features[j]
 		ft.Center = f.shift[j] + delta[j]
@@ -321,14 +325,61 @@ func (f *fitter) pca() error {
 			ft.Scale = 1
 		}
 	}
+	comps, cum, err := f.components(cov, 0)
+	if err != nil {
+		return err
+	}
+	m.Components, m.Explained = comps, cum
+	for h := range f.scorer {
+		half := &Model{Features: m.Features, Components: m.Components}
+		if f.nh[h] >= minHalfRows {
+			hc, _ := covariance(f.scatter[h], f.dsum[h], f.nh[h])
+			if comps, _, err := f.components(hc, len(m.Components)); err == nil {
+				half.Components = comps
+			}
+		}
+		f.scorer[1-h] = NewScorer(half) // rows of the other half are scored with it
+	}
+	return nil
+}
+
+// minHalfRows is the fewest rows a half needs for its own components; with
+// fewer, the reference's errors are in-sample.
+const minHalfRows = 200
+
+// covariance returns the covariance of n rows from their scatter about the
+// shift and their summed offsets from it: S/n − δδᵀ with δ the mean offset,
+// and δ.
+func covariance(scatter *mat.SymDense, dsum []float64, n int64) (*mat.SymDense, []float64) {
+	d := len(dsum)
+	delta := make([]float64, d)
+	for j := range delta {
+		delta[j] = dsum[j] / float64(n)
+	}
+	cov := mat.NewSymDense(d, nil)
 	for i := 0; i < d; i++ {
 		for k := i; k < d; k++ {
-			cov.SetSym(i, k, cov.At(i, k)/(m.Features[i].Scale*m.Features[k].Scale))
+			cov.SetSym(i, k, scatter.At(i, k)/float64(n)-delta[i]*delta[k])
+		}
+	}
+	return cov, delta
+}
+
+// components standardises cov with the model's scales and returns its
+// leading eigenvectors: k of them, or (k = 0) the fewest whose explained
+// variance ratio exceeds the variance share, and the ratio they explain.
+func (f *fitter) components(cov *mat.SymDense, k int) ([][]float64, float64, error) {
+	d := len(f.specs)
+	m := f.model
+	std := mat.NewSymDense(d, nil)
+	for i := 0; i < d; i++ {
+		for j := i; j < d; j++ {
+			std.SetSym(i, j, cov.At(i, j)/(m.Features[i].Scale*m.Features[j].Scale))
 		}
 	}
 	var eig mat.EigenSym
-	if !eig.Factorize(cov, true) {
-		return errors.New("eigendecomposition of the standardised covariance did not converge")
+	if !eig.Factorize(std, true) {
+		return nil, 0, errors.New("eigendecomposition of the standardised covariance did not converge")
 	}
 	vals := eig.Values(nil) // ascending
 	var vecs mat.Dense
@@ -338,22 +389,24 @@ func (f *fitter) pca() error {
 		total += math.Max(v, 0)
 	}
 	if !(total > 0) {
-		return errors.New("the reference has no variance: every feature is constant")
+		return nil, 0, errors.New("the reference has no variance: every feature is constant")
 	}
-	var cum float64
-	for k := d - 1; k >= 0; k-- {
-		cum += math.Max(vals[k], 0) / total
+	var (
+		out [][]float64
+		cum float64
+	)
+	for i := d - 1; i >= 0; i-- {
+		cum += math.Max(vals[i], 0) / total
 		c := make([]float64, d)
 		for j := range c {
-			c[j] = vecs.At(j, k)
+			c[j] = vecs.At(j, i)
 		}
-		m.Components = append(m.Components, c)
-		if cum > m.VarianceShare || k == 0 {
+		out = append(out, c)
+		if (k == 0 && cum > m.VarianceShare) || len(out) == k || i == 0 {
 			break
 		}
 	}
-	m.Explained = cum
-	return nil
+	return out, cum, nil
 }
 
 const eps = 2.220446049250313e-16
@@ -362,7 +415,8 @@ func (f *fitter) errorRow(vals []dataset.Value) {
 	if f.resid == nil {
 		f.resid = make([]float64, len(f.specs))
 	}
-	e := f.scorer.Error(vals, f.resid)
+	e := f.scorer[f.row%2].Error(vals, f.resid)
+	f.row++
 	s := &f.model.Reference
 	s.Count++
 	s.Sum += e
