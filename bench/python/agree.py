@@ -35,9 +35,16 @@ Hard checks (any failure makes the exit status 1):
   expected    each tool's default drifted set is the one the generator's manifest expects;
               where the two differ the manifest says why.
 
+  multivariate  the mean PCA reconstruction error of the current data (compare --json's
+              multivariate.mean) equals NannyML's DataReconstructionDriftCalculator on the
+              same data as one chunk (run here, written to reconstruction-nannyml.json), to
+              1e-6 relative, with the same number of kept components; the Lambda path's
+              (24 merged batch profiles) equals the CLI's to 1e-9.
+
 Negative controls: each run also plants one disagreement of each kind in a copy of the
 outputs (our KS D 2/1000 off, our W outside its bound, an Evidently verdict flipped, NannyML's
-JS 1 % off) and requires the check to catch it, so a check that cannot fail is seen.
+JS 1 % off, NannyML's reconstruction error 1e-5 off) and requires the check to catch it, so
+a check that cannot fail is seen.
 
 Informational: NannyML's KS D (10,000 equal-width bins above 10,000 reference rows) against
 the exact D, and numeric PSI as Evidently computes it (Sturges bins over reference+current)
@@ -109,6 +116,28 @@ def exact_statistics(data, manifest):
         out[c] = {"ks": float(stats.ks_2samp(a, b).statistic),
                   "wasserstein": float(stats.wasserstein_distance(a, b) / np.std(a))}
     return out
+
+
+def nannyml_reconstruction(data, manifest):
+    """NannyML's DataReconstructionDriftCalculator (defaults: mean and most
+    frequent imputation, count encoding, standardisation, PCA keeping 0.65 of
+    the variance) fitted on the reference, the current data as one chunk: its
+    mean reconstruction error and the number of kept components. Run here, not
+    in the timed NannyML run, so that the benchmark's NannyML figure stays the
+    univariate one."""
+    import os
+    import warnings
+    os.environ.setdefault("NML_DISABLE_USAGE_LOGGING", "1")
+    import nannyml
+    warnings.filterwarnings("ignore")
+    names = [f["name"] for f in manifest["features"]]
+    ref = pd.read_parquet(data / "reference.parquet", columns=names)
+    cur = pd.read_parquet(data / "current.parquet", columns=names)
+    calc = nannyml.DataReconstructionDriftCalculator(column_names=names, chunk_number=1)
+    calc.fit(ref)
+    df = calc.calculate(cur).filter(period="analysis").to_df()
+    return {"value": float(df.iloc[0][("reconstruction_error", "value")]), "components": int(calc._pca.n_components_),
+            "nannyml": nannyml.__version__}
 
 
 def evidently_psi(data, manifest):
@@ -233,6 +262,24 @@ def run_checks(data, work, with_nannyml=True, with_evidently=True, cache=None):
                    other_value=nm[name]["jensen_shannon"], ours=ours[name]["js"])
         for row in table:
             row["ks_nannyml"] = nm[row["name"]]["kolmogorov_smirnov"]
+        rec_path = work / "reconstruction-nannyml.json"
+        if not rec_path.exists():
+            if "nannyml_reconstruction" not in cache:
+                cache["nannyml_reconstruction"] = nannyml_reconstruction(data, manifest)
+            rec_path.write_text(json.dumps(cache["nannyml_reconstruction"]))
+        rec = load_json(rec_path)
+        ours_mv = mw.get("multivariate")
+        if rec is None or ours_mv is None:
+            ck.add("multivariate", "nannyml", False, detail="no reconstruction error on one side",
+                   ours=ours_mv is not None, nannyml=rec is not None)
+        else:
+            ck.add("multivariate", "nannyml", close(ours_mv["mean"], rec["value"], 1e-6) and
+                   ours_mv["components"] == rec["components"], ours=ours_mv["mean"], nannyml=rec["value"],
+                   rel_diff=abs(ours_mv["mean"] - rec["value"]) / rec["value"],
+                   components=ours_mv["components"], nannyml_components=rec["components"])
+    lam_mv, ours_mv = load_json(work / "lambda-report.json").get("multivariate"), mw.get("multivariate")
+    ck.add("multivariate", "lambda", lam_mv is not None and ours_mv is not None and close(lam_mv["mean"], ours_mv["mean"]),
+           ours=None if ours_mv is None else ours_mv["mean"], lambda_=None if lam_mv is None else lam_mv["mean"])
 
     # PSI of a categorical feature has one definition on both sides (shares of
     # each category, a share of 0 replaced by 1e-4) as long as every share that
@@ -325,6 +372,10 @@ def negative_controls(data, work, with_nannyml=True, with_evidently=True, cache=
             for p in d.glob("nannyml-*.json"):
                 edit_json(p, lambda doc: feature(doc, "cat_1").update(jensen_shannon=feature(doc, "cat_1")["jensen_shannon"] * 1.01))
         controls.append(("nannyml js", "js", js_off))
+
+        def mv_off(d):  # NannyML's reconstruction error 1e-5 (relative) away from ours
+            edit_json(d / "reconstruction-nannyml.json", lambda doc: doc.update(value=doc["value"] * (1 + 1e-5)))
+        controls.append(("nannyml reconstruction error", "multivariate", mv_off))
     out = []
     for name, expect, edit in controls:
         failures = tamper(name.replace(" ", "-"), edit)()

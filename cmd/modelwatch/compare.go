@@ -30,6 +30,10 @@ per feature (default: PSI, warn at 0.1, drift at 0.25) and the dataset verdict
 (drift when at least half the features drifted). --config overrides methods
 and thresholds (YAML or JSON).
 
+When the reference has a multivariate model (profile build fits one), the
+reconstruction error of the current rows is compared too (one more line; the
+exit status does not depend on it).
+
 Exit status: 0 no dataset drift, 1 error, 2 dataset drift detected.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
@@ -158,6 +162,17 @@ func writeTable(w io.Writer, rep *drift.Report) {
 	fmt.Fprintf(w, "\n%d of %d features drifted (share %.2f, threshold %.2f): %s\n", d.Drifted, d.Features, d.Share, d.Threshold, verdict)
 	if p := rep.Prediction; p != nil {
 		fmt.Fprintf(w, "prediction: %s %s = %s (%s)\n", p.Drift.Name, p.Drift.Method, fmtNum(p.Drift.Value), p.Drift.Severity)
+	}
+	if m := rep.Multivariate; m != nil {
+		verdict := "no multivariate drift"
+		if m.Drift {
+			verdict = "MULTIVARIATE DRIFT"
+			if len(m.Contributions) >= 2 {
+				verdict += fmt.Sprintf(" (worst reconstructed: %s, %s)", m.Contributions[0].Feature, m.Contributions[1].Feature)
+			}
+		}
+		fmt.Fprintf(w, "reconstruction error: %.4g (reference %.4g, thresholds %.4g .. %.4g, %.1f standard errors): %s\n",
+			m.Mean, m.ReferenceMean, m.Lower, m.Upper, m.Sigmas, verdict)
 	}
 }
 

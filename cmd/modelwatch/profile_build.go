@@ -1,10 +1,13 @@
 package main
 
 import (
+	"context"
 	"fmt"
 
 	"github.com/spf13/cobra"
 
+	"github.com/modelwatch/modelwatch/shared/dataset"
+	"github.com/modelwatch/modelwatch/shared/multivariate"
 	"github.com/modelwatch/modelwatch/shared/profile"
 )
 
@@ -12,6 +15,8 @@ func newProfileBuildCommand() *cobra.Command {
 	var (
 		input, out, format string
 		opts               = profile.BuildOptions{Settings: profile.DefaultSettings()}
+		mv                 = true
+		mvOpts             multivariate.Options
 	)
 	cmd := &cobra.Command{
 		Use:   "build --input FILE --out PROFILE.json",
@@ -46,6 +51,16 @@ note (--numeric COL makes any column a feature). --out may be a path or s3://buc
 			if err != nil {
 				return err
 			}
+			if mv && len(p.Features) > 0 {
+				if err := fitMultivariate(ctx, p, input, format, mvOpts); err != nil {
+					if ctx.Err() != nil {
+						return err
+					}
+					// data that PCA cannot model (every feature constant)
+					// still get their per-feature profile
+					p.Notes = append(p.Notes, "no multivariate model: "+err.Error())
+				}
+			}
 			data, err := p.Encode()
 			if err != nil {
 				return err
@@ -77,6 +92,28 @@ note (--numeric COL makes any column a feature). --out may be a path or s3://buc
 	f.IntVar(&opts.Grid, "grid", opts.Grid, "fine bins per numeric feature (KS and Wasserstein resolution)")
 	f.IntVar(&opts.MaxCategories, "max-categories", opts.MaxCategories, "categories kept per categorical feature")
 	f.IntVar(&opts.DiscreteMax, "discrete-max", opts.DiscreteMax, "numeric columns with at most this many distinct values are discrete")
+	f.BoolVar(&mv, "multivariate", mv, "fit the multivariate reconstruction model (PCA) of the features; reads the input three more times")
+	f.Float64Var(&mvOpts.VarianceShare, "variance-share", multivariate.DefaultVarianceShare, "multivariate model: keep the fewest components explaining more than this share of the variance")
+	f.IntVar(&mvOpts.WindowSize, "window-size", 0, "multivariate model: records per window the default thresholds are reported for (optional)")
 	required(cmd, "input", "out")
 	return cmd
+}
+
+// fitMultivariate fits the reconstruction model of p's features on the input
+// (read again, three times) and stores it in p.
+func fitMultivariate(ctx context.Context, p *profile.Profile, input, format string, opts multivariate.Options) error {
+	specs := make([]multivariate.Spec, 0, len(p.Features))
+	for _, f := range p.Features {
+		k := multivariate.Numeric
+		if f.Kind == profile.Categorical {
+			k = multivariate.Categorical
+		}
+		specs = append(specs, multivariate.Spec{Name: f.Name, Kind: k})
+	}
+	open := func(context.Context) (dataset.Reader, error) { return openInput(input, format) }
+	m, err := multivariate.Fit(ctx, open, specs, opts)
+	if err != nil {
+		return fmt.Errorf("profile %s: %w", input, err)
+	}
+	return p.SetMultivariate(m)
 }

@@ -61,6 +61,13 @@ func writeProfileSummary(w io.Writer, p *profile.Profile) {
 	if p.FirstEvent != nil && p.LastEvent != nil {
 		fmt.Fprintf(w, "events from %s to %s\n", p.FirstEvent.UTC().Format(time.RFC3339), p.LastEvent.UTC().Format(time.RFC3339))
 	}
+	if m := p.Multivariate; m != nil {
+		fmt.Fprintf(w, "multivariate model: %d of %d components (%.1f %% of the variance, share %g), reconstruction error mean %.4g, std %.4g\n",
+			len(m.Components), len(m.Features), 100*m.Explained, m.VarianceShare, m.ErrorMean, m.ErrorStd)
+	}
+	if r := p.Reconstruction; r != nil && r.Count > 0 {
+		fmt.Fprintf(w, "reconstruction error: %d records, mean %.4g\n", r.Count, r.Mean())
+	}
 	for _, n := range p.Notes {
 		fmt.Fprintf(w, "note: %s\n", n)
 	}

@@ -72,6 +72,16 @@ const (
 	// profiles moved to quarantine (their number), and the total without a
 	// dimension, which the stack's monitoring-errors alarm watches.
 	MonitoringErrors = "MonitoringErrors"
+
+	// Multivariate drift (published when the reference has a multivariate
+	// model): the window's mean PCA reconstruction error, its thresholds for
+	// the window's size (reference mean ∓ 3 standard errors) and how many
+	// standard errors the mean lies above the reference mean, which is
+	// compared with a fixed 3 whatever the window size.
+	ReconstructionError      = "ReconstructionError"
+	ReconstructionErrorUpper = "ReconstructionErrorUpper"
+	ReconstructionErrorLower = "ReconstructionErrorLower"
+	ReconstructionErrorSigma = "ReconstructionErrorSigmas"
 )
 
 // Metric describes one metric: its unit and the dimension it adds to Model
@@ -117,6 +127,10 @@ var Metrics = []Metric{
 	{LabelsRejected, UnitCount, ""},
 	{DuplicateRequests, UnitCount, ""},
 	{MonitoringErrors, UnitCount, ""},
+	{ReconstructionError, UnitNone, ""},
+	{ReconstructionErrorUpper, UnitNone, ""},
+	{ReconstructionErrorLower, UnitNone, ""},
+	{ReconstructionErrorSigma, UnitNone, ""},
 }
 
 // Lookup returns the metric named name.

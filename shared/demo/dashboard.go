@@ -51,6 +51,10 @@ var sections = []struct {
 		{catalog.MaxFeaturePSI, "Maximum", true, "The largest PSI of any feature in the window.", ""},
 		{catalog.FeaturePSI, "Maximum", true, "Every feature; the ones that drifted are coloured.", ""},
 		{catalog.DriftedFeatureShare, "Maximum", false, "Share of features whose severity is drift.", ""},
+		{catalog.ReconstructionError, "Maximum", false, "Mean multivariate reconstruction error of the window's records (a PCA model of the reference): it rises when features move together differently, which no per-feature statistic sees.", ""},
+		{catalog.ReconstructionErrorSigma, "Maximum", false, "Standard errors of the window's mean reconstruction error above the reference's: drift at 3, whatever the traffic.", ""},
+		{catalog.ReconstructionErrorUpper, "Maximum", false, "Upper threshold of the window's mean reconstruction error (reference mean + 3 standard errors at the window's size).", ""},
+		{catalog.ReconstructionErrorLower, "Maximum", false, "Lower threshold of the window's mean reconstruction error.", ""},
 	}},
 	{"Prediction distribution", "Are the outputs abnormal?", []chartSpec{
 		{catalog.PredictionPSI, "Maximum", true, "PSI of the predicted classes.", ""},
@@ -408,6 +412,7 @@ var comparisonSymbol = map[string]string{
 }
 
 var shortEvent = map[string]string{
+	EventRelationChange: "relation",
 	EventCovariateShift: "shift",
 	EventConceptChange:  "concept",
 	EventLatencySpike:   "latency",
@@ -441,7 +446,7 @@ func timelineSVG(s *Summary) string {
 	}
 	for _, e := range s.Events {
 		switch e.Kind {
-		case EventLatencySpike, EventErrorBurst:
+		case EventRelationChange, EventLatencySpike, EventErrorBurst:
 			seg(0, float64(e.From), float64(e.Until), e.Kind, fmt.Sprintf("%s (hours %d–%d)", e.Title, e.From, e.Until))
 		}
 	}

@@ -25,6 +25,7 @@ import (
 	"github.com/modelwatch/modelwatch/shared/layout"
 	"github.com/modelwatch/modelwatch/shared/metrics"
 	"github.com/modelwatch/modelwatch/shared/monitor"
+	"github.com/modelwatch/modelwatch/shared/multivariate"
 	"github.com/modelwatch/modelwatch/shared/profile"
 	"github.com/modelwatch/modelwatch/shared/reference"
 	"github.com/modelwatch/modelwatch/shared/store"
@@ -222,6 +223,9 @@ func (r *runner) setUp(ctx context.Context) error {
 		Now: func() time.Time { return built },
 	})
 	if err != nil {
+		return err
+	}
+	if err := fitMultivariate(ctx, prof, csv); err != nil {
 		return err
 	}
 	if _, err := reference.Publish(ctx, bucket, prof, built); err != nil {
@@ -613,4 +617,25 @@ func (r *runner) write(name string, data []byte) error {
 		return fmt.Errorf("write %s: %w", name, err)
 	}
 	return nil
+}
+
+// fitMultivariate fits the reference's multivariate reconstruction model on
+// the reference data, as `modelwatch profile build` does.
+func fitMultivariate(ctx context.Context, prof *profile.Profile, csv []byte) error {
+	specs := make([]multivariate.Spec, 0, len(prof.Features))
+	for _, f := range prof.Features {
+		k := multivariate.Numeric
+		if f.Kind == profile.Categorical {
+			k = multivariate.Categorical
+		}
+		specs = append(specs, multivariate.Spec{Name: f.Name, Kind: k})
+	}
+	open := func(context.Context) (dataset.Reader, error) {
+		return dataset.NewReader(bytes.NewReader(csv), ReferenceDataFile, dataset.FormatCSV)
+	}
+	m, err := multivariate.Fit(ctx, open, specs, multivariate.Options{})
+	if err != nil {
+		return fmt.Errorf("fit the reference's multivariate model: %w", err)
+	}
+	return prof.SetMultivariate(m)
 }

@@ -124,6 +124,7 @@ func (o Options) Validate() error {
 
 // The kinds of story events.
 const (
+	EventRelationChange = "relation_change"
 	EventCovariateShift = "covariate_shift"
 	EventConceptChange  = "concept_change"
 	EventLatencySpike   = "latency_spike"
@@ -142,6 +143,7 @@ type Event struct {
 
 // Offsets of the later events from DriftAt, and their lengths.
 const (
+	relationHours  = 6
 	conceptOffset  = 6
 	latencyOffset  = 14
 	latencyHours   = 2
@@ -155,7 +157,10 @@ const (
 
 // Events are the story's events that fall inside the run, in order.
 func (o Options) Events() []Event {
+	relFrom := max(1, o.DriftAt/2)
 	all := []Event{
+		{EventRelationChange, relFrom, min(relFrom+relationHours, o.DriftAt), "Employment records migrated",
+			fmt.Sprintf("For %d hours a migrated HR system reports employment years that fall with age instead of rising with it. Every feature keeps its distribution, so no per-feature statistic moves; the multivariate reconstruction error does.", relationHours)},
 		{EventCovariateShift, o.DriftAt, o.Hours, "Broker channel launched",
 			fmt.Sprintf("A broker partnership goes live: %.0f %% of applications arrive through a channel the training data never saw (%q), and loan amounts are %.1f× larger. Only %s and %s change.",
 				100*brokerShare, NewChannel, loanAmountFactor, FeatChannel, FeatLoanAmount)},
@@ -169,7 +174,7 @@ func (o Options) Events() []Event {
 	}
 	var out []Event
 	for _, e := range all {
-		if e.From < o.Hours {
+		if e.From < o.Hours && e.From < e.Until {
 			e.Until = min(e.Until, o.Hours)
 			out = append(out, e)
 		}
@@ -185,6 +190,8 @@ func (o Options) conditions(h int) Conditions {
 			continue
 		}
 		switch e.Kind {
+		case EventRelationChange:
+			c.Decoupled = true
 		case EventCovariateShift:
 			c.Shifted = true
 		case EventConceptChange:

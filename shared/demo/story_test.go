@@ -487,3 +487,48 @@ func TestLateLabelsStillAlarm(t *testing.T) {
 	}
 	t.Logf("accuracy alarm at hour %d with labels up to 24 h late (hour %d by default)", late[0].Hour, early[0].Hour)
 }
+
+// TestRelationChangeIsSeenOnlyByTheReconstructionError: while the employment
+// records are migrated (employment years fall with age instead of rising),
+// every feature keeps its distribution: no feature drifts, and only the
+// multivariate reconstruction error leaves its thresholds; before and after
+// it, in the baseline, it stays inside them.
+func TestRelationChangeIsSeenOnlyByTheReconstructionError(t *testing.T) {
+	res := story(t)
+	s := res.Summary
+	e := event(t, s, demo.EventRelationChange)
+	if e.From >= e.Until || e.Until > s.DriftAt {
+		t.Fatalf("relation change %+v: want it inside the baseline day (before hour %d)", e, s.DriftAt)
+	}
+	seen := 0
+	for _, r := range res.Windows {
+		h := int(r.Window.End.Sub(s.Start) / time.Hour) // the window [h-1, h)
+		if h > s.DriftAt || r.Multivariate == nil {
+			if h <= s.DriftAt {
+				t.Errorf("window ending at hour %d has no multivariate comparison", h)
+			}
+			continue
+		}
+		inEvent := h-1 >= e.From && h-1 < e.Until
+		mv := r.Multivariate
+		if mv.Drift != inEvent {
+			t.Errorf("window ending at hour %d: multivariate drift %v (mean %.3f, thresholds %.3f–%.3f), want %v",
+				h, mv.Drift, mv.Mean, mv.Lower, mv.Upper, inEvent)
+		}
+		for _, f := range r.Features {
+			if f.Severity != "ok" {
+				t.Errorf("window ending at hour %d: feature %s is %s", h, f.Name, f.Severity)
+			}
+		}
+		if inEvent {
+			seen++
+			top := []string{mv.Contributions[0].Feature, mv.Contributions[1].Feature}
+			if !slices.Contains(top, demo.FeatAge) || !slices.Contains(top, demo.FeatEmploymentYears) {
+				t.Errorf("window ending at hour %d: the features reconstructed worst are %v, want age and employment_years", h, top)
+			}
+		}
+	}
+	if seen != e.Until-e.From {
+		t.Errorf("%d windows of the relation change, want %d", seen, e.Until-e.From)
+	}
+}

@@ -1,6 +1,8 @@
 package demo
 
 import (
+	"gonum.org/v1/gonum/stat/distuv"
+
 	"math"
 	"math/rand/v2"
 )
@@ -61,6 +63,10 @@ type Conditions struct {
 	// ConceptChanged: an interest-rate shock makes applicants with high
 	// debt-to-income default far more often than the training data says.
 	ConceptChanged bool
+	// Decoupled: an HR-system migration reverses how employment years
+	// go with age (older applicants now report fewer years), while each
+	// feature keeps its distribution.
+	Decoupled bool
 	// SlowShare is the share of model calls that are slow (a latency
 	// spike); ErrorShare the share that fail; MalformedShare the share of
 	// records sent with a broken feature value.
@@ -83,7 +89,8 @@ type Application struct {
 // drawApplication draws an application from the world under c.
 func drawApplication(rng *rand.Rand, c Conditions) Application {
 	num := func(v float64) *float64 { return &v }
-	age := math.Round(clamp(41+11*rng.NormFloat64(), 18, 80))
+	ageZ := rng.NormFloat64()
+	age := math.Round(clamp(41+11*ageZ, 18, 80))
 	income := math.Round(math.Exp(math.Log(48000)+0.45*rng.NormFloat64())/10) * 10
 	loan := gamma(rng, 2) * 6000
 	if c.Shifted {
@@ -107,7 +114,7 @@ func drawApplication(rng *rand.Rand, c Conditions) Application {
 	}
 	// employment_years is not filled in by 3 % of applicants.
 	if rng.Float64() >= 0.03 {
-		app.Numeric[FeatEmploymentYears] = num(math.Round(math.Min(rng.ExpFloat64()*6, 40)*10) / 10)
+		app.Numeric[FeatEmploymentYears] = num(math.Round(math.Min(employmentYears(ageZ, rng.ExpFloat64(), c.Decoupled), 40)*10) / 10)
 	} else {
 		app.Numeric[FeatEmploymentYears] = nil
 	}
@@ -157,6 +164,25 @@ func defaultProbability(app Application, c Conditions) float64 {
 }
 
 func sigmoid(z float64) float64 { return 1 / (1 + math.Exp(-z)) }
+
+// yearsAgeCorrelation is the correlation, on the normal scale, of employment
+// years with age.
+const yearsAgeCorrelation = 0.8
+
+// employmentYears turns an Exp(1) draw into employment years, Exp with mean
+// 6 years, tied to the applicant's age by a Gaussian copula: the draw's
+// normal score mixed with age's. Decoupled reverses the sign of the tie, so
+// that each feature keeps its distribution (age's normal score is symmetric)
+// and only how the two move together changes.
+func employmentYears(ageZ, exp1 float64, decoupled bool) float64 {
+	rho := yearsAgeCorrelation
+	if decoupled {
+		rho = -rho
+	}
+	u := clamp(-math.Expm1(-exp1), 1e-16, 1-1e-16) // Exp(1) → uniform
+	z := rho*ageZ + math.Sqrt(1-rho*rho)*distuv.UnitNormal.Quantile(u)
+	return -6 * math.Log1p(-distuv.UnitNormal.CDF(z))
+}
 
 func clamp(v, lo, hi float64) float64 { return math.Max(lo, math.Min(hi, v)) }
 

@@ -2,11 +2,14 @@ package demo
 
 import (
 	"math"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
+
+	"gonum.org/v1/gonum/stat"
 )
 
 // TestWorldPremises checks what the story relies on: the fitted model is
@@ -126,13 +129,22 @@ func TestEventsFollowTheShiftAndStopAtTheEnd(t *testing.T) {
 			t.Errorf("event %+v outside the story", e)
 		}
 	}
-	// Shift at 20, concept at 26, latency at 34, errors at 39.
-	if got := strings.Join(kinds, ","); got != "covariate_shift,concept_change,latency_spike,error_burst" {
+	// Relation change at 10 (for 6 hours), shift at 20, concept at 26, latency at 34, errors at 39.
+	if got := strings.Join(kinds, ","); got != "relation_change,covariate_shift,concept_change,latency_spike,error_burst" {
 		t.Errorf("events %s", got)
 	}
 	o.Hours = 27
-	if n := len(o.Events()); n != 2 {
-		t.Errorf("a 27-hour story with the shift at 20 has %d events, want 2", n)
+	if n := len(o.Events()); n != 3 {
+		t.Errorf("a 27-hour story with the shift at 20 has %d events, want 3", n)
+	}
+	if c := o.conditions(9); c.Decoupled {
+		t.Errorf("hour 9: %+v", c)
+	}
+	if c := o.conditions(10); !c.Decoupled || c.Shifted {
+		t.Errorf("hour 10: %+v", c)
+	}
+	if c := o.conditions(16); c.Decoupled {
+		t.Errorf("hour 16: %+v", c)
 	}
 	c := o.conditions(19)
 	if c.Shifted || c.ConceptChanged {
@@ -196,5 +208,31 @@ func TestChartTicks(t *testing.T) {
 	}
 	if got := thousands(47950); got != "47,950" {
 		t.Errorf("thousands: %s", got)
+	}
+}
+
+// TestRelationChangeKeepsEachFeature: the migration reverses how employment
+// years go with age but leaves the distribution of each as it was.
+func TestRelationChangeKeepsEachFeature(t *testing.T) {
+	draw := func(decoupled bool) (ages, years []float64) {
+		rng := rand.New(rand.NewPCG(5, 6))
+		for range 20000 {
+			app := drawApplication(rng, Conditions{Decoupled: decoupled})
+			if y := app.Numeric[FeatEmploymentYears]; y != nil {
+				ages = append(ages, *app.Numeric[FeatAge])
+				years = append(years, *y)
+			}
+		}
+		return ages, years
+	}
+	a0, y0 := draw(false)
+	a1, y1 := draw(true)
+	r0, r1 := stat.Correlation(a0, y0, nil), stat.Correlation(a1, y1, nil)
+	if r0 < 0.5 || r1 > -0.5 {
+		t.Errorf("correlation of age and employment years %.2f before, %.2f during the migration", r0, r1)
+	}
+	m0, m1 := stat.Mean(y0, nil), stat.Mean(y1, nil)
+	if math.Abs(m0-6) > 0.2 || math.Abs(m1-6) > 0.2 {
+		t.Errorf("mean employment years %.2f before, %.2f during: want about 6 (Exp, mean 6, capped at 40)", m0, m1)
 	}
 }

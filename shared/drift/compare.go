@@ -10,6 +10,7 @@ import (
 	"sync"
 	"sync/atomic"
 
+	"github.com/modelwatch/modelwatch/shared/multivariate"
 	"github.com/modelwatch/modelwatch/shared/profile"
 	"github.com/modelwatch/modelwatch/shared/stats"
 )
@@ -86,6 +87,18 @@ func Compare(ref, cur *profile.Profile, cfg Config, warnings ...string) (*Report
 			return nil, fmt.Errorf("compare: prediction: %w", err)
 		}
 		r.Prediction = p
+	}
+	if m := ref.Multivariate; m != nil {
+		switch rc := cur.Reconstruction; {
+		case rc == nil:
+			r.Warnings = append(r.Warnings, "the current data has no reconstruction errors: multivariate drift not computed")
+		case rc.Count > 0:
+			mv, err := multivariate.Compare(m, *rc)
+			if err != nil {
+				return nil, fmt.Errorf("compare: multivariate: %w", err)
+			}
+			r.Multivariate = mv
+		}
 	}
 	return r, nil
 }

@@ -1,6 +1,8 @@
 package drift
 
 import (
+	"github.com/modelwatch/modelwatch/shared/multivariate"
+
 	"cmp"
 	"fmt"
 	"math"
@@ -52,6 +54,10 @@ type Report struct {
 	Warnings      []string          `json:"warnings,omitempty"`
 	// Notes say what was left out and why (date-time columns, for one).
 	Notes []string `json:"notes,omitempty"`
+	// Multivariate compares the mean reconstruction error of the current
+	// data with the reference's, when the reference has a multivariate
+	// model and the current data has rows.
+	Multivariate *multivariate.Result `json:"multivariate,omitempty"`
 }
 
 // ReferenceInfo identifies the reference profile.

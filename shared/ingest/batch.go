@@ -316,6 +316,7 @@ func (bd *builder) profilePrediction(h *hourOutput, rec *record.Prediction) erro
 			return fmt.Errorf("features.%s: %w", f.Name, err)
 		}
 	}
+	acc.EndRecord()
 	if c := schema.PredictionColumn; c >= 0 {
 		if rec.Prediction.Kind == dataset.Missing {
 			acc.AddMissing(c)

@@ -19,6 +19,7 @@ import (
 	"github.com/modelwatch/modelwatch/shared/dataset"
 	"github.com/modelwatch/modelwatch/shared/ingest"
 	"github.com/modelwatch/modelwatch/shared/metrics"
+	"github.com/modelwatch/modelwatch/shared/multivariate"
 	"github.com/modelwatch/modelwatch/shared/profile"
 	"github.com/modelwatch/modelwatch/shared/store"
 )
@@ -51,8 +52,21 @@ type wideFeature struct {
 	gen  func(r *rand.Rand) any
 }
 
-// wideModel has 25 features: 15 continuous, 4 discrete, 6 categorical.
-func wideModel() []wideFeature {
+// wideModelN has copies × 25 features; the first 25 are wideModel25's, the
+// others the same generators with a suffix _k.
+func wideModelN(copies int) []wideFeature {
+	var fs []wideFeature
+	for k := 1; k < copies; k++ {
+		for _, f := range wideModel25() {
+			f.name += "_" + strconv.Itoa(k)
+			fs = append(fs, f)
+		}
+	}
+	return append(wideModel25(), fs...)
+}
+
+// wideModel25 has 25 features: 15 continuous, 4 discrete, 6 categorical.
+func wideModel25() []wideFeature {
 	var fs []wideFeature
 	for i := range 15 {
 		scale := math.Pow(10, float64(i%5))
@@ -76,12 +90,18 @@ func wideModel() []wideFeature {
 // wideReference builds the reference profile of the benchmark model from
 // 5,000 synthetic rows.
 func wideReference(b testing.TB) *profile.Profile {
+	p, _ := wideReferenceN(b, 1)
+	return p
+}
+
+// wideReferenceN is wideReference of wideModelN(copies), and its rows.
+func wideReferenceN(b testing.TB, copies int) (*profile.Profile, []byte) {
 	b.Helper()
 	r := rand.New(rand.NewPCG(1, 2))
 	var buf bytes.Buffer
 	for range 5000 {
 		row := map[string]any{}
-		for _, f := range wideModel() {
+		for _, f := range wideModelN(copies) {
 			row[f.name] = f.gen(r)
 		}
 		d := r.Float64()
@@ -91,6 +111,7 @@ func wideReference(b testing.TB) *profile.Profile {
 		line, _ := json.Marshal(row)
 		buf.Write(append(line, '\n'))
 	}
+	rows := bytes.Clone(buf.Bytes())
 	rd, err := dataset.NewReader(&buf, "wide.jsonl", dataset.FormatJSONL)
 	if err != nil {
 		b.Fatal(err)
@@ -100,11 +121,13 @@ func wideReference(b testing.TB) *profile.Profile {
 	if err != nil {
 		b.Fatal(err)
 	}
-	return p
+	return p, rows
 }
 
 // wideBody is a compact batch body of n prediction records within one hour.
-func wideBody(n int, at time.Time) []byte {
+func wideBody(n int, at time.Time) []byte { return wideBodyN(n, at, 1) }
+
+func wideBodyN(n int, at time.Time, copies int) []byte {
 	r := rand.New(rand.NewPCG(3, 4))
 	type rec struct {
 		RequestID string             `json:"request_id"`
@@ -119,7 +142,7 @@ func wideBody(n int, at time.Time) []byte {
 	recs := make([]rec, n)
 	for i := range recs {
 		feats := map[string]any{}
-		for _, f := range wideModel() {
+		for _, f := range wideModelN(copies) {
 			feats[f.name] = f.gen(r)
 		}
 		d := math.Round(r.Float64()*1e4) / 1e4
@@ -136,8 +159,11 @@ func wideBody(n int, at time.Time) []byte {
 }
 
 func benchHandler(b *testing.B) (*ingest.Handler, *discardBucket) {
+	return benchHandlerFor(b, wideReference(b))
+}
+
+func benchHandlerFor(b *testing.B, ref *profile.Profile) (*ingest.Handler, *discardBucket) {
 	b.Helper()
-	ref := wideReference(b)
 	r, err := newReferenceForBench(ref)
 	if err != nil {
 		b.Fatal(err)
@@ -212,4 +238,65 @@ func BenchmarkIngest(b *testing.B) {
 			b.ReportMetric(float64(bucket.bytes.Load())/float64(b.N), "uploaded-B/op")
 		})
 	}
+}
+
+// BenchmarkIngestWide measures a 1,000-record × 50-feature batch (direct
+// invocation) against a reference without and with a multivariate model:
+// the cost of each record's reconstruction error at ingest.
+func BenchmarkIngestWide(b *testing.B) {
+	const n = 1000
+	body := wideBodyN(n, testNow.Add(-50*time.Minute), 2)
+	payload := append([]byte(`{"model":"wide","kind":"predictions",`), body[1:]...)
+	plain, rows := wideReferenceN(b, 2)
+	withModel, _ := wideReferenceN(b, 2)
+	fitWide(b, withModel, rows)
+	for _, tc := range []struct {
+		name string
+		ref  *profile.Profile
+	}{{"features=50/multivariate=off", plain}, {"features=50/multivariate=on", withModel}} {
+		b.Run(tc.name, func(b *testing.B) {
+			h, _ := benchHandlerFor(b, tc.ref)
+			out, err := h.Invoke(context.Background(), payload)
+			if err != nil || !bytes.Contains(out, []byte(`:1000,`)) {
+				b.Fatalf("%v: %.300s", err, out)
+			}
+			b.SetBytes(int64(len(payload)))
+			b.ReportAllocs()
+			cpu0 := processCPU()
+			b.ResetTimer()
+			for b.Loop() {
+				if _, err := h.Invoke(context.Background(), payload); err != nil {
+					b.Fatal(err)
+				}
+			}
+			b.ReportMetric(float64(n*b.N)/b.Elapsed().Seconds(), "records/s")
+			if cpu := processCPU() - cpu0; cpu > 0 {
+				b.ReportMetric(float64(n*b.N)/cpu.Seconds(), "records/cpu-s")
+			}
+		})
+	}
+}
+
+// fitWide fits the multivariate model of p's features on rows (JSON Lines).
+func fitWide(b *testing.B, p *profile.Profile, rows []byte) {
+	b.Helper()
+	var specs []multivariate.Spec
+	for _, f := range p.Features {
+		k := multivariate.Numeric
+		if f.Kind == profile.Categorical {
+			k = multivariate.Categorical
+		}
+		specs = append(specs, multivariate.Spec{Name: f.Name, Kind: k})
+	}
+	open := func(context.Context) (dataset.Reader, error) {
+		return dataset.NewReader(bytes.NewReader(rows), "wide.jsonl", dataset.FormatJSONL)
+	}
+	m, err := multivariate.Fit(context.Background(), open, specs, multivariate.Options{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	if err := p.SetMultivariate(m); err != nil {
+		b.Fatal(err)
+	}
+	b.Logf("multivariate model: %d features, %d components", len(m.Features), len(m.Components))
 }

@@ -9,6 +9,7 @@ import (
 
 	json "github.com/goccy/go-json"
 
+	"github.com/modelwatch/modelwatch/shared/multivariate"
 	"github.com/modelwatch/modelwatch/shared/profile"
 )
 
@@ -44,6 +45,10 @@ type batchJSON struct {
 	EventTime   string          `json:"event_time"`
 	TimeColumns json.RawMessage `json:"time_columns"`
 	Notes       json.RawMessage `json:"notes"`
+	// Multivariate is a reference profile's model (not merged);
+	// Reconstruction the batch's reconstruction-error summary.
+	Multivariate   json.RawMessage       `json:"multivariate"`
+	Reconstruction *multivariate.Summary `json:"reconstruction"`
 }
 
 // featureJSON mirrors profile.Feature's JSON.
@@ -394,6 +399,7 @@ type windowMerge struct {
 	createdAt    time.Time
 	latency      *profile.LatencyHistogram
 	first, last  *time.Time
+	recon        *multivariate.Summary
 
 	// Of every batch:
 	sys systemTotals
@@ -457,6 +463,13 @@ func (m *windowMerge) add(b *batchJSON) error {
 		s.other[b.Fingerprint] = [2]int64{o[0] + 1, o[1] + b.Rows}
 		return nil
 	}
+	if r := b.Reconstruction; r != nil && m.ref.Multivariate != nil {
+		if m.recon == nil {
+			c := multivariate.NewSummary(m.ref.Multivariate)
+			m.recon = &c
+		}
+		_ = m.recon.Merge(*r) // checked by m.check
+	}
 	if m.batches == 0 {
 		m.model, m.ver = b.Model, b.Version
 	}
@@ -513,6 +526,11 @@ func (m *windowMerge) columns(b *batchJSON) []*featureJSON {
 func (m *windowMerge) check(b *batchJSON) error {
 	if b.Fingerprint != m.ref.Fingerprint {
 		return nil // counted in the system totals only
+	}
+	if r := b.Reconstruction; r != nil && m.ref.Multivariate != nil {
+		if err := r.Check(m.ref.Multivariate); err != nil {
+			return fmt.Errorf("reconstruction: %w", err)
+		}
 	}
 	if len(b.Features) != len(m.ref.Features) {
 		return fmt.Errorf("%d features, the reference has %d", len(b.Features), len(m.ref.Features))
@@ -623,6 +641,10 @@ func (m *windowMerge) profile() *profile.Profile {
 		Latency:       m.latency,
 		FirstEvent:    m.first,
 		LastEvent:     m.last,
+	}
+	if m.recon != nil {
+		r := m.recon.Clone()
+		p.Reconstruction = &r
 	}
 	n := len(m.ref.Features)
 	for i, c := range m.cols {

@@ -77,7 +77,17 @@ func mergeBoth(t *testing.T, ref *profile.Profile, blobs [][]byte) (fast, slow *
 // profile.Decode and profile.Merge, bit for bit, on batches with missing
 // values, unseen categories, failed calls and both count encodings.
 func TestFastMergeEqualsProfileMerge(t *testing.T) {
-	ref := sharedReference(t)
+	t.Run("univariate", func(t *testing.T) { testFastMerge(t, sharedReference(t)) })
+	t.Run("multivariate", func(t *testing.T) {
+		ref := monitortest.MultivariateReference(t, "m", "v1", 3000, 7)
+		fast := testFastMerge(t, ref)
+		if fast.Reconstruction == nil || fast.Reconstruction.Count == 0 {
+			t.Fatalf("merged window has no reconstruction summary: %+v", fast.Reconstruction)
+		}
+	})
+}
+
+func testFastMerge(t *testing.T, ref *profile.Profile) *profile.Profile {
 	var blobs [][]byte
 	for i := range 12 {
 		shift := monitortest.Shift{Mean: map[string]float64{"f2": float64(i) / 4}, Missing: map[string]float64{"f5": 0.2}}
@@ -110,6 +120,7 @@ func TestFastMergeEqualsProfileMerge(t *testing.T) {
 	if fast.Features[0].Unseen != nil || len(fast.Feature("c0").Unseen) == 0 {
 		t.Errorf("unseen categories: %+v", fast.Feature("c0").Unseen)
 	}
+	return fast
 }
 
 func TestSparseCounts(t *testing.T) {

@@ -116,6 +116,12 @@ func windowMetrics(r *Report, featureMetrics []drift.Method) *metricSet {
 		}
 		s.add(catalog.DriftedFeatureShare, r.DatasetDrift.Share, "", "")
 	}
+	if mv := r.Multivariate; mv != nil && r.Status == StatusOK {
+		s.add(catalog.ReconstructionError, mv.Mean, "", "")
+		s.add(catalog.ReconstructionErrorUpper, mv.Upper, "", "")
+		s.add(catalog.ReconstructionErrorLower, mv.Lower, "", "")
+		s.add(catalog.ReconstructionErrorSigma, mv.Sigmas, "", "")
+	}
 	if p := r.Prediction; p != nil && r.Status == StatusOK {
 		if p.PredictionResult != nil {
 			if p.Drift.PSI != nil {

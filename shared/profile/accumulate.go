@@ -3,12 +3,14 @@ package profile
 import (
 	"errors"
 	"fmt"
+	"math"
 	"slices"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/modelwatch/modelwatch/shared/dataset"
+	"github.com/modelwatch/modelwatch/shared/multivariate"
 	"github.com/modelwatch/modelwatch/shared/stats"
 )
 
@@ -33,6 +35,15 @@ type Accumulator struct {
 	latency     *LatencyHistogram
 	first, last time.Time
 	now         func() time.Time
+
+	// The reconstruction error of each record, when the reference has a
+	// multivariate model: the record's features in the model's order.
+	mv      *multivariate.Scorer
+	mvCol   []int       // model feature of each column, or -1
+	mvEnc   [][]float64 // per categorical column: the encoding of each kept category
+	mvRow   []float64   // the record's encoded features, NaN when missing
+	mvResid []float64
+	mvSum   multivariate.Summary
 }
 
 type columnCounter struct {
@@ -77,7 +88,71 @@ func NewAccumulator(ref *Profile) (*Accumulator, error) {
 		a.cols[i] = c
 		a.index[f.Name] = i
 	}
+	if m := ref.Multivariate; m != nil {
+		a.mv = multivariate.NewScorer(m)
+		a.mvCol = make([]int, len(cols))
+		for i := range a.mvCol {
+			a.mvCol[i] = -1
+		}
+		a.mvEnc = make([][]float64, len(cols))
+		for j, f := range m.Features {
+			if i, ok := a.index[f.Name]; ok && i < len(ref.Features) {
+				a.mvCol[i] = j
+				if cols[i].Kind == Categorical {
+					enc := make([]float64, len(cols[i].Categories))
+					for k, c := range cols[i].Categories {
+						enc[k] = m.Encode(j, c)
+					}
+					a.mvEnc[i] = enc
+				}
+			}
+		}
+		a.mvRow = make([]float64, len(m.Features))
+		for j := range a.mvRow {
+			a.mvRow[j] = math.NaN()
+		}
+		a.mvResid = make([]float64, len(m.Features))
+		a.mvSum = multivariate.NewSummary(m)
+	}
 	return a, nil
+}
+
+// setNumber keeps a numeric feature value of the current record for its
+// reconstruction.
+func (a *Accumulator) setNumber(col int, v float64) {
+	if a.mv != nil {
+		if j := a.mvCol[col]; j >= 0 {
+			a.mvRow[j] = v
+		}
+	}
+}
+
+// setCategory keeps the encoding of a category of the current record: k is
+// its index among the profile's kept categories, or -1.
+func (a *Accumulator) setCategory(col, k int, s string) {
+	if a.mv != nil {
+		if j := a.mvCol[col]; j >= 0 {
+			if k >= 0 {
+				a.mvRow[j] = a.mvEnc[col][k]
+			} else {
+				a.mvRow[j] = a.mv.Model().Encode(j, s)
+			}
+		}
+	}
+}
+
+// EndRecord ends a record whose features were counted (not a failed one):
+// with a multivariate model, it adds the record's reconstruction error to the
+// batch's summary. Features not counted since AddRecord are missing.
+func (a *Accumulator) EndRecord() {
+	if a.mv == nil {
+		return
+	}
+	e := a.mv.ErrorOf(a.mvRow, a.mvResid)
+	a.mvSum.Add(a.mv.Model().Edges, e, a.mvResid)
+	for j := range a.mvRow {
+		a.mvRow[j] = math.NaN()
+	}
 }
 
 // SetClock sets the clock that stamps the batch profile's created_at
@@ -127,13 +202,15 @@ func (a *Accumulator) AddMissing(col int) { a.cols[col].missing++ }
 func (a *Accumulator) AddNumber(col int, v float64) error {
 	c := a.cols[col]
 	if c.ref.Kind == Categorical {
-		c.addCategory(strconv.FormatFloat(v, 'g', -1, 64))
+		s := strconv.FormatFloat(v, 'g', -1, 64)
+		a.setCategory(col, c.addCategory(s), s)
 		return nil
 	}
 	if err := checkNumber(v); err != nil {
 		return err
 	}
 	c.addNumber(v)
+	a.setNumber(col, v)
 	return nil
 }
 
@@ -142,7 +219,7 @@ func (a *Accumulator) AddNumber(col int, v float64) error {
 func (a *Accumulator) AddCategory(col int, s string) error {
 	c := a.cols[col]
 	if c.ref.Kind == Categorical {
-		c.addCategory(s)
+		a.setCategory(col, c.addCategory(s), s)
 		return nil
 	}
 	v, err := dataset.ParseNumber(s)
@@ -153,6 +230,7 @@ func (a *Accumulator) AddCategory(col int, s string) error {
 		return fmt.Errorf("%s feature: %w", c.ref.Kind, err)
 	}
 	c.addNumber(v)
+	a.setNumber(col, v)
 	return nil
 }
 
@@ -169,7 +247,7 @@ func (a *Accumulator) AddValue(col int, v dataset.Value) error {
 		if a.cols[col].ref.Kind != Categorical {
 			return fmt.Errorf("%s feature: got boolean %s, want a number", a.cols[col].ref.Kind, v.Str)
 		}
-		a.cols[col].addCategory(v.Str)
+		a.setCategory(col, a.cols[col].addCategory(v.Str), v.Str)
 	default:
 		return fmt.Errorf("unknown value kind %d", v.Kind)
 	}
@@ -199,16 +277,19 @@ func (c *columnCounter) addNumber(v float64) {
 	}
 }
 
-func (c *columnCounter) addCategory(s string) {
+// addCategory counts s and returns its index among the kept categories,
+// -1 when it falls in __other__.
+func (c *columnCounter) addCategory(s string) int {
 	if k, ok := c.catIdx[s]; ok {
 		c.values[k]++
-		return
+		return k
 	}
 	c.values[len(c.ref.Categories)]++
 	if c.ref.Pooled.Contains(s) {
-		return // a rare reference category, pooled in __other__
+		return -1 // a rare reference category, pooled in __other__
 	}
 	c.addUnseen(s)
+	return -1
 }
 
 func (c *columnCounter) addUnseen(name string) {
@@ -234,6 +315,10 @@ func (a *Accumulator) Profile() *Profile {
 		CreatedAt:     a.now().UTC(),
 		Rows:          a.rows,
 		Errors:        a.errors,
+	}
+	if a.mv != nil {
+		s := a.mvSum.Clone()
+		p.Reconstruction = &s
 	}
 	if a.latency != nil {
 		h := NewLatencyHistogram()

@@ -148,6 +148,7 @@ func (c *counter) add(row dataset.Row) error {
 			c.acc.AddMissing(col)
 		}
 	}
+	c.acc.EndRecord()
 	if c.confCol >= 0 && len(c.scores) > 0 {
 		best, found := 0.0, false
 		for _, i := range c.scores {

@@ -41,6 +41,14 @@ func Merge(parts ...*Profile) (*Profile, error) {
 				return nil, fmt.Errorf("merge profiles: part %d: %w", i, err)
 			}
 		}
+		if p.Reconstruction != nil {
+			if out.Reconstruction == nil {
+				s := p.Reconstruction.Clone()
+				out.Reconstruction = &s
+			} else if err := out.Reconstruction.Merge(*p.Reconstruction); err != nil {
+				return nil, fmt.Errorf("merge profiles: part %d: %w", i, err)
+			}
+		}
 		if p.FirstEvent != nil && (out.FirstEvent == nil || p.FirstEvent.Before(*out.FirstEvent)) {
 			t := *p.FirstEvent
 			out.FirstEvent = &t

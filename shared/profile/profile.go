@@ -8,7 +8,10 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"slices"
 	"time"
+
+	"github.com/modelwatch/modelwatch/shared/multivariate"
 )
 
 // SchemaVersion is the version of the profile JSON this package reads and
@@ -101,6 +104,13 @@ type Profile struct {
 	// FirstEvent and LastEvent bound the records' event times, when known.
 	FirstEvent *time.Time `json:"first_event,omitempty"`
 	LastEvent  *time.Time `json:"last_event,omitempty"`
+	// Multivariate is the reconstruction model of the features (reference
+	// profiles built with it; optional, older references have none).
+	Multivariate *multivariate.Model `json:"multivariate,omitempty"`
+	// Reconstruction summarises the reconstruction errors of the batch's
+	// profiled records (batch profiles of a reference with a Multivariate
+	// model).
+	Reconstruction *multivariate.Summary `json:"reconstruction,omitempty"`
 }
 
 // Settings are the choices a reference profile was built with.
@@ -268,6 +278,17 @@ func fingerprint(p *Profile) string {
 	role("prediction", p.Prediction)
 	role("confidence", p.Confidence)
 	role("label", p.Label)
+	if m := p.Multivariate; m != nil {
+		// only when present, so that references without a model keep their fingerprint
+		fmt.Fprintf(h, "multivariate\x00%d\x00%d\x00%d\x00", len(m.Features), len(m.Components), len(m.Edges))
+		for _, f := range m.Features {
+			fmt.Fprintf(h, "%s\x00", f.Name)
+		}
+		for _, v := range append(slices.Concat(m.Components...), m.Edges...) {
+			binary.LittleEndian.PutUint64(buf[:], math.Float64bits(v))
+			h.Write(buf[:])
+		}
+	}
 	return hex.EncodeToString(h.Sum(nil)[:12])
 }
 
@@ -336,6 +357,40 @@ func (p *Profile) Validate() error {
 			return fmt.Errorf("feature %q: %w", f.Name, err)
 		}
 	}
+	if p.Multivariate != nil {
+		if p.Type != Reference {
+			return errors.New("a batch profile carries a multivariate model")
+		}
+		if err := p.Multivariate.Validate(); err != nil {
+			return err
+		}
+		for _, f := range p.Multivariate.Features {
+			if p.Feature(f.Name) == nil {
+				return fmt.Errorf("multivariate model: feature %q is not a feature of the profile", f.Name)
+			}
+		}
+	}
+	if s := p.Reconstruction; s != nil {
+		if err := s.CheckCounts(); err != nil {
+			return fmt.Errorf("reconstruction: %w", err)
+		}
+	}
+	return nil
+}
+
+// SetMultivariate attaches a reconstruction model to a reference profile
+// and updates its fingerprint, so that batch profiles counted without it
+// (or with another) are never merged with those counted with it.
+func (p *Profile) SetMultivariate(m *multivariate.Model) error {
+	if p.Type != Reference {
+		return errors.New("set multivariate model: not a reference profile")
+	}
+	p.Multivariate = m
+	if err := p.Validate(); err != nil {
+		p.Multivariate = nil
+		return fmt.Errorf("set multivariate model: %w", err)
+	}
+	p.Fingerprint = fingerprint(p)
 	return nil
 }
 

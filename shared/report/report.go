@@ -62,6 +62,7 @@ type page struct {
 	Schema             int
 	NOK, NWarn, NDrift int
 	Monitoring         *monitoringView
+	Multivariate       *multivariateView
 }
 
 type verdict struct {
@@ -229,6 +230,23 @@ func newPage(r *drift.Report, opts Options) (*page, error) {
 		if m.NoData {
 			p.Verdict.Class, p.Verdict.Label, p.Verdict.Head = "na", "NO DATA", "No data in this window"
 			p.Verdict.Detail = "No batch profile arrived for " + p.Monitoring.Window + ", so nothing was compared: the prediction count is 0 and no drift values were published."
+		}
+	}
+	if mv := r.Multivariate; mv != nil {
+		v, err := newMultivariateView(mv)
+		if err != nil {
+			return nil, fmt.Errorf("multivariate: %w", err)
+		}
+		p.Multivariate = v
+		if mv.Drift {
+			detail := "Multivariate drift: the mean reconstruction error " + num(mv.Mean) + " is outside its thresholds " +
+				num(mv.Lower) + " … " + num(mv.Upper) + " (" + numPrec(mv.Sigmas, 3) + " standard errors from the reference's " +
+				num(mv.ReferenceMean) + "): the features move together differently."
+			if p.Verdict.Class == "ok" {
+				p.Verdict.Class, p.Verdict.Label = "warn", "MULTIVARIATE DRIFT"
+				p.Verdict.Head = "Multivariate drift; no per-feature drift"
+			}
+			p.Verdict.Detail = strings.TrimSpace(p.Verdict.Detail + " " + detail)
 		}
 	}
 	if r.Prediction != nil {

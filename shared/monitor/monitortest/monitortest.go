@@ -16,6 +16,7 @@ import (
 
 	"github.com/modelwatch/modelwatch/shared/dataset"
 	"github.com/modelwatch/modelwatch/shared/layout"
+	"github.com/modelwatch/modelwatch/shared/multivariate"
 	"github.com/modelwatch/modelwatch/shared/profile"
 	"github.com/modelwatch/modelwatch/shared/store"
 )
@@ -107,6 +108,49 @@ func Generate(n int, start time.Time, step time.Duration, shift Shift, seed uint
 // (with their predictions, scores and labels) with profile.Build.
 func Reference(t testing.TB, model, version string, n int, seed uint64) *profile.Profile {
 	t.Helper()
+	data := trainingCSV(n, seed)
+	rd, err := dataset.NewReader(strings.NewReader(data), "train.csv", dataset.FormatCSV)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := profile.Build(context.Background(), rd, "train.csv", profile.BuildOptions{
+		Settings: profile.DefaultSettings(), Model: model, Version: version, TempDir: t.TempDir(),
+		Now: func() time.Time { return time.Date(2026, 1, 2, 0, 0, 0, 0, time.UTC) },
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+// MultivariateReference is Reference with the multivariate reconstruction
+// model of its features, as `modelwatch profile build` fits it.
+func MultivariateReference(t testing.TB, model, version string, n int, seed uint64) *profile.Profile {
+	t.Helper()
+	p := Reference(t, model, version, n, seed)
+	data := trainingCSV(n, seed)
+	open := func(context.Context) (dataset.Reader, error) {
+		return dataset.NewReader(strings.NewReader(data), "train.csv", dataset.FormatCSV)
+	}
+	var specs []multivariate.Spec
+	for _, f := range p.Features {
+		k := multivariate.Numeric
+		if f.Kind == profile.Categorical {
+			k = multivariate.Categorical
+		}
+		specs = append(specs, multivariate.Spec{Name: f.Name, Kind: k})
+	}
+	m, err := multivariate.Fit(context.Background(), open, specs, multivariate.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := p.SetMultivariate(m); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+func trainingCSV(n int, seed uint64) string {
 	var b strings.Builder
 	cols := append(append(append([]string{}, Numeric...), Categorical...), "prediction", "score_yes", "score_no", "label")
 	b.WriteString(strings.Join(cols, ",") + "\n")
@@ -121,18 +165,7 @@ func Reference(t testing.TB, model, version string, n int, seed uint64) *profile
 		row = append(row, r.Prediction, strconv.FormatFloat(r.Scores["yes"], 'g', -1, 64), strconv.FormatFloat(r.Scores["no"], 'g', -1, 64), r.Label)
 		b.WriteString(strings.Join(row, ",") + "\n")
 	}
-	rd, err := dataset.NewReader(strings.NewReader(b.String()), "train.csv", dataset.FormatCSV)
-	if err != nil {
-		t.Fatal(err)
-	}
-	p, err := profile.Build(context.Background(), rd, "train.csv", profile.BuildOptions{
-		Settings: profile.DefaultSettings(), Model: model, Version: version, TempDir: t.TempDir(),
-		Now: func() time.Time { return time.Date(2026, 1, 2, 0, 0, 0, 0, time.UTC) },
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return p
+	return b.String()
 }
 
 // BatchProfile counts records over ref's bins as the ingest function does.
@@ -184,6 +217,7 @@ func BatchProfile(t testing.TB, ref *profile.Profile, recs []Record) *profile.Pr
 		if ref.Label != nil {
 			acc.AddMissing(col(ref.Label.Name))
 		}
+		acc.EndRecord()
 	}
 	return acc.Profile()
 }
