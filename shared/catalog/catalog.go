@@ -185,6 +185,11 @@ var Alarms = []Alarm{
 	{Kind: "accuracy", Metric: LabelledAccuracy, Comparison: LessThan, DefaultThreshold: 0.8, ThresholdParameter: "AccuracyThreshold", Statistic: "Minimum", Period: 3600, EvaluationPeriods: 1, TreatMissingData: "notBreaching", RetrainTrigger: true},
 	{Kind: "latency", Metric: LatencyP99, Comparison: GreaterThan, DefaultThreshold: 500, ThresholdParameter: "LatencyP99ThresholdMs", Statistic: "Maximum", Period: 3600, EvaluationPeriods: 1, TreatMissingData: "notBreaching", RetrainTrigger: false},
 	{Kind: "error-rate", Metric: ErrorRate, Comparison: GreaterThan, DefaultThreshold: 5, ThresholdParameter: "ErrorRateThresholdPercent", Statistic: "Maximum", Period: 3600, EvaluationPeriods: 1, TreatMissingData: "notBreaching", RetrainTrigger: false},
+	// Multivariate drift notifies; it requests retraining when the stack's
+	// RetrainMetrics names ReconstructionErrorSigmas (a relation between
+	// features that changed while each feature stayed is worth a look
+	// before a retraining).
+	{Kind: "multivariate-drift", Metric: ReconstructionErrorSigma, Comparison: GreaterThanOrEqual, DefaultThreshold: 3, ThresholdParameter: "ReconstructionSigmaThreshold", Statistic: "Maximum", Period: 3600, EvaluationPeriods: 1, TreatMissingData: "notBreaching", RetrainTrigger: false},
 }
 
 // DefaultAlarmNamePrefix starts the alarm names of a stack with the default

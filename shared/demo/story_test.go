@@ -79,12 +79,33 @@ func event(t *testing.T, s *demo.Summary, kind string) demo.Event {
 	return demo.Event{}
 }
 
+// Before the shift only the relation change happens, and only the
+// multivariate-drift alarm sees it: it fires in the hours of that event and
+// notifies, without a retraining request.
 func TestBaselineDayHasNoAlarm(t *testing.T) {
 	s := story(t).Summary
-	for _, a := range s.Alarms {
-		if a.Hour <= s.DriftAt {
-			t.Errorf("alarm %s at hour %d, in the baseline day (before the shift at %d)", a.Name, a.Hour, s.DriftAt)
+	var relation demo.Event
+	for _, e := range s.Events {
+		if e.Kind == demo.EventRelationChange {
+			relation = e
 		}
+	}
+	multivariate := 0
+	for _, a := range s.Alarms {
+		if a.Hour > s.DriftAt {
+			continue
+		}
+		if a.Metric == catalog.ReconstructionErrorSigma && a.Hour > relation.From && a.Hour <= relation.Until+1 {
+			multivariate++
+			if a.Handler != alarm.NotifyOnly {
+				t.Errorf("the multivariate-drift alarm at hour %d: handler %s, want notify_only", a.Hour, a.Handler)
+			}
+			continue
+		}
+		t.Errorf("alarm %s at hour %d, in the baseline day (before the shift at %d)", a.Name, a.Hour, s.DriftAt)
+	}
+	if multivariate == 0 {
+		t.Errorf("the relation change of hours %d-%d set off no multivariate-drift alarm; alarms %+v", relation.From, relation.Until, s.Alarms)
 	}
 	for h := 1; h <= s.DriftAt; h++ {
 		if len(s.DriftedFeatures[h]) > 0 {
