@@ -13,9 +13,6 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/credentials"
-	"github.com/aws/aws-sdk-go-v2/service/cloudformation"
-	"github.com/aws/aws-sdk-go-v2/service/lambda"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	s3types "github.com/aws/aws-sdk-go-v2/service/s3/types"
 
@@ -25,7 +22,6 @@ import (
 	"github.com/modelwatch/modelwatch/shared/monitor"
 	"github.com/modelwatch/modelwatch/shared/profile"
 	"github.com/modelwatch/modelwatch/shared/reference"
-	"github.com/modelwatch/modelwatch/shared/store"
 )
 
 // TestDeployedCaptureImport deploys template.yaml with a capture bucket
@@ -44,37 +40,12 @@ func TestDeployedCaptureImport(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 8*time.Minute)
 	defer cancel()
 	root := repoRoot(t)
-	if _, err := os.Stat(filepath.Join(root, ".tools", "ministack", "bin", "ministack")); err != nil {
-		t.Fatalf("MiniStack is not installed: run `make tools` (it installs the pinned SAM CLI and MiniStack into .tools/)")
-	}
-	port := freePort(t)
-	captureBucket := fmt.Sprintf("sagemaker-capture-%d", port)
-	d := &deployment{endpoint: fmt.Sprintf("https://127.0.0.1:%d", port), stack: fmt.Sprintf("modelwatch-capture-%d", port), ownEmulator: true}
-	state := t.TempDir()
-	caFile := filepath.Join(state, "tls", "cert.pem")
-	vars := []string{fmt.Sprintf("LOCAL_PORT=%d", port), "LOCAL_STATE=" + state, "STACK=" + d.stack,
-		"LOCAL_PARAMETERS=CaptureBucketName=" + captureBucket + " CapturePrefix=datacapture/ GroundTruthPrefix=ground-truth/"}
-	t.Cleanup(func() {
-		if t.Failed() {
-			if log, err := os.ReadFile(filepath.Join(state, "ministack.log")); err == nil {
-				t.Logf("--- MiniStack log (last 8 KiB) ---\n%s", tail(log, 8<<10))
-			}
-		}
-		runMake(t, context.Background(), root, append([]string{"local-down"}, vars...)...)
-	})
-	runMake(t, ctx, root, append([]string{"local-up"}, vars...)...)
-	runMake(t, ctx, root, append([]string{"local-deploy"}, vars...)...)
-	d.httpClient = httpClient(t, caFile)
-	d.cfg = aws.Config{Region: region, Credentials: credentials.NewStaticCredentialsProvider(accessKey, secretKey, ""),
-		BaseEndpoint: aws.String(d.endpoint), HTTPClient: d.httpClient}
-	d.cfn = cloudformation.NewFromConfig(d.cfg)
-	d.s3 = s3.NewFromConfig(d.cfg, func(o *s3.Options) { o.UsePathStyle = true })
-	d.load(t, ctx)
+	captureBucket := fmt.Sprintf("sagemaker-capture-%d", time.Now().UnixNano()%1_000_000)
+	d := deployOwn(t, ctx, "modelwatch-capture",
+		"CaptureBucketName="+captureBucket+" CapturePrefix=datacapture/ GroundTruthPrefix=ground-truth/")
 	for _, id := range []string{"CaptureImportFunction", "CaptureImportLogGroup", "CaptureImportFunctionCaptureObjectCreated", "CaptureImportEventsDLQ"} {
 		d.physicalID(t, id)
 	}
-	data := d.output(t, "DataBucketName")
-	d.store = store.NewS3(d.s3, data)
 
 	// The model's reference and capture mapping, as a user publishes them.
 	r, err := dataset.Open(filepath.Join(root, "testdata", "example", "reference.csv"), dataset.FormatCSV)
@@ -186,7 +157,6 @@ func TestDeployedCaptureImport(t *testing.T) {
 	// The imported window through the deployed drift function (a backfill
 	// invocation for the hour): a report of the captured predictions, with
 	// the imported ground truth joined to them.
-	d.lam = lambda.NewFromConfig(d.cfg)
 	windowEnd := hour.Add(time.Hour)
 	event := fmt.Sprintf(`{"models": ["credit-default"], "window_end": %q, "window": "1h"}`, windowEnd.Format(time.RFC3339))
 	d.invoke(t, ctx, d.output(t, "DriftFunctionName"), []byte(event))

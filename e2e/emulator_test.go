@@ -76,45 +76,62 @@ type deployment struct {
 }
 
 // deploy returns the stack under test: the one named by MODELWATCH_E2E_STACK
-// on MODELWATCH_E2E_ENDPOINT when set, else a new one that it deploys with
-// `make local-up local-deploy` on a MiniStack of its own on a free loopback
-// port — the build and deploy path a user runs — and removes afterwards.
+// on MODELWATCH_E2E_ENDPOINT when set, else a new one that deployOwn deploys.
 func deploy(t *testing.T, ctx context.Context) *deployment {
 	t.Helper()
-	d := &deployment{}
-	var caFile string
-	if ep := os.Getenv(endpointVariable); ep != "" {
-		d.endpoint = strings.TrimRight(ep, "/")
-		caFile = os.Getenv(caVariable)
-		d.stack = os.Getenv(stackVariable)
-		if d.stack == "" {
-			d.stack = "modelwatch"
-		}
-	} else {
-		root := repoRoot(t)
-		if _, err := os.Stat(filepath.Join(root, ".tools", "ministack", "bin", "ministack")); err != nil {
-			t.Fatalf("MiniStack is not installed: run `make tools` (it installs the pinned SAM CLI and MiniStack into .tools/)")
-		}
-		port := freePort(t)
-		d.endpoint = fmt.Sprintf("https://127.0.0.1:%d", port)
-		d.stack = fmt.Sprintf("modelwatch-e2e-%d", time.Now().Unix()%100000)
-		d.ownEmulator = true
-		state := t.TempDir()
-		caFile = filepath.Join(state, "tls", "cert.pem")
-		vars := []string{fmt.Sprintf("LOCAL_PORT=%d", port), "LOCAL_STATE=" + state, "STACK=" + d.stack}
-		t.Cleanup(func() {
-			if t.Failed() {
-				if log, err := os.ReadFile(filepath.Join(state, "ministack.log")); err == nil {
-					t.Logf("--- MiniStack log (last 8 KiB) ---\n%s", tail(log, 8<<10))
-				}
-			}
-			runMake(t, context.Background(), root, append([]string{"local-down"}, vars...)...)
-		})
-		started := time.Now()
-		runMake(t, ctx, root, append([]string{"local-up"}, vars...)...)
-		runMake(t, ctx, root, append([]string{"local-deploy"}, vars...)...)
-		t.Logf("MiniStack up and %s built and deployed with the SAM CLI in %v", d.stack, time.Since(started).Round(time.Second))
+	ep := os.Getenv(endpointVariable)
+	if ep == "" {
+		return deployOwn(t, ctx, "modelwatch-e2e", "")
 	}
+	d := &deployment{endpoint: strings.TrimRight(ep, "/"), stack: os.Getenv(stackVariable)}
+	if d.stack == "" {
+		d.stack = "modelwatch"
+	}
+	d.connect(t, ctx, os.Getenv(caVariable))
+	return d
+}
+
+// deployOwn deploys a new stack, named from prefix, with `make local-up
+// local-deploy` on a MiniStack of its own on a free loopback port — the build
+// and deploy path a user runs — with the parameter overrides parameters
+// ("Key=Value ..."), and removes it all afterwards.
+func deployOwn(t *testing.T, ctx context.Context, prefix, parameters string) *deployment {
+	t.Helper()
+	root := repoRoot(t)
+	if _, err := os.Stat(filepath.Join(root, ".tools", "ministack", "bin", "ministack")); err != nil {
+		t.Fatalf("MiniStack is not installed: run `make tools` (it installs the pinned SAM CLI and MiniStack into .tools/)")
+	}
+	port := freePort(t)
+	d := &deployment{
+		endpoint:    fmt.Sprintf("https://127.0.0.1:%d", port),
+		stack:       fmt.Sprintf("%s-%d", prefix, port),
+		ownEmulator: true,
+	}
+	state := t.TempDir()
+	vars := []string{fmt.Sprintf("LOCAL_PORT=%d", port), "LOCAL_STATE=" + state, "STACK=" + d.stack}
+	if parameters != "" {
+		vars = append(vars, "LOCAL_PARAMETERS="+parameters)
+	}
+	t.Cleanup(func() {
+		if t.Failed() {
+			if log, err := os.ReadFile(filepath.Join(state, "ministack.log")); err == nil {
+				t.Logf("--- MiniStack log (last 8 KiB) ---\n%s", tail(log, 8<<10))
+			}
+		}
+		runMake(t, context.Background(), root, append([]string{"local-down"}, vars...)...)
+	})
+	started := time.Now()
+	runMake(t, ctx, root, append([]string{"local-up"}, vars...)...)
+	runMake(t, ctx, root, append([]string{"local-deploy"}, vars...)...)
+	t.Logf("MiniStack up and %s built and deployed with the SAM CLI in %v", d.stack, time.Since(started).Round(time.Second))
+	d.connect(t, ctx, filepath.Join(state, "tls", "cert.pem"))
+	return d
+}
+
+// connect makes the clients of the emulator's services, trusting caFile when
+// set, and reads the stack.
+func (d *deployment) connect(t *testing.T, ctx context.Context, caFile string) {
+	t.Helper()
 	d.httpClient = httpClient(t, caFile)
 	cfg := aws.Config{
 		Region:       region,
@@ -133,7 +150,6 @@ func deploy(t *testing.T, ctx context.Context) *deployment {
 	d.sched = scheduler.NewFromConfig(cfg)
 	d.load(t, ctx)
 	d.store = store.NewS3(d.s3, d.output(t, "DataBucketName"))
-	return d
 }
 
 // load reads the stack's resources, outputs and parameters.
