@@ -110,7 +110,7 @@ tools: tools-sam tools-ministack tools-checkov
 tools-sam tools-ministack tools-checkov:
 	@PYTHON=$(PYTHON) tools/venv.sh tools/requirements-$(@:tools-%=%).txt $(TOOLS_DIR)/$(@:tools-%=%)
 
-## sam-validate: the SAM CLI's own lint (samconfig.toml turns on the language extensions).
+## sam-validate: the SAM CLI's own lint.
 ## checkov: checkov on the template as CloudFormation deploys it, both transforms applied
 ## (tools/sam_transform.py); the checks that do not apply are skipped in .checkov.yaml.
 .PHONY: sam-validate checkov
