@@ -174,8 +174,8 @@ type builder struct {
 	scores []int // indexes of score columns
 	conf   *refColumn
 	errIdx int
-	// scratch is the sort buffer that every numeric column uses in turn.
-	scratch []float64
+	// scratch holds the sort buffers that every numeric column uses in turn.
+	scratch sortBuffers
 	// calibration counts labelled and correct predictions by confidence.
 	calibration *Calibration
 	predIdx     int
@@ -640,9 +640,9 @@ func (b *builder) profile() (*Profile, error) {
 	return p, nil
 }
 
-// feature computes the column's bins; scratch is the sort buffer shared by
-// all columns.
-func (c *refColumn) feature(s Settings, scratch *[]float64) (*Feature, error) {
+// feature computes the column's bins; scratch holds the sort buffers shared
+// by all columns.
+func (c *refColumn) feature(s Settings, scratch *sortBuffers) (*Feature, error) {
 	f := &Feature{Name: c.name, Kind: c.kind, Missing: c.missing}
 	if c.kind == Categorical {
 		f.Categories, f.Values, f.Pooled, f.PooledUnhashed = topCategories(c.cats, s.MaxCategories)
@@ -667,11 +667,10 @@ func (c *refColumn) feature(s Settings, scratch *[]float64) (*Feature, error) {
 		f.TailSums = []float64{f.Edges[0] * float64(f.Grid[0]), 0}
 		return f, nil
 	}
-	sorted, err := c.values.sorted(*scratch)
+	sorted, err := c.values.sorted(scratch)
 	if err != nil {
 		return nil, err
 	}
-	*scratch = sorted
 	if len(sorted) == 0 {
 		// No values at all: one bin, open on both sides.
 		f.Grid = Counts{0}
