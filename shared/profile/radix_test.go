@@ -121,3 +121,23 @@ func TestSpillSortedEdgesEqualOldPath(t *testing.T) {
 		}
 	}
 }
+
+// BenchmarkSortFloats1M sorts 1M normal doubles rounded to 4 decimals, the
+// values of one benchmark column, with the radix sort and with slices.Sort.
+func BenchmarkSortFloats1M(b *testing.B) {
+	r := rand.New(rand.NewPCG(15, 3))
+	values := fill(1_000_000, func() float64 { return math.Round(r.NormFloat64()*1e4) / 1e4 })
+	work, tmp := make([]float64, len(values)), make([]float64, len(values))
+	b.Run("radix", func(b *testing.B) {
+		for range b.N {
+			copy(work, values)
+			sortFloats(work, tmp)
+		}
+	})
+	b.Run("pdqsort", func(b *testing.B) {
+		for range b.N {
+			copy(work, values)
+			slices.Sort(work)
+		}
+	})
+}
