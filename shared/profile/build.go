@@ -31,8 +31,9 @@ type BuildOptions struct {
 	// Now stamps the profile (default time.Now).
 	Now func() time.Time
 	// Workers is how many columns are binned at once once the data is read
-	// (default GOMAXPROCS). The profile is the same for every value; memory
-	// grows by two sort buffers of a column's values per worker.
+	// (default GOMAXPROCS). The profile is the same for every value. Each
+	// worker holds two sort buffers of a column's values (16 bytes a value);
+	// fewer workers run when those would pass 256 MiB in all.
 	Workers int
 }
 

@@ -78,3 +78,26 @@ func TestBuildProfilesConfidence(t *testing.T) {
 			p.Confidence != nil, p.Prediction != nil, p.Label != nil, len(p.Features))
 	}
 }
+
+func TestSortWorkers(t *testing.T) {
+	col := func(n int64) *refColumn { return &refColumn{values: &spill{n: n}} }
+	tests := []struct {
+		name    string
+		cols    []*refColumn
+		workers int
+		want    int
+	}{
+		{"no columns", nil, 2, 1},
+		{"categorical only", []*refColumn{{}, {}}, 4, 2},
+		{"fewer columns than workers", []*refColumn{col(10)}, 4, 1},
+		{"1M rows fit twice", []*refColumn{col(1e6), col(1e6), col(1e6)}, 2, 2},
+		{"10M rows fit once", []*refColumn{col(1e7), col(1e7)}, 2, 1},
+		{"past the budget alone", []*refColumn{col(1e9), col(1)}, 2, 1},
+		{"zero workers", []*refColumn{col(1), col(1)}, 0, 1},
+	}
+	for _, tc := range tests {
+		if got := sortWorkers(tc.cols, tc.workers); got != tc.want {
+			t.Errorf("%s: %d workers, want %d", tc.name, got, tc.want)
+		}
+	}
+}
