@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"runtime"
 	"slices"
 	"strconv"
 	"strings"
@@ -29,6 +30,18 @@ type BuildOptions struct {
 	TempDir string
 	// Now stamps the profile (default time.Now).
 	Now func() time.Time
+	// Workers is how many columns are binned at once once the data is read
+	// (default GOMAXPROCS). The profile is the same for every value. Each
+	// worker holds two sort buffers of a column's values (16 bytes a value);
+	// fewer workers run when those would pass 256 MiB in all.
+	Workers int
+}
+
+func (o BuildOptions) workers() int {
+	if o.Workers > 0 {
+		return o.Workers
+	}
+	return runtime.GOMAXPROCS(0)
 }
 
 func (o BuildOptions) validate() error {
@@ -174,8 +187,6 @@ type builder struct {
 	scores []int // indexes of score columns
 	conf   *refColumn
 	errIdx int
-	// scratch is the sort buffer that every numeric column uses in turn.
-	scratch []float64
 	// calibration counts labelled and correct predictions by confidence.
 	calibration *Calibration
 	predIdx     int
@@ -607,29 +618,27 @@ func (b *builder) profile() (*Profile, error) {
 		if c.coerced > 0 {
 			b.notes = append(b.notes, fmt.Sprintf("column %s: %d values that are not numbers counted as missing (--numeric %s)", c.name, c.coerced, c.name))
 		}
-		if c.role == roleIgnored || c.role == roleError || c.role == roleScore || c.role == roleTime {
-			continue
+	}
+	cols := b.profiledColumns()
+	feats, errs := features(cols, settings, b.opts.workers())
+	for i, c := range cols {
+		if errs[i] != nil {
+			if c == b.conf {
+				return nil, fmt.Errorf("build profile: confidence: %w", errs[i])
+			}
+			return nil, fmt.Errorf("build profile: column %s: %w", c.name, errs[i])
 		}
-		f, err := c.feature(settings, &b.scratch)
-		if err != nil {
-			return nil, fmt.Errorf("build profile: column %s: %w", c.name, err)
-		}
-		switch c.role {
-		case rolePrediction:
+		f := feats[i]
+		switch {
+		case c == b.conf:
+			p.Confidence = f
+		case c.role == rolePrediction:
 			p.Prediction = f
-		case roleLabel:
+		case c.role == roleLabel:
 			p.Label = f
 		default:
 			p.Features = append(p.Features, f)
 		}
-		c.values.close()
-	}
-	if b.conf != nil {
-		f, err := b.conf.feature(settings, &b.scratch)
-		if err != nil {
-			return nil, fmt.Errorf("build profile: confidence: %w", err)
-		}
-		p.Confidence = f
 	}
 	p.Calibration = b.calibration
 	p.Notes = b.notes
@@ -640,9 +649,9 @@ func (b *builder) profile() (*Profile, error) {
 	return p, nil
 }
 
-// feature computes the column's bins; scratch is the sort buffer shared by
-// all columns.
-func (c *refColumn) feature(s Settings, scratch *[]float64) (*Feature, error) {
+// feature computes the column's bins; scratch holds the sort buffers, which
+// the columns profiled on one goroutine use in turn.
+func (c *refColumn) feature(s Settings, scratch *sortBuffers) (*Feature, error) {
 	f := &Feature{Name: c.name, Kind: c.kind, Missing: c.missing}
 	if c.kind == Categorical {
 		f.Categories, f.Values, f.Pooled, f.PooledUnhashed = topCategories(c.cats, s.MaxCategories)
@@ -667,11 +676,10 @@ func (c *refColumn) feature(s Settings, scratch *[]float64) (*Feature, error) {
 		f.TailSums = []float64{f.Edges[0] * float64(f.Grid[0]), 0}
 		return f, nil
 	}
-	sorted, err := c.values.sorted(*scratch)
+	sorted, err := c.values.sorted(scratch)
 	if err != nil {
 		return nil, err
 	}
-	*scratch = sorted
 	if len(sorted) == 0 {
 		// No values at all: one bin, open on both sides.
 		f.Grid = Counts{0}

@@ -7,7 +7,6 @@ import (
 	"io"
 	"math"
 	"os"
-	"slices"
 )
 
 // spillChunk is how many values a column keeps in memory before it writes
@@ -55,13 +54,36 @@ func (s *spill) flush() error {
 	return nil
 }
 
-// sorted returns every value of the column, sorted ascending, in buf when it
-// is large enough (so that one buffer serves every column in turn).
-func (s *spill) sorted(buf []float64) ([]float64, error) {
-	out := buf[:0]
-	if int64(cap(buf)) < s.n {
-		out = make([]float64, 0, s.n)
+// sortBuffers are the two buffers of the radix sort, which every numeric
+// column of a build uses in turn.
+type sortBuffers struct {
+	values, tmp []float64
+}
+
+// grow makes both buffers hold at least n values.
+func (b *sortBuffers) grow(n int64) {
+	if int64(cap(b.values)) < n {
+		b.values = make([]float64, 0, n)
 	}
+	if int64(cap(b.tmp)) < n {
+		b.tmp = make([]float64, n)
+	}
+}
+
+// sorted returns every value of the column, sorted ascending, in one of
+// bufs' buffers; the result is valid until the next call with bufs.
+func (s *spill) sorted(bufs *sortBuffers) ([]float64, error) {
+	bufs.grow(s.n)
+	out, err := s.readAll(bufs.values[:0])
+	if err != nil {
+		return nil, err
+	}
+	bufs.values = out
+	return sortFloats(out, bufs.tmp), nil
+}
+
+// readAll appends every value of the column, in the order added, to out.
+func (s *spill) readAll(out []float64) ([]float64, error) {
 	if s.file != nil {
 		if err := s.w.Flush(); err != nil {
 			return nil, fmt.Errorf("read spilled column: %w", err)
@@ -85,7 +107,6 @@ func (s *spill) sorted(buf []float64) ([]float64, error) {
 	if int64(len(out)) != s.n {
 		return nil, fmt.Errorf("read spilled column: %d values, wrote %d", len(out), s.n)
 	}
-	slices.Sort(out)
 	return out, nil
 }
 
