@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Starts or stops MiniStack, the local AWS emulator, on https://127.0.0.1:PORT in the background.
 #   tools/ministack.sh start|stop MINISTACK_BIN PORT STATE_DIR
-# start waits until it answers; its log is STATE_DIR/ministack.log, its pid STATE_DIR/ministack.pid, the
-# certificate clients must trust STATE_DIR/tls/cert.pem (self-signed, made here with openssl).
+# start waits until it answers; its log is STATE_DIR/ministack.log, its pid (and process group)
+# STATE_DIR/ministack.pid, the certificate clients must trust STATE_DIR/tls/cert.pem (self-signed,
+# made here with openssl). stop ends the whole group, the function processes with it.
 #
 # It runs MiniStack through tools/ministack_launch.py, which fills one gap of the emulator (alarms on a
 # Metrics Insights query; see that file and e2e/doc.go).
@@ -31,7 +32,7 @@ start)
   AUTH="${MINISTACK_AUTH:-true}" USE_SSL=1 MINISTACK_SSL_CERT="$cert" MINISTACK_SSL_KEY="$key" \
     GATEWAY_PORT="$port" BIND_HOST=127.0.0.1 MINISTACK_HOST=localhost S3_DATA_DIR="$state/s3" \
     AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test AWS_DEFAULT_REGION=us-east-1 \
-    nohup "$(dirname "$bin")/python" "$(cd "$(dirname "$0")" && pwd)/ministack_launch.py" >"$state/ministack.log" 2>&1 &
+    setsid nohup "$(dirname "$bin")/python" "$(cd "$(dirname "$0")" && pwd)/ministack_launch.py" >"$state/ministack.log" 2>&1 &
   echo $! >"$pidfile"
   for _ in $(seq 1 100); do
     if curl -fsS --cacert "$cert" "https://127.0.0.1:$port/_ministack/health" >/dev/null 2>&1; then
@@ -43,8 +44,16 @@ start)
   echo "MiniStack did not answer on port $port within 20 s; its log: $state/ministack.log" >&2; exit 1
   ;;
 stop)
+  # MiniStack leads a process group of its own (setsid), with the bootstraps it runs; it does not exit on
+  # SIGTERM while functions are warm, so the group gets SIGKILL after five seconds.
   if [ -f "$pidfile" ]; then
-    kill "$(cat "$pidfile")" 2>/dev/null || true
+    pid=$(cat "$pidfile")
+    kill -TERM -- "-$pid" 2>/dev/null || kill -TERM "$pid" 2>/dev/null || true
+    for _ in $(seq 1 25); do
+      kill -0 "$pid" 2>/dev/null || break
+      sleep 0.2
+    done
+    kill -KILL -- "-$pid" 2>/dev/null || true
     rm -f "$pidfile"
     echo "MiniStack stopped"
   fi
