@@ -5,8 +5,9 @@
 # STATE_DIR/ministack.pid, the certificate clients must trust STATE_DIR/tls/cert.pem (self-signed,
 # made here with openssl). stop ends the whole group, the function processes with it.
 #
-# It runs MiniStack through tools/ministack_launch.py, which fills one gap of the emulator (alarms on a
-# Metrics Insights query; see that file and e2e/doc.go).
+# It runs MiniStack through tools/ministack_launch.py, which fills four gaps of the emulator (alarms on a
+# Metrics Insights query, SQS batch actions under IAM, a string MaximumConcurrency, the scheduler's
+# context attributes; see that file and e2e/doc.go).
 #
 # MiniStack runs with AUTH=true (it evaluates IAM policies: each function gets only what its role
 # allows) and USE_SSL=1 (the bucket and topic policies deny requests that are not over TLS, as on AWS).
