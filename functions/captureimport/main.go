@@ -9,7 +9,6 @@ import (
 
 	"github.com/modelwatch/modelwatch/shared/captureimport"
 	"github.com/modelwatch/modelwatch/shared/ingest"
-	"github.com/modelwatch/modelwatch/shared/metrics"
 	"github.com/modelwatch/modelwatch/shared/store"
 )
 
@@ -21,19 +20,12 @@ func main() {
 		log.Error("configuration", "error", err.Error())
 		os.Exit(1)
 	}
-	client, err := store.NewS3Client(context.Background())
+	rt, err := ingest.NewRuntime(context.Background(), cfg.Ingest, os.Stdout, log)
 	if err != nil {
-		log.Error("S3 client", "error", err.Error())
+		log.Error("capture-import function cannot start", "error", err.Error())
 		os.Exit(1)
 	}
-	bucket := store.NewS3(client, cfg.Ingest.Bucket)
-	emf, err := metrics.NewEMFWriter(os.Stdout, cfg.Ingest.Namespace)
-	if err != nil {
-		log.Error("metrics", "error", err.Error())
-		os.Exit(1)
-	}
-	refs := ingest.NewReferenceCache(bucket, cfg.Ingest.ReferenceTTL, log)
-	ing := ingest.New(cfg.Ingest, bucket, refs, emf, ingest.WithLogger(log))
-	imp := captureimport.New(bucket, ing, captureimport.WithLogger(log), captureimport.WithMappingTTL(cfg.MappingTTL))
-	lambda.Start(captureimport.NewHandler(imp, store.NewS3(client, cfg.CaptureBucket), cfg.CaptureBucket, log).Invoke)
+	bucket := store.NewS3(rt.Client, cfg.Ingest.Bucket)
+	imp := captureimport.New(bucket, rt.Handler, captureimport.WithLogger(log), captureimport.WithMappingTTL(cfg.MappingTTL))
+	lambda.Start(captureimport.NewHandler(imp, store.NewS3(rt.Client, cfg.CaptureBucket), cfg.CaptureBucket, log).Invoke)
 }

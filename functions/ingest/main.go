@@ -8,8 +8,6 @@ import (
 	"github.com/aws/aws-lambda-go/lambda"
 
 	"github.com/modelwatch/modelwatch/shared/ingest"
-	"github.com/modelwatch/modelwatch/shared/metrics"
-	"github.com/modelwatch/modelwatch/shared/store"
 )
 
 func main() {
@@ -20,17 +18,10 @@ func main() {
 		log.Error("configuration", "error", err.Error())
 		os.Exit(1)
 	}
-	client, err := store.NewS3Client(context.Background())
+	rt, err := ingest.NewRuntime(context.Background(), cfg, os.Stdout, log)
 	if err != nil {
-		log.Error("S3 client", "error", err.Error())
+		log.Error("ingest function cannot start", "error", err.Error())
 		os.Exit(1)
 	}
-	bucket := store.NewS3(client, cfg.Bucket)
-	emf, err := metrics.NewEMFWriter(os.Stdout, cfg.Namespace)
-	if err != nil {
-		log.Error("metrics", "error", err.Error())
-		os.Exit(1)
-	}
-	refs := ingest.NewReferenceCache(bucket, cfg.ReferenceTTL, log)
-	lambda.Start(ingest.New(cfg, bucket, refs, emf, ingest.WithLogger(log)))
+	lambda.Start(rt.Handler)
 }

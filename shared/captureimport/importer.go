@@ -18,11 +18,10 @@ import (
 	"github.com/modelwatch/modelwatch/shared/store"
 )
 
-// Bucket is what the importer needs from the modelwatch bucket: store.Store
-// satisfies it.
+// Bucket is what the importer needs from the modelwatch bucket: what the
+// ingest path needs, and listing the mappings. store.Store satisfies it.
 type Bucket interface {
-	Get(ctx context.Context, key string) ([]byte, error)
-	PutIfAbsent(ctx context.Context, key string, data []byte, opts ...store.PutOption) error
+	ingest.Bucket
 	List(ctx context.Context, prefix string) ([]store.Object, error)
 }
 
