@@ -12,10 +12,10 @@
 // with `make local-up local-deploy`: the Makefile's SAM build of the four
 // bootstraps for this machine and `sam deploy` with the emulator's endpoint,
 // the path a user runs. With MODELWATCH_E2E_ENDPOINT (and
-// MODELWATCH_E2E_STACK, default modelwatch) it drives a stack already there
-// (its fleet part publishes 1,000 references named fleet-* to that bucket).
-// It fails, never skips, when MiniStack or the SAM CLI is missing; it is
-// skipped only under go test -short.
+// MODELWATCH_E2E_STACK, default modelwatch) it drives a stack already there,
+// without the fleet part, which would leave 1,000 models in that stack's
+// bucket. It fails, never skips, when MiniStack or the SAM CLI is missing; it
+// is skipped only under go test -short.
 //
 // # The story
 //

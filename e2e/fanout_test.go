@@ -183,7 +183,14 @@ func (d *deployment) fleet(t *testing.T, ctx context.Context, n int) (good []str
 // one of them broken; one dispatch by the schedule's target; one drift run
 // per model through the deployed drift queue; every good model reported,
 // the broken one counted in MonitoringErrors, nothing in the failure queue.
+//
+// It runs on the test's own stack only (always in make test and CI): on a
+// stack deployed by hand (make local-e2e) it would leave a thousand models
+// in that stack's bucket for every later drift run.
 func (d *deployment) testFleet(t *testing.T, ctx context.Context, windowEnd time.Time, others []string) {
+	if !d.ownEmulator {
+		t.Skipf("the fleet of %d models runs on the test's own stack only, not on %s", fleetSize, d.stack)
+	}
 	started := time.Now()
 	good, broken := d.fleet(t, ctx, fleetSize)
 	t.Logf("%d reference profiles published (one broken) in %v", fleetSize, time.Since(started).Round(time.Millisecond))
