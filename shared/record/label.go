@@ -64,15 +64,15 @@ func (r *LabelReader) Index() int { return r.it.index }
 
 func (r *LabelReader) decode(rec *Label) error {
 	p := r.it.p
-	start := p.i
-	p.i++ // '{'
-	p.ws()
+	start := p.Pos
+	p.Pos++ // '{'
+	p.SkipSpace()
 	var seen uint16
-	if p.peek() == '}' {
-		p.i++
+	if p.Peek() == '}' {
+		p.Pos++
 	} else {
 		for {
-			k, err := p.key()
+			k, err := p.Key()
 			if err != nil {
 				return err
 			}
@@ -87,12 +87,12 @@ func (r *LabelReader) decode(rec *Label) error {
 			}
 			switch {
 			case bit == 0:
-				if err := p.skip(1); err != nil {
+				if err := p.Skip(1); err != nil {
 					return err
 				}
 				rec.problem("%s: unknown field; a label record has request_id, label and timestamp", k)
 			case seen&bit != 0:
-				if err := p.skip(1); err != nil {
+				if err := p.Skip(1); err != nil {
 					return err
 				}
 				rec.problem("%s: appears twice", k)
@@ -102,7 +102,7 @@ func (r *LabelReader) decode(rec *Label) error {
 					return err
 				}
 			}
-			more, err := p.afterMember('}')
+			more, err := p.AfterMember('}')
 			if err != nil {
 				return err
 			}
@@ -111,7 +111,7 @@ func (r *LabelReader) decode(rec *Label) error {
 			}
 		}
 	}
-	rec.Text, rec.Compact = p.s[start:p.i], !p.spaced
+	rec.Text, rec.Compact = p.Text[start:p.Pos], !p.Spaced
 	r.finish(rec)
 	return nil
 }

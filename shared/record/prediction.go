@@ -1,6 +1,8 @@
 package record
 
 import (
+	"github.com/modelwatch/modelwatch/internal/jsonscan"
+
 	"math"
 	"time"
 
@@ -143,20 +145,20 @@ func (rec *Prediction) clear() {
 func (r *PredictionReader) decode(rec *Prediction) error {
 	p := r.it.p
 	rec.clear()
-	start := p.i
-	p.i++ // '{'
-	p.ws()
+	start := p.Pos
+	p.Pos++ // '{'
+	p.SkipSpace()
 	var seen uint16
-	if p.peek() != '}' {
+	if p.Peek() != '}' {
 		for {
-			k, err := p.key()
+			k, err := p.Key()
 			if err != nil {
 				return err
 			}
 			bit := predictionField(k)
 			if bit != 0 && seen&bit != 0 {
 				rec.problem("%s: appears twice", k)
-				if err := p.skip(1); err != nil {
+				if err := p.Skip(1); err != nil {
 					return err
 				}
 			} else {
@@ -165,7 +167,7 @@ func (r *PredictionReader) decode(rec *Prediction) error {
 					return err
 				}
 			}
-			more, err := p.afterMember('}')
+			more, err := p.AfterMember('}')
 			if err != nil {
 				return err
 			}
@@ -174,9 +176,9 @@ func (r *PredictionReader) decode(rec *Prediction) error {
 			}
 		}
 	} else {
-		p.i++
+		p.Pos++
 	}
-	rec.Text, rec.Compact = p.s[start:p.i], !p.spaced
+	rec.Text, rec.Compact = p.Text[start:p.Pos], !p.Spaced
 	r.finish(rec, seen)
 	return nil
 }
@@ -223,7 +225,7 @@ func (r *PredictionReader) member(rec *Prediction, k string, bit uint16) error {
 	case fError:
 		return r.errorField(rec)
 	}
-	if err := p.skip(1); err != nil {
+	if err := p.Skip(1); err != nil {
 		return err
 	}
 	rec.problem("%s: unknown field; a prediction record has request_id, timestamp, model_version, features, prediction, scores, latency_ms and error", k)
@@ -232,28 +234,28 @@ func (r *PredictionReader) member(rec *Prediction, k string, bit uint16) error {
 
 func (r *PredictionReader) features(rec *Prediction) error {
 	p := r.it.p
-	c := p.peek()
+	c := p.Peek()
 	switch c {
 	case '{':
 	case 'n':
-		return p.literal("null")
+		return p.Literal("null")
 	default:
-		if err := p.skip(1); err != nil {
+		if err := p.Skip(1); err != nil {
 			return err
 		}
-		rec.content.problem("features: got %s, want an object of feature values", jsonType(c))
+		rec.content.problem("features: got %s, want an object of feature values", jsonscan.TypeName(c))
 		return nil
 	}
 	rec.HasFeatures = true
-	p.i++
-	p.ws()
-	if p.peek() == '}' {
-		p.i++
+	p.Pos++
+	p.SkipSpace()
+	if p.Peek() == '}' {
+		p.Pos++
 		return nil
 	}
 	features := r.schema.Features
 	for k := 0; ; k++ {
-		name, err := p.key()
+		name, err := p.Key()
 		if err != nil {
 			return err
 		}
@@ -275,7 +277,7 @@ func (r *PredictionReader) features(rec *Prediction) error {
 			}
 		}
 		if !known {
-			if err := p.skip(1); err != nil {
+			if err := p.Skip(1); err != nil {
 				return err
 			}
 			if !r.schema.timeColumns[name] {
@@ -298,7 +300,7 @@ func (r *PredictionReader) features(rec *Prediction) error {
 				rec.seen[col] = rec.gen
 			}
 		}
-		more, err := p.afterMember('}')
+		more, err := p.AfterMember('}')
 		if err != nil {
 			return err
 		}
@@ -340,22 +342,22 @@ func (r *PredictionReader) prediction(rec *Prediction) error {
 
 func (r *PredictionReader) scores(rec *Prediction) error {
 	p := r.it.p
-	c := p.peek()
+	c := p.Peek()
 	switch c {
 	case '{':
 	case 'n':
-		return p.literal("null")
+		return p.Literal("null")
 	default:
-		if err := p.skip(1); err != nil {
+		if err := p.Skip(1); err != nil {
 			return err
 		}
-		rec.content.problem("scores: got %s, want an object of class probabilities", jsonType(c))
+		rec.content.problem("scores: got %s, want an object of class probabilities", jsonscan.TypeName(c))
 		return nil
 	}
-	p.i++
-	p.ws()
-	if p.peek() == '}' {
-		p.i++
+	p.Pos++
+	p.SkipSpace()
+	if p.Peek() == '}' {
+		p.Pos++
 		rec.content.problem("scores: empty object; omit scores or give one probability per class")
 		return nil
 	}
@@ -364,7 +366,7 @@ func (r *PredictionReader) scores(rec *Prediction) error {
 	var sum, best float64
 	ok := true
 	for {
-		class, err := p.key()
+		class, err := p.Key()
 		if err != nil {
 			return err
 		}
@@ -396,7 +398,7 @@ func (r *PredictionReader) scores(rec *Prediction) error {
 				best = v.v.Num
 			}
 		}
-		more, err := p.afterMember('}')
+		more, err := p.AfterMember('}')
 		if err != nil {
 			return err
 		}
@@ -417,14 +419,14 @@ func (r *PredictionReader) scores(rec *Prediction) error {
 
 func (r *PredictionReader) errorField(rec *Prediction) error {
 	p := r.it.p
-	switch c := p.peek(); c {
+	switch c := p.Peek(); c {
 	case 'n':
-		return p.literal("null")
+		return p.Literal("null")
 	case '{':
 		rec.Failed = true
-		return p.skip(1)
+		return p.Skip(1)
 	case '"':
-		s, err := p.str()
+		s, err := p.String()
 		if err != nil {
 			return err
 		}
@@ -435,10 +437,10 @@ func (r *PredictionReader) errorField(rec *Prediction) error {
 		rec.Failed = true
 		return nil
 	default:
-		if err := p.skip(1); err != nil {
+		if err := p.Skip(1); err != nil {
 			return err
 		}
-		rec.problem("error: got %s, want null, a message or an object", jsonType(c))
+		rec.problem("error: got %s, want null, a message or an object", jsonscan.TypeName(c))
 		return nil
 	}
 }

@@ -1,0 +1,223 @@
+package jsonscan
+
+import (
+	"encoding/binary"
+	"math/bits"
+	"slices"
+	"unicode/utf16"
+	"unicode/utf8"
+)
+
+// String reads a string; the next byte must be '"'. A string without
+// escapes (and, under Replace, without invalid UTF-8) is a substring of the
+// text; any other is decoded into scratch memory and copied once.
+func (p *Scanner) String() (string, error) {
+	s := p.Text
+	start := p.Pos + 1
+	for i := start; ; {
+		i = nextSpecial(s, i)
+		if i >= len(s) {
+			p.Pos = len(s)
+			return "", p.Errorf("unterminated string")
+		}
+		switch c := s[i]; {
+		case c == '"':
+			p.Pos = i + 1
+			return s[start:i], nil
+		case c == '\\':
+			return p.unquote(start, i)
+		case c < 0x20:
+			p.Pos = i
+			return "", p.Errorf("control character 0x%02x in a string (escape it)", c)
+		default:
+			r, size := utf8.DecodeRuneInString(s[i:])
+			if r == utf8.RuneError && size == 1 {
+				switch p.Strings {
+				case Strict:
+					p.Pos = i
+					return "", p.Errorf("invalid UTF-8 in a string")
+				case Replace:
+					return p.unquote(start, i)
+				}
+			}
+			i += size
+		}
+	}
+}
+
+// unquote decodes the string that starts at start from i on, where the
+// first escape (or byte to replace) is.
+func (p *Scanner) unquote(start, i int) (string, error) {
+	s := p.Text
+	b := append(p.buf[:0], s[start:i]...)
+	defer func() { p.buf = b[:0] }()
+	for {
+		// Copy plain bytes eight at a time into the spare capacity, up to
+		// the next special byte: strings with escapes (a batch body inside
+		// an API Gateway event) often have one every few bytes.
+		for i+8 <= len(s) {
+			if cap(b)-len(b) < 8 {
+				b = slices.Grow(b, 8)
+			}
+			w := load64(s, i)
+			binary.LittleEndian.PutUint64(b[len(b):len(b)+8], w)
+			if m := specialMask(w); m != 0 {
+				n := bits.TrailingZeros64(m) / 8
+				b, i = b[:len(b)+n], i+n
+				break
+			}
+			b, i = b[:len(b)+8], i+8
+		}
+		if i+8 > len(s) {
+			j := nextSpecial(s, i)
+			b = append(b, s[i:j]...)
+			i = j
+		}
+		if i >= len(s) {
+			p.Pos = len(s)
+			return "", p.Errorf("unterminated string")
+		}
+		switch c := s[i]; {
+		case c == '"':
+			p.Pos = i + 1
+			return string(b), nil
+		case c == '\\':
+			if i+1 >= len(s) {
+				p.Pos = len(s)
+				return "", p.Errorf("unterminated string")
+			}
+			e := s[i+1]
+			if e == 'u' {
+				r, n, ok, lone := unicodeEscape(s[i:])
+				if !ok {
+					p.Pos = i
+					return "", p.Errorf(`invalid \u escape (want four hexadecimal digits)`)
+				}
+				if lone {
+					if p.Strings == Strict {
+						p.Pos = i
+						return "", p.Errorf(`unpaired UTF-16 surrogate \u%04x`, r)
+					}
+					r = utf8.RuneError
+				}
+				b = utf8.AppendRune(b, r)
+				i += n
+				continue
+			}
+			d := unescaped[e]
+			if d == 0 {
+				p.Pos = i
+				return "", p.Errorf("invalid escape '\\%c' in a string", e)
+			}
+			b = append(b, d)
+			i += 2
+		case c < 0x20:
+			p.Pos = i
+			return "", p.Errorf("control character 0x%02x in a string (escape it)", c)
+		default:
+			r, size := utf8.DecodeRuneInString(s[i:])
+			if r == utf8.RuneError && size == 1 {
+				switch p.Strings {
+				case Strict:
+					p.Pos = i
+					return "", p.Errorf("invalid UTF-8 in a string")
+				case Replace:
+					b = utf8.AppendRune(b, utf8.RuneError)
+					i++
+					continue
+				}
+			}
+			b = append(b, s[i:i+size]...)
+			i += size
+		}
+	}
+}
+
+// Reserve makes room for n bytes of decoded string in the scratch memory,
+// for a caller that knows a long string with many escapes comes next.
+func (p *Scanner) Reserve(n int) {
+	if cap(p.buf) < n {
+		p.buf = make([]byte, 0, n)
+	}
+}
+
+// unescaped maps the character after a backslash to the byte it stands for
+// (0: not a one-character escape).
+var unescaped = [256]byte{'"': '"', '\\': '\\', '/': '/', 'b': '\b', 'f': '\f', 'n': '\n', 'r': '\r', 't': '\t'}
+
+// nextSpecial returns the index of the first byte of s from i on that ends
+// a run of plain string bytes: '"', '\\', a control character or a
+// non-ASCII byte; len(s) if there is none. It looks at eight bytes at a
+// time (the lowest flagged byte of each word is exact).
+func nextSpecial(s string, i int) int {
+	for ; i+8 <= len(s); i += 8 {
+		if m := specialMask(load64(s, i)); m != 0 {
+			return i + bits.TrailingZeros64(m)/8
+		}
+	}
+	for ; i < len(s); i++ {
+		if c := s[i]; c == '"' || c == '\\' || c < 0x20 || c >= utf8.RuneSelf {
+			return i
+		}
+	}
+	return len(s)
+}
+
+// specialMask flags the special bytes of the eight in w (see nextSpecial)
+// by their high bits; the lowest flag is exact, the others may not be.
+func specialMask(w uint64) uint64 {
+	const lo, hi = 0x0101010101010101, 0x8080808080808080
+	q := w ^ (lo * '"')
+	bs := w ^ (lo * '\\')
+	return ((q-lo)&^q | (bs-lo)&^bs | (w - lo*0x20) | w) & hi
+}
+
+// load64 reads the eight bytes of s at i as a little-endian word.
+func load64(s string, i int) uint64 {
+	return uint64(s[i]) | uint64(s[i+1])<<8 | uint64(s[i+2])<<16 | uint64(s[i+3])<<24 |
+		uint64(s[i+4])<<32 | uint64(s[i+5])<<40 | uint64(s[i+6])<<48 | uint64(s[i+7])<<56
+}
+
+// unicodeEscape decodes the \uXXXX escape that starts s. A high surrogate
+// followed by the escape of its low surrogate is joined into one rune. n is
+// the number of bytes read (6, or 12 for a pair); ok is false when the four
+// characters after `\u` are not hexadecimal digits; lone is true when r is
+// a surrogate without its pair (then n is 6 and r the surrogate).
+func unicodeEscape(s string) (r rune, n int, ok, lone bool) {
+	r, ok = hex4(s, 2)
+	if !ok {
+		return 0, 0, false, false
+	}
+	if !utf16.IsSurrogate(r) {
+		return r, 6, true, false
+	}
+	if len(s) >= 12 && s[6] == '\\' && s[7] == 'u' {
+		if r2, ok := hex4(s, 8); ok {
+			if dec := utf16.DecodeRune(r, r2); dec != utf8.RuneError {
+				return dec, 12, true, false
+			}
+		}
+	}
+	return r, 6, true, true
+}
+
+// hex4 reads four hexadecimal digits at s[i:].
+func hex4(s string, i int) (rune, bool) {
+	if i+4 > len(s) {
+		return 0, false
+	}
+	var r rune
+	for _, c := range []byte(s[i : i+4]) {
+		switch {
+		case c >= '0' && c <= '9':
+			r = r<<4 | rune(c-'0')
+		case c >= 'a' && c <= 'f':
+			r = r<<4 | rune(c-'a'+10)
+		case c >= 'A' && c <= 'F':
+			r = r<<4 | rune(c-'A'+10)
+		default:
+			return 0, false
+		}
+	}
+	return r, true
+}
