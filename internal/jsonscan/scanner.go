@@ -136,6 +136,16 @@ func (p *Scanner) Open() (empty bool) {
 // object member or an array element, and the whitespace around them. It
 // reports whether the object or array goes on.
 func (p *Scanner) AfterMember(closing byte) (more bool, err error) {
+	if p.Pos+1 < len(p.Text) { // the common case, compact JSON
+		switch c, next := p.Text[p.Pos], p.Text[p.Pos+1]; {
+		case c == ',' && next > ' ':
+			p.Pos++
+			return true, nil
+		case c == closing:
+			p.Pos++
+			return false, nil
+		}
+	}
 	p.SkipSpace()
 	if p.Pos < len(p.Text) {
 		switch p.Text[p.Pos] {
@@ -169,6 +179,46 @@ func (p *Scanner) Key() (string, error) {
 	}
 	p.SkipSpace()
 	return k, nil
+}
+
+// Members reads an object, which must come next, and calls member for
+// each of its members with its key, positioned at its value, which member
+// must read.
+func (p *Scanner) Members(member func(key string) error) error {
+	if err := p.Expect('{', "'{'"); err != nil {
+		return err
+	}
+	p.Pos--
+	for more := !p.Open(); more; {
+		k, err := p.Key()
+		if err != nil {
+			return err
+		}
+		if err := member(k); err != nil {
+			return err
+		}
+		if more, err = p.AfterMember('}'); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// MatchName returns the index in names of the name a member key sets, as
+// encoding/json matches keys to struct fields: the same name, or else one
+// equal to it without regard to case; -1 when there is none.
+func MatchName(key string, names []string) int {
+	for i, n := range names {
+		if n == key {
+			return i
+		}
+	}
+	for i, n := range names {
+		if strings.EqualFold(n, key) {
+			return i
+		}
+	}
+	return -1
 }
 
 // Literal consumes word (true, false or null) or fails.

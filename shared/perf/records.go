@@ -10,9 +10,11 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unsafe"
 
-	json "github.com/goccy/go-json"
 	"github.com/klauspost/compress/gzip"
+
+	"github.com/modelwatch/modelwatch/internal/jsonscan"
 )
 
 // MaxLineBytes bounds one JSON line; a longer line is an error, not a
@@ -86,18 +88,117 @@ func Decompress(data []byte, name string) ([]byte, error) {
 	return out, nil
 }
 
-type rawPrediction struct {
-	RequestID  *string                     `json:"request_id"`
-	Timestamp  *string                     `json:"timestamp"`
-	Prediction json.RawMessage             `json:"prediction"`
-	Scores     map[string]*json.RawMessage `json:"scores"`
-	Error      json.RawMessage             `json:"error"`
+// rawRecord is the members of a prediction or label record that
+// performance reads, as encoding/json would read them into *string,
+// json.RawMessage and map[string]*json.RawMessage fields: member names
+// match without regard to case, a member given twice counts once (the
+// last; "scores" objects add up), raw values are JSON text ("" when
+// absent) and a null score is "".
+type rawRecord struct {
+	requestID, timestamp *string
+	value, error         string // the prediction or label
+	scores               map[string]string
 }
 
-type rawLabel struct {
-	RequestID *string         `json:"request_id"`
-	Timestamp *string         `json:"timestamp"`
-	Label     json.RawMessage `json:"label"`
+// The members of the two kinds of record, in the order of the r… constants.
+var (
+	predictionMembers = []string{"request_id", "timestamp", "prediction", "error", "scores"}
+	labelMembers      = []string{"request_id", "timestamp", "label"}
+)
+
+const (
+	rRequestID = iota
+	rTimestamp
+	rValue
+	rError
+	rScores
+)
+
+// readRecord reads one JSON Lines record whose members are names.
+func readRecord(line []byte, names []string) (*rawRecord, error) {
+	// The text is the line itself, not a copy: the strings kept from it are
+	// cloned (stringOrNull, scores, decodeValue).
+	p := &jsonscan.Scanner{Text: unsafe.String(unsafe.SliceData(line), len(line)), Strings: jsonscan.Replace, End: "the end of the line"}
+	var raw rawRecord
+	p.SkipSpace()
+	var err error
+	if p.Peek() == 'n' {
+		err = p.Literal("null") // as encoding/json has it: nothing set
+	} else {
+		err = p.Members(func(key string) error {
+			switch jsonscan.MatchName(key, names) {
+			case rRequestID:
+				return stringOrNull(p, &raw.requestID)
+			case rTimestamp:
+				return stringOrNull(p, &raw.timestamp)
+			case rValue:
+				return rawValue(p, &raw.value)
+			case rError:
+				return rawValue(p, &raw.error)
+			case rScores:
+				return scores(p, &raw.scores)
+			}
+			return p.Skip(0)
+		})
+	}
+	if err == nil {
+		if p.SkipSpace(); !p.AtEnd() {
+			err = p.Errorf("unexpected %s after the record", p.Found())
+		}
+	}
+	if err != nil {
+		return nil, err
+	}
+	return &raw, nil
+}
+
+// stringOrNull reads a string into *dst, or null, which makes it nil.
+func stringOrNull(p *jsonscan.Scanner, dst **string) error {
+	switch p.Peek() {
+	case 'n':
+		*dst = nil
+		return p.Literal("null")
+	case '"':
+		s, err := p.String()
+		s = strings.Clone(s)
+		*dst = &s
+		return err
+	}
+	return p.Errorf("want a string, found %s", jsonscan.TypeName(p.Peek()))
+}
+
+// rawValue reads any value and keeps its text.
+func rawValue(p *jsonscan.Scanner, dst *string) error {
+	start := p.Pos
+	err := p.Skip(0)
+	*dst = p.Text[start:p.Pos]
+	return err
+}
+
+// scores reads an object of raw values into *dst ("" for null), or null,
+// which makes it nil.
+func scores(p *jsonscan.Scanner, dst *map[string]string) error {
+	if p.Peek() == 'n' {
+		*dst = nil
+		return p.Literal("null")
+	}
+	if p.Peek() != '{' {
+		return p.Errorf("scores: want an object, found %s", jsonscan.TypeName(p.Peek()))
+	}
+	if *dst == nil {
+		*dst = map[string]string{}
+	}
+	return p.Members(func(class string) error {
+		class = strings.Clone(class)
+		var v string
+		if p.Peek() == 'n' {
+			(*dst)[class] = ""
+			return p.Literal("null")
+		}
+		err := rawValue(p, &v)
+		(*dst)[class] = v
+		return err
+	})
 }
 
 // ReadPredictions decodes a predictions object (gzip or plain JSON Lines of
@@ -170,32 +271,28 @@ func readLine(r *bufio.Reader) ([]byte, error) {
 }
 
 func decodePrediction(line []byte) (Prediction, error) {
-	var raw rawPrediction
-	if err := json.Unmarshal(line, &raw); err != nil {
+	raw, err := readRecord(line, predictionMembers)
+	if err != nil {
 		return Prediction{}, fmt.Errorf("prediction record: %w", err)
 	}
 	var p Prediction
-	var err error
-	if p.RequestID, p.Timestamp, err = identity(raw.RequestID, raw.Timestamp); err != nil {
+	if p.RequestID, p.Timestamp, err = identity(raw.requestID, raw.timestamp); err != nil {
 		return Prediction{}, err
 	}
-	if p.Failed, err = failed(raw.Error); err != nil {
-		return Prediction{}, err
-	}
-	if p.Failed {
+	if p.Failed = failed(raw.error); p.Failed {
 		return p, nil
 	}
-	if p.Output, err = decodeValue(raw.Prediction); err != nil {
+	if p.Output, err = decodeValue(raw.value); err != nil {
 		return Prediction{}, fmt.Errorf("request %s: prediction: %w", p.RequestID, err)
 	}
-	if len(raw.Scores) > 0 {
-		p.Scores = make(map[string]float64, len(raw.Scores))
-		for class, s := range raw.Scores {
-			if s == nil || string(*s) == "null" {
+	if len(raw.scores) > 0 {
+		p.Scores = make(map[string]float64, len(raw.scores))
+		for class, s := range raw.scores {
+			if s == "" {
 				continue // a missing score
 			}
-			var v float64
-			if err := json.Unmarshal(*s, &v); err != nil {
+			v, err := jsonscan.ParseFloat(s)
+			if err != nil || s[0] != '-' && (s[0] < '0' || s[0] > '9') {
 				return Prediction{}, fmt.Errorf("request %s: score %q: want a number in [0, 1]", p.RequestID, class)
 			}
 			if !(v >= 0 && v <= 1) {
@@ -208,16 +305,15 @@ func decodePrediction(line []byte) (Prediction, error) {
 }
 
 func decodeLabel(line []byte) (Label, error) {
-	var raw rawLabel
-	if err := json.Unmarshal(line, &raw); err != nil {
+	raw, err := readRecord(line, labelMembers)
+	if err != nil {
 		return Label{}, fmt.Errorf("label record: %w", err)
 	}
 	var l Label
-	var err error
-	if l.RequestID, l.Timestamp, err = identity(raw.RequestID, raw.Timestamp); err != nil {
+	if l.RequestID, l.Timestamp, err = identity(raw.requestID, raw.timestamp); err != nil {
 		return Label{}, err
 	}
-	if l.Value, err = decodeValue(raw.Label); err != nil {
+	if l.Value, err = decodeValue(raw.value); err != nil {
 		return Label{}, fmt.Errorf("request %s: label: %w", l.RequestID, err)
 	}
 	return l, nil
@@ -238,43 +334,35 @@ func identity(id, ts *string) (string, time.Time, error) {
 }
 
 // failed reads the error field: absent, null, false or "" mean success.
-func failed(raw json.RawMessage) (bool, error) {
-	s := string(bytes.TrimSpace(raw))
-	switch s {
+func failed(raw string) bool {
+	switch raw {
 	case "", "null", "false", `""`:
-		return false, nil
+		return false
 	}
-	return true, nil
+	return true
 }
 
-// decodeValue reads a string, a finite number or a boolean.
-func decodeValue(raw json.RawMessage) (Value, error) {
-	raw = bytes.TrimSpace(raw)
-	if len(raw) == 0 || string(raw) == "null" {
+// decodeValue reads a string, a finite number or a boolean from its JSON
+// text.
+func decodeValue(raw string) (Value, error) {
+	if raw == "" || raw == "null" {
 		return Value{}, errors.New("missing")
 	}
 	switch raw[0] {
 	case '"':
-		var s string
-		if err := json.Unmarshal(raw, &s); err != nil {
-			return Value{}, err
-		}
-		return Value{Text: s}, nil
-	case 't', 'f':
-		var b bool
-		if err := json.Unmarshal(raw, &b); err != nil {
-			return Value{}, err
-		}
-		return Value{Text: strconv.FormatBool(b)}, nil
+		p := jsonscan.Scanner{Text: raw, Strings: jsonscan.Replace}
+		s, err := p.String()
+		return Value{Text: strings.Clone(s)}, err
+	case 't':
+		return Value{Text: "true"}, nil
+	case 'f':
+		return Value{Text: "false"}, nil
 	case '{', '[':
 		return Value{}, errors.New("want a string, a number or a boolean, got an object or array")
 	}
-	var f float64
-	if err := json.Unmarshal(raw, &f); err != nil {
+	f, err := jsonscan.ParseFloat(raw)
+	if err != nil {
 		return Value{}, fmt.Errorf("want a string, a number or a boolean: %w", err)
-	}
-	if math.IsInf(f, 0) || math.IsNaN(f) {
-		return Value{}, errors.New("not a finite number")
 	}
 	return Value{Num: f, Numeric: true}, nil
 }
