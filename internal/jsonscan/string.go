@@ -14,35 +14,43 @@ import (
 func (p *Scanner) String() (string, error) {
 	s := p.Text
 	start := p.Pos + 1
-	for i := start; ; {
-		i = nextSpecial(s, i)
-		if i >= len(s) {
-			p.Pos = len(s)
-			return "", p.Errorf("unterminated string")
+	i := nextSpecial(s, start)
+	for i < len(s) && s[i] >= utf8.RuneSelf {
+		size, replace, err := p.char(i)
+		if err != nil || replace {
+			break
 		}
-		switch c := s[i]; {
-		case c == '"':
-			p.Pos = i + 1
-			return s[start:i], nil
-		case c == '\\':
-			return p.unquote(start, i)
-		case c < 0x20:
-			p.Pos = i
-			return "", p.Errorf("control character 0x%02x in a string (escape it)", c)
-		default:
-			r, size := utf8.DecodeRuneInString(s[i:])
-			if r == utf8.RuneError && size == 1 {
-				switch p.Strings {
-				case Strict:
-					p.Pos = i
-					return "", p.Errorf("invalid UTF-8 in a string")
-				case Replace:
-					return p.unquote(start, i)
-				}
-			}
-			i += size
-		}
+		i = nextSpecial(s, i+size)
 	}
+	if i < len(s) && s[i] == '"' {
+		p.Pos = i + 1
+		return s[start:i], nil
+	}
+	// An escape, a control character, invalid UTF-8 or the end of the
+	// text: unquote decodes it or says what is wrong.
+	return p.unquote(start, i)
+}
+
+// char reads the non-ASCII character at i of a string: its size, and
+// whether it is invalid UTF-8 to be read as U+FFFD (under Replace).
+func (p *Scanner) char(i int) (size int, replace bool, err error) {
+	r, size := utf8.DecodeRuneInString(p.Text[i:])
+	if r != utf8.RuneError || size != 1 {
+		return size, false, nil
+	}
+	switch p.Strings {
+	case Strict:
+		p.Pos = i
+		return 0, false, p.Errorf("invalid UTF-8 in a string")
+	case Replace:
+		return 1, true, nil
+	}
+	return 1, false, nil
+}
+
+func (p *Scanner) controlError(i int) error {
+	p.Pos = i
+	return p.Errorf("control character 0x%02x in a string (escape it)", p.Text[i])
 }
 
 // unquote decodes the string that starts at start from i on, where the
@@ -112,22 +120,17 @@ func (p *Scanner) unquote(start, i int) (string, error) {
 			b = append(b, d)
 			i += 2
 		case c < 0x20:
-			p.Pos = i
-			return "", p.Errorf("control character 0x%02x in a string (escape it)", c)
+			return "", p.controlError(i)
 		default:
-			r, size := utf8.DecodeRuneInString(s[i:])
-			if r == utf8.RuneError && size == 1 {
-				switch p.Strings {
-				case Strict:
-					p.Pos = i
-					return "", p.Errorf("invalid UTF-8 in a string")
-				case Replace:
-					b = utf8.AppendRune(b, utf8.RuneError)
-					i++
-					continue
-				}
+			size, replace, err := p.char(i)
+			switch {
+			case err != nil:
+				return "", err
+			case replace:
+				b = utf8.AppendRune(b, utf8.RuneError)
+			default:
+				b = append(b, s[i:i+size]...)
 			}
-			b = append(b, s[i:i+size]...)
 			i += size
 		}
 	}

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"unsafe"
 
@@ -104,18 +105,6 @@ func canonicalKey(key string) string {
 
 func decodeEventMember(ev *events.APIGatewayV2HTTPRequest, key string, raw []byte) error {
 	switch key {
-	case "version":
-		return json.Unmarshal(raw, &ev.Version)
-	case "routeKey":
-		return json.Unmarshal(raw, &ev.RouteKey)
-	case "rawPath":
-		return json.Unmarshal(raw, &ev.RawPath)
-	case "headers":
-		return json.Unmarshal(raw, &ev.Headers)
-	case "pathParameters":
-		return json.Unmarshal(raw, &ev.PathParameters)
-	case "isBase64Encoded":
-		return json.Unmarshal(raw, &ev.IsBase64Encoded)
 	case "body":
 		var s *string
 		if err := json.Unmarshal(raw, &s); err != nil {
@@ -124,6 +113,7 @@ func decodeEventMember(ev *events.APIGatewayV2HTTPRequest, key string, raw []byt
 		if s != nil {
 			ev.Body = *s
 		}
+		return nil
 	case "requestContext":
 		var rc httpEventContext
 		if err := json.Unmarshal(raw, &rc); err != nil {
@@ -131,6 +121,13 @@ func decodeEventMember(ev *events.APIGatewayV2HTTPRequest, key string, raw []byt
 		}
 		ev.RequestContext.RequestID, ev.RequestContext.RouteKey, ev.RequestContext.Stage = rc.RequestID, rc.RouteKey, rc.Stage
 		ev.RequestContext.HTTP.Method, ev.RequestContext.HTTP.Path = rc.HTTP.Method, rc.HTTP.Path
+		return nil
+	}
+	// The other members the handler reads (the first of eventKeys) go where
+	// encoding/json puts them.
+	targets := [...]any{&ev.Version, &ev.RouteKey, &ev.RawPath, &ev.Headers, &ev.PathParameters, &ev.IsBase64Encoded}
+	if i := slices.Index(eventKeys[:len(targets)], key); i >= 0 {
+		return json.Unmarshal(raw, targets[i])
 	}
 	return nil
 }

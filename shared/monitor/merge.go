@@ -310,8 +310,8 @@ func (m *windowMerge) profile() *profile.Profile {
 		r := m.recon.Clone()
 		p.Reconstruction = &r
 	}
-	n := len(m.ref.Features)
-	for i, c := range m.cols {
+	cols := make([]*profile.Feature, 0, len(m.cols))
+	for _, c := range m.cols {
 		f := &profile.Feature{Name: c.ref.Name, Kind: c.ref.Kind, Missing: c.missing, Grid: c.grid, Values: c.values}
 		if c.grid != nil {
 			mm := c.moments
@@ -320,15 +320,18 @@ func (m *windowMerge) profile() *profile.Profile {
 		}
 		f.UnseenCount = c.unseenCount
 		f.Unseen = profile.TopNames(c.unseen, profile.UnseenKept)
-		switch {
-		case i < n:
-			p.Features = append(p.Features, f)
-		case c.ref == m.ref.Prediction:
-			p.Prediction = f
-		case c.ref == m.ref.Confidence:
-			p.Confidence = f
-		case c.ref == m.ref.Label:
-			p.Label = f
+		cols = append(cols, f)
+	}
+	// The columns are the reference's: its features, then those of its
+	// prediction, confidence and label that it has.
+	p.Features, cols = cols[:len(m.ref.Features)], cols[len(m.ref.Features):]
+	roles := []struct {
+		ref    *profile.Feature
+		merged **profile.Feature
+	}{{m.ref.Prediction, &p.Prediction}, {m.ref.Confidence, &p.Confidence}, {m.ref.Label, &p.Label}}
+	for _, r := range roles {
+		if r.ref != nil {
+			*r.merged, cols = cols[0], cols[1:]
 		}
 	}
 	return p

@@ -1,10 +1,10 @@
 package record
 
 import (
-	"github.com/modelwatch/modelwatch/internal/jsonscan"
-
 	"errors"
 	"fmt"
+
+	"github.com/modelwatch/modelwatch/internal/jsonscan"
 )
 
 // Kind is the kind of records a batch carries.

@@ -1,11 +1,11 @@
 package record
 
 import (
-	"github.com/modelwatch/modelwatch/internal/jsonscan"
-
 	"math"
+	"slices"
 	"time"
 
+	"github.com/modelwatch/modelwatch/internal/jsonscan"
 	"github.com/modelwatch/modelwatch/shared/dataset"
 	"github.com/modelwatch/modelwatch/shared/profile"
 )
@@ -100,19 +100,7 @@ func NewPredictionReader(b *Body, schema *Schema, rules Rules) *PredictionReader
 // Next reads the next record. It returns false at the end of the records or
 // when the body is not valid JSON; Err tells which.
 func (r *PredictionReader) Next() bool {
-	if !r.it.advance() {
-		return false
-	}
-	rec := &r.rec
-	rec.reset(r.it.index)
-	if r.it.nonObject(&rec.Raw) {
-		return r.it.err == nil
-	}
-	if err := r.decode(rec); err != nil {
-		r.it.fail(err)
-		return false
-	}
-	return true
+	return r.it.next(&r.rec.Raw, func() error { return r.decode(&r.rec) })
 }
 
 // Record returns the record read by the last Next.
@@ -146,37 +134,18 @@ func (r *PredictionReader) decode(rec *Prediction) error {
 	p := r.it.p
 	rec.clear()
 	start := p.Pos
-	p.Pos++ // '{'
-	p.SkipSpace()
 	var seen uint16
-	if p.Peek() != '}' {
-		for {
-			k, err := p.Key()
-			if err != nil {
-				return err
-			}
-			bit := predictionField(k)
-			if bit != 0 && seen&bit != 0 {
-				rec.problem("%s: appears twice", k)
-				if err := p.Skip(1); err != nil {
-					return err
-				}
-			} else {
-				seen |= bit
-				if err := r.member(rec, k, bit); err != nil {
-					return err
-				}
-			}
-			more, err := p.AfterMember('}')
-			if err != nil {
-				return err
-			}
-			if !more {
-				break
-			}
+	err := p.Members(func(k string) error {
+		bit := predictionField(k)
+		if bit != 0 && seen&bit != 0 {
+			rec.problem("%s: appears twice", k)
+			return p.Skip(1)
 		}
-	} else {
-		p.Pos++
+		seen |= bit
+		return r.member(rec, k, bit)
+	})
+	if err != nil {
+		return err
 	}
 	rec.Text, rec.Compact = p.Text[start:p.Pos], !p.Spaced
 	r.finish(rec, seen)
@@ -234,31 +203,14 @@ func (r *PredictionReader) member(rec *Prediction, k string, bit uint16) error {
 
 func (r *PredictionReader) features(rec *Prediction) error {
 	p := r.it.p
-	c := p.Peek()
-	switch c {
-	case '{':
-	case 'n':
-		return p.Literal("null")
-	default:
-		if err := p.Skip(1); err != nil {
-			return err
-		}
-		rec.content.problem("features: got %s, want an object of feature values", jsonscan.TypeName(c))
-		return nil
+	if object, err := p.objectOrNull(&rec.content, "features", "an object of feature values"); !object {
+		return err
 	}
 	rec.HasFeatures = true
-	p.Pos++
-	p.SkipSpace()
-	if p.Peek() == '}' {
-		p.Pos++
-		return nil
-	}
 	features := r.schema.Features
-	for k := 0; ; k++ {
-		name, err := p.Key()
-		if err != nil {
-			return err
-		}
+	k := -1
+	return p.Members(func(name string) error {
+		k++
 		col, known := -1, false
 		if k < len(r.order) {
 			if c := r.order[k]; c >= 0 && features[c].Name == name {
@@ -277,37 +229,26 @@ func (r *PredictionReader) features(rec *Prediction) error {
 			}
 		}
 		if !known {
-			if err := p.Skip(1); err != nil {
-				return err
-			}
 			if !r.schema.timeColumns[name] {
 				r.unknown(rec, name)
 			}
-		} else {
-			v := &r.val
-			if err := p.scalar(v); err != nil {
-				return err
-			}
-			f := features[col]
-			switch {
-			case rec.seen[col] == rec.gen:
-				rec.content.problem("features.%s: appears twice", name)
-			default:
-				if msg := checkKind(v, f.Kind, func() string { return name + " is " + string(f.Kind) + " in the reference" }); msg != "" {
-					rec.content.problem("features.%s: %s", name, msg)
-				}
-				rec.values[col] = v.v
-				rec.seen[col] = rec.gen
-			}
+			return p.Skip(1)
 		}
-		more, err := p.AfterMember('}')
-		if err != nil {
+		v := &r.val
+		if err := p.scalar(v); err != nil {
 			return err
 		}
-		if !more {
-			return nil
+		if f := features[col]; rec.seen[col] == rec.gen {
+			rec.content.problem("features.%s: appears twice", name)
+		} else {
+			if msg := checkKind(v, f.Kind, func() string { return name + " is " + string(f.Kind) + " in the reference" }); msg != "" {
+				rec.content.problem("features.%s: %s", name, msg)
+			}
+			rec.values[col] = v.v
+			rec.seen[col] = rec.gen
 		}
-	}
+		return nil
+	})
 }
 
 func (r *PredictionReader) unknown(rec *Prediction, name string) {
@@ -342,45 +283,19 @@ func (r *PredictionReader) prediction(rec *Prediction) error {
 
 func (r *PredictionReader) scores(rec *Prediction) error {
 	p := r.it.p
-	c := p.Peek()
-	switch c {
-	case '{':
-	case 'n':
-		return p.Literal("null")
-	default:
-		if err := p.Skip(1); err != nil {
-			return err
-		}
-		rec.content.problem("scores: got %s, want an object of class probabilities", jsonscan.TypeName(c))
-		return nil
-	}
-	p.Pos++
-	p.SkipSpace()
-	if p.Peek() == '}' {
-		p.Pos++
-		rec.content.problem("scores: empty object; omit scores or give one probability per class")
-		return nil
+	if object, err := p.objectOrNull(&rec.content, "scores", "an object of class probabilities"); !object {
+		return err
 	}
 	names := r.scoreNames[:0]
 	defer func() { r.scoreNames = names[:0] }()
 	var sum, best float64
 	ok := true
-	for {
-		class, err := p.Key()
-		if err != nil {
-			return err
-		}
+	err := p.Members(func(class string) error {
 		var v value
 		if err := p.scalar(&v); err != nil {
 			return err
 		}
-		dup := false
-		for _, n := range names {
-			if n == class {
-				dup = true
-				break
-			}
-		}
+		dup := slices.Contains(names, class)
 		names = append(names, class)
 		switch {
 		case dup:
@@ -398,13 +313,14 @@ func (r *PredictionReader) scores(rec *Prediction) error {
 				best = v.v.Num
 			}
 		}
-		more, err := p.AfterMember('}')
-		if err != nil {
-			return err
-		}
-		if !more {
-			break
-		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	if len(names) == 0 {
+		rec.content.problem("scores: empty object; omit scores or give one probability per class")
+		return nil
 	}
 	if !ok {
 		return nil

@@ -1,13 +1,12 @@
 package record
 
 import (
-	"github.com/modelwatch/modelwatch/internal/jsonscan"
-
 	"fmt"
 	"math"
 	"strings"
 	"time"
 
+	"github.com/modelwatch/modelwatch/internal/jsonscan"
 	"github.com/modelwatch/modelwatch/shared/dataset"
 	"github.com/modelwatch/modelwatch/shared/profile"
 )
@@ -113,6 +112,42 @@ func (it *records) advance() bool {
 
 func (it *records) fail(err error) {
 	it.err, it.done = it.p.syntax(err), true
+}
+
+// next moves to the next record and reads it with decode, unless it is not
+// a JSON object. It returns false at the end of the records or when the
+// body is not valid JSON (see err).
+func (it *records) next(raw *Raw, decode func() error) bool {
+	if !it.advance() {
+		return false
+	}
+	raw.reset(it.index)
+	if it.nonObject(raw) {
+		return it.err == nil
+	}
+	if err := decode(); err != nil {
+		it.fail(err)
+		return false
+	}
+	return true
+}
+
+// objectOrNull reads null, or checks that an object comes next and reports
+// true. Any other value is skipped and is a problem of raw: field got it,
+// and wants what.
+func (p *scanner) objectOrNull(raw *Raw, field, want string) (object bool, err error) {
+	switch c := p.Peek(); c {
+	case '{':
+		return true, nil
+	case 'n':
+		return false, p.Literal("null")
+	default:
+		if err := p.Skip(1); err != nil {
+			return false, err
+		}
+		raw.problem("%s: got %s, want %s", field, jsonscan.TypeName(c), want)
+		return false, nil
+	}
 }
 
 // nonObject handles a record that is not a JSON object.
