@@ -6,6 +6,7 @@ import (
 	"slices"
 	"unicode/utf16"
 	"unicode/utf8"
+	"unsafe"
 )
 
 // String reads a string; the next byte must be '"'. A string without
@@ -28,7 +29,16 @@ func (p *Scanner) String() (string, error) {
 	}
 	// An escape, a control character, invalid UTF-8 or the end of the
 	// text: unquote decodes it or says what is wrong.
-	return p.unquote(start, i)
+	return p.unquote(start, i, false)
+}
+
+// LongString reads a string as String does, for one long string with many
+// escapes (a batch body inside an API Gateway event): it decodes it into
+// new memory as long as the rest of the text, which becomes the string, so
+// that it is copied once.
+func (p *Scanner) LongString() (string, error) {
+	p.buf = make([]byte, 0, len(p.Text)-p.Pos)
+	return p.unquote(p.Pos+1, p.Pos+1, true)
 }
 
 // char reads the non-ASCII character at i of a string: its size, and
@@ -54,28 +64,33 @@ func (p *Scanner) controlError(i int) error {
 }
 
 // unquote decodes the string that starts at start from i on, where the
-// first escape (or byte to replace) is.
-func (p *Scanner) unquote(start, i int) (string, error) {
+// first escape (or byte to replace) is, into the scratch memory. The
+// string is a copy of it, or, when own is set, the memory itself.
+func (p *Scanner) unquote(start, i int, own bool) (string, error) {
 	s := p.Text
+	src := unsafe.Slice(unsafe.StringData(s), len(s))
 	b := append(p.buf[:0], s[start:i]...)
 	defer func() { p.buf = b[:0] }()
 	for {
 		// Copy plain bytes eight at a time into the spare capacity, up to
 		// the next special byte: strings with escapes (a batch body inside
 		// an API Gateway event) often have one every few bytes.
+		out, k := b[:cap(b)], len(b)
 		for i+8 <= len(s) {
-			if cap(b)-len(b) < 8 {
-				b = slices.Grow(b, 8)
+			if k+8 > len(out) {
+				out = slices.Grow(out[:k], 8)
+				out = out[:cap(out)]
 			}
-			w := load64(s, i)
-			binary.LittleEndian.PutUint64(b[len(b):len(b)+8], w)
+			w := binary.LittleEndian.Uint64(src[i:])
+			binary.LittleEndian.PutUint64(out[k:], w)
 			if m := specialMask(w); m != 0 {
 				n := bits.TrailingZeros64(m) / 8
-				b, i = b[:len(b)+n], i+n
+				k, i = k+n, i+n
 				break
 			}
-			b, i = b[:len(b)+8], i+8
+			k, i = k+8, i+8
 		}
+		b = out[:k]
 		if i+8 > len(s) {
 			j := nextSpecial(s, i)
 			b = append(b, s[i:j]...)
@@ -88,6 +103,11 @@ func (p *Scanner) unquote(start, i int) (string, error) {
 		switch c := s[i]; {
 		case c == '"':
 			p.Pos = i + 1
+			if own {
+				str := unsafe.String(unsafe.SliceData(b), len(b))
+				b = nil // the string's now
+				return str, nil
+			}
 			return string(b), nil
 		case c == '\\':
 			if i+1 >= len(s) {
@@ -136,14 +156,6 @@ func (p *Scanner) unquote(start, i int) (string, error) {
 	}
 }
 
-// Reserve makes room for n bytes of decoded string in the scratch memory,
-// for a caller that knows a long string with many escapes comes next.
-func (p *Scanner) Reserve(n int) {
-	if cap(p.buf) < n {
-		p.buf = make([]byte, 0, n)
-	}
-}
-
 // unescaped maps the character after a backslash to the byte it stands for
 // (0: not a one-character escape).
 var unescaped = [256]byte{'"': '"', '\\': '\\', '/': '/', 'b': '\b', 'f': '\f', 'n': '\n', 'r': '\r', 't': '\t'}
@@ -153,8 +165,9 @@ var unescaped = [256]byte{'"': '"', '\\': '\\', '/': '/', 'b': '\b', 'f': '\f', 
 // non-ASCII byte; len(s) if there is none. It looks at eight bytes at a
 // time (the lowest flagged byte of each word is exact).
 func nextSpecial(s string, i int) int {
+	src := unsafe.Slice(unsafe.StringData(s), len(s))
 	for ; i+8 <= len(s); i += 8 {
-		if m := specialMask(load64(s, i)); m != 0 {
+		if m := specialMask(binary.LittleEndian.Uint64(src[i:])); m != 0 {
 			return i + bits.TrailingZeros64(m)/8
 		}
 	}
@@ -173,12 +186,6 @@ func specialMask(w uint64) uint64 {
 	q := w ^ (lo * '"')
 	bs := w ^ (lo * '\\')
 	return ((q-lo)&^q | (bs-lo)&^bs | (w - lo*0x20) | w) & hi
-}
-
-// load64 reads the eight bytes of s at i as a little-endian word.
-func load64(s string, i int) uint64 {
-	return uint64(s[i]) | uint64(s[i+1])<<8 | uint64(s[i+2])<<16 | uint64(s[i+3])<<24 |
-		uint64(s[i+4])<<32 | uint64(s[i+5])<<40 | uint64(s[i+6])<<48 | uint64(s[i+7])<<56
 }
 
 // unicodeEscape decodes the \uXXXX escape that starts s. A high surrogate

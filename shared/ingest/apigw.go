@@ -32,8 +32,8 @@ type httpEventContext struct {
 // encoding/json.
 func decodeHTTPEvent(payload []byte) (*events.APIGatewayV2HTTPRequest, error) {
 	out := &events.APIGatewayV2HTTPRequest{}
-	// The text is the payload itself, not a copy: every string kept from it
-	// is decoded or cloned below.
+	// The text is the payload itself, not a copy: the body is decoded into
+	// memory of its own, and the other members by encoding/json.
 	p := jsonscan.Scanner{Text: unsafe.String(unsafe.SliceData(payload), len(payload)), Strings: jsonscan.Keep, End: "the end of the event"}
 	p.SkipSpace()
 	if strings.HasPrefix(p.Text[p.Pos:], "null") {
@@ -55,14 +55,9 @@ func decodeHTTPEvent(payload []byte) (*events.APIGatewayV2HTTPRequest, error) {
 		}
 		key = canonicalKey(key)
 		if key == "body" && p.Peek() == '"' {
-			start := p.Pos
-			p.Reserve(len(p.Text) - start)
-			body, err := p.String()
+			body, err := p.LongString()
 			if err != nil {
 				return nil, fmt.Errorf("event body: %w", err)
-			}
-			if body != "" && unsafe.StringData(body) == unsafe.StringData(p.Text[start+1:]) {
-				body = strings.Clone(body) // not unescaped: still the payload's bytes
 			}
 			out.Body = body
 		} else {
