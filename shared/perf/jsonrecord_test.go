@@ -96,27 +96,19 @@ func checkPrediction(t *testing.T, line []byte) {
 	t.Helper()
 	got, err := decodePrediction(line)
 	want, werr := referencePrediction(line)
-	if (err == nil) != (werr == nil) {
+	switch {
+	case (err == nil) != (werr == nil):
 		t.Fatalf("%q: %v, encoding/json %v", line, err, werr)
-	}
-	if err == nil && !reflect.DeepEqual(got, want) {
+	case err == nil && !reflect.DeepEqual(got, want):
 		t.Fatalf("%q: %+v, encoding/json %+v", line, got, want)
 	}
 }
 
-func TestPredictionMatchesEncodingJSON(t *testing.T) {
-	for _, l := range predictionLines {
-		checkPrediction(t, []byte(l))
-	}
-}
-
-// FuzzPredictionMatchesEncodingJSON is TestPredictionMatchesEncodingJSON
-// on any line.
+// FuzzPredictionMatchesEncodingJSON checks prediction records against
+// encoding/json's reading of them (the seeds run with every go test).
 func FuzzPredictionMatchesEncodingJSON(f *testing.F) {
 	for _, l := range predictionLines {
 		f.Add([]byte(l))
 	}
-	f.Fuzz(func(t *testing.T, line []byte) {
-		checkPrediction(t, line)
-	})
+	f.Fuzz(checkPrediction)
 }
