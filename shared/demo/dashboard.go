@@ -12,6 +12,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/modelwatch/modelwatch/shared/alarm"
 	"github.com/modelwatch/modelwatch/shared/catalog"
 	"github.com/modelwatch/modelwatch/shared/drift"
 	"github.com/modelwatch/modelwatch/shared/layout"
@@ -281,7 +282,7 @@ func retrainDetail(s *Summary) string {
 	}
 	dups := 0
 	for _, a := range s.Alarms {
-		if a.Handler == "duplicate" {
+		if a.Handler == alarm.Duplicate {
 			dups++
 		}
 	}
@@ -496,7 +497,7 @@ func timelineRows(s *Summary) []timelineRow {
 			v = fmt.Sprintf("%s = %s (%s %s). ", a.Metric, valueLabel(*a.Value), comparisonSymbol[a.Comparison], formatValue(a.Threshold))
 		}
 		rows = append(rows, timelineRow{Hour: a.Hour, Time: at(a.Hour), What: "ALARM " + a.Name,
-			Detail: v + "Alarm handler: " + handlerText[string(a.Handler)], Class: "alarm"})
+			Detail: v + "Alarm handler: " + outcomeText[a.Handler].long, Class: "alarm"})
 		if a.ResolvedHour != nil {
 			rows = append(rows, timelineRow{Hour: *a.ResolvedHour, Time: at(*a.ResolvedHour), What: "OK " + a.Name,
 				Detail: "Back under the threshold.", Class: "ok"})
@@ -514,16 +515,6 @@ func timelineRows(s *Summary) []timelineRow {
 		return order[rows[i].Class] < order[rows[j].Class]
 	})
 	return rows
-}
-
-var handlerText = map[string]string{
-	"retrain_requested": "retraining requested.",
-	"duplicate":         "retraining already requested in this cooldown slot; nothing new.",
-	"notify_only":       "not a retrain trigger; people are notified.",
-	"no_target":         "no retraining target configured.",
-	"state_change":      "state change only.",
-	"dropped":           "dropped.",
-	"failed":            "failed.",
 }
 
 // reportURL is the link from index.html to a window's HTML report.
