@@ -1,9 +1,9 @@
 package report
 
 import (
+	"bufio"
 	"cmp"
 	"fmt"
-	"html/template"
 	"io"
 	"math"
 	"slices"
@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/modelwatch/modelwatch/shared/drift"
+	"github.com/modelwatch/modelwatch/shared/htmlwrite"
 )
 
 // Options for the page.
@@ -39,14 +40,20 @@ func HTML(w io.Writer, r *drift.Report, opts Options) error {
 	if err != nil {
 		return fmt.Errorf("report: %w", err)
 	}
-	if err := pageTemplate.Execute(w, p); err != nil {
-		return fmt.Errorf("report: %w", err)
+	bw := bufio.NewWriter(w)
+	hw := htmlwrite.New(bw)
+	writePage(hw, p)
+	if err := hw.Err(); err != nil {
+		return fmt.Errorf("report: write the page: %w", err)
+	}
+	if err := bw.Flush(); err != nil {
+		return fmt.Errorf("report: write the page: %w", err)
 	}
 	return nil
 }
 
-// page is the view of a report the template renders; every string in it is
-// cleaned user data or text of ours, escaped by the template.
+// page is the view of a report that writePage writes; every string in it is
+// cleaned user data or text of ours, escaped as it is written.
 type page struct {
 	Title              string
 	Model, Version     string
@@ -109,7 +116,7 @@ type featureView struct {
 	Missing          string
 	MissingSev       sev
 	Decision         string
-	Chart            template.HTML
+	Chart            htmlwrite.HTML
 	ChartTitle       string
 	ChartNote        string
 	Stats            []stat

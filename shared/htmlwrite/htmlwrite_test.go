@@ -1,0 +1,171 @@
+package htmlwrite
+
+import (
+	"bytes"
+	"errors"
+	"html"
+	"html/template"
+	"math"
+	"strings"
+	"testing"
+	"unicode/utf8"
+)
+
+func render(f func(w *Writer)) string {
+	var b bytes.Buffer
+	w := New(&b)
+	f(w)
+	if err := w.Err(); err != nil {
+		panic(err)
+	}
+	return b.String()
+}
+
+func TestText(t *testing.T) {
+	for _, tc := range []struct{ in, want string }{
+		{"", ""},
+		{"plain text, 1.5%", "plain text, 1.5%"},
+		{"<script>alert('x')</script>", "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;"},
+		{`a "quoted" & 'single'`, "a &#34;quoted&#34; &amp; &#39;single&#39;"},
+		{"+1.5%", "&#43;1.5%"},
+		{"nul\x00byte", "nul\uFFFDbyte"},
+		{"bad \xff utf-8 \xe2\x82", "bad \uFFFD utf-8 \uFFFD\uFFFD"},
+		{"non-ASCII é → ≤ 𝄞", "non-ASCII é → ≤ 𝄞"},
+		{"&amp; is escaped again", "&amp;amp; is escaped again"},
+	} {
+		if got := render(func(w *Writer) { w.Text(tc.in) }); got != tc.want {
+			t.Errorf("Text(%q) = %q, want %q", tc.in, got, tc.want)
+		}
+		if got := EscapeText(tc.in); got != tc.want {
+			t.Errorf("EscapeText(%q) = %q, want %q", tc.in, got, tc.want)
+		}
+	}
+}
+
+func TestURLPart(t *testing.T) {
+	for _, tc := range []struct{ in, want string }{
+		{"f12", "f12"},
+		{"prediction-confidence", "prediction-confidence"},
+		{"a.b_c~d", "a.b_c~d"},
+		{`x" onmouseover="alert(1)`, "x%22%20onmouseover%3d%22alert%281%29"},
+		{"javascript:alert(1)", "javascript%3aalert%281%29"},
+		{"#?&=/+", "%23%3f%26%3d%2f%2b"},
+		{"é", "%c3%a9"},
+	} {
+		if got := render(func(w *Writer) { w.URLPart(tc.in) }); got != tc.want {
+			t.Errorf("URLPart(%q) = %q, want %q", tc.in, got, tc.want)
+		}
+	}
+}
+
+func TestNumbers(t *testing.T) {
+	for _, tc := range []struct {
+		v    float64
+		dec  int
+		want string
+	}{
+		{12.5, 2, "12.50"},
+		{0, 2, "0.00"},
+		{100, 0, "100"},
+		{-3.14159, 3, "-3.142"},
+		{math.NaN(), 2, "0.00"},
+		{math.Inf(1), 2, "0.00"},
+		{math.Inf(-1), 1, "0.0"},
+	} {
+		if got := render(func(w *Writer) { w.Number(tc.v, tc.dec) }); got != tc.want {
+			t.Errorf("Number(%v, %d) = %q, want %q", tc.v, tc.dec, got, tc.want)
+		}
+	}
+	for _, tc := range []struct {
+		n    int
+		want string
+	}{{0, "0"}, {42, "42"}, {-7, "-7"}} {
+		if got := render(func(w *Writer) { w.Int(tc.n) }); got != tc.want {
+			t.Errorf("Int(%d) = %q, want %q", tc.n, got, tc.want)
+		}
+	}
+}
+
+func TestMarkupAndHTMLAreWrittenAsIs(t *testing.T) {
+	got := render(func(w *Writer) {
+		w.Markup(`<p class="x">`)
+		w.HTML(`<svg><text>a &amp; b</text></svg>`)
+		w.Markup("</p>")
+	})
+	if want := `<p class="x"><svg><text>a &amp; b</text></svg></p>`; got != want {
+		t.Errorf("got %q, want %q", got, want)
+	}
+}
+
+// failingWriter fails after n bytes.
+type failingWriter struct{ n int }
+
+var errFull = errors.New("disk full")
+
+func (f *failingWriter) Write(p []byte) (int, error) {
+	if len(p) > f.n {
+		n := f.n
+		f.n = 0
+		return n, errFull
+	}
+	f.n -= len(p)
+	return len(p), nil
+}
+
+func TestErrorsAreSticky(t *testing.T) {
+	fw := &failingWriter{n: 5}
+	w := New(fw)
+	w.Markup("<p>")
+	w.Text("more than two bytes")
+	w.Markup("</p>")
+	w.Int(3)
+	w.Number(1, 1)
+	w.URLPart("x y")
+	if !errors.Is(w.Err(), errFull) {
+		t.Fatalf("Err() = %v, want %v", w.Err(), errFull)
+	}
+	if fw.n != 0 {
+		t.Errorf("the writer was written to after it failed")
+	}
+}
+
+// templateEscape is what html/template writes for s in element text and in
+// a URL fragment: the escaping Text and URLPart keep, byte for byte.
+var templateEscape = template.Must(template.New("").Parse(`<p title="{{.}}">{{.}}</p><a href="#{{.}}">`))
+
+// FuzzText checks Text and URLPart against html/template, and that
+// their output cannot leave its context.
+func FuzzText(f *testing.F) {
+	for _, s := range []string{"", "a", "<script>", `"'&+<>`, "\x00", "é→", "\xff", "javascript:x", "a b#c?d=e"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		text := render(func(w *Writer) { w.Text(s) })
+		url := render(func(w *Writer) { w.URLPart(s) })
+		if strings.ContainsAny(text, `<>"'+`) || strings.ContainsRune(text, 0) {
+			t.Fatalf("Text(%q) = %q leaves its context", s, text)
+		}
+		if !utf8.ValidString(text) {
+			t.Fatalf("Text(%q) = %q is not UTF-8", s, text)
+		}
+		if want := strings.ToValidUTF8(strings.ReplaceAll(s, "\x00", "\uFFFD"), "\uFFFD"); html.UnescapeString(text) != want &&
+			utf8.ValidString(s) {
+			t.Fatalf("Text(%q) = %q reads back as %q, want %q", s, text, html.UnescapeString(text), want)
+		}
+		for i := 0; i < len(url); i++ {
+			if c := url[i]; !unreserved(c) && c != '%' {
+				t.Fatalf("URLPart(%q) = %q has %q", s, url, c)
+			}
+		}
+		if !utf8.ValidString(s) {
+			return // html/template writes invalid UTF-8 through; Text does not
+		}
+		var b bytes.Buffer
+		if err := templateEscape.Execute(&b, s); err != nil {
+			t.Fatal(err)
+		}
+		if want := `<p title="` + text + `">` + text + `</p><a href="#` + url + `">`; b.String() != want {
+			t.Fatalf("html/template wrote %q, the Writer %q", b.String(), want)
+		}
+	})
+}
