@@ -21,7 +21,11 @@
 //     and path of ours (a fragment or a query value, href="#{id}"): every
 //     byte but the RFC 3986 unreserved ones is percent-encoded, so it can
 //     neither end the attribute nor change the URL's scheme.
+//   - URL: a whole URL in a quoted attribute (href="{url}"): only
+//     relative URLs and the http, https and mailto schemes pass, normalised
+//     and escaped as html/template does.
 //   - Number: a finite float in CSS or an attribute (style="width: 12.50%").
+//   - Color: a hex colour or a colour name in a style attribute.
 //
 // Trusted markup that is not a constant (an SVG drawn by shared/chart, which
 // escapes its own text) is an HTML value; converting a string to HTML is a

@@ -4,6 +4,7 @@ import (
 	"io"
 	"math"
 	"strconv"
+	"strings"
 	"unicode/utf8"
 )
 
@@ -129,6 +130,92 @@ func (w *Writer) URLPart(s string) {
 func unreserved(c byte) bool {
 	return 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' ||
 		c == '-' || c == '.' || c == '_' || c == '~'
+}
+
+// unsafeValue stands in for a URL or CSS value that is refused: it is
+// html/template's, so that a refused value reads the same in every page.
+const unsafeValue = "ZgotmplZ"
+
+// URL writes s as a whole URL in a quoted attribute (href="..."). A URL with
+// a scheme other than http, https or mailto (javascript:, data:) is written
+// as "#ZgotmplZ", a link to nowhere; the others are normalised (bytes that
+// may not appear in a URL are percent-encoded, the reserved ones and valid
+// %XX escapes are kept) and escaped as Text, as html/template does.
+func (w *Writer) URL(s string) {
+	if !safeScheme(s) {
+		w.write("#" + unsafeValue)
+		return
+	}
+	const hex = "0123456789abcdef"
+	var b strings.Builder
+	written := 0
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case unreserved(c) || strings.IndexByte("!#$&*+,/:;=?@[]", c) >= 0:
+			continue
+		case c == '%' && i+2 < len(s) && isHex(s[i+1]) && isHex(s[i+2]):
+			continue
+		}
+		b.WriteString(s[written:i])
+		b.WriteByte('%')
+		b.WriteByte(hex[c>>4])
+		b.WriteByte(hex[c&0xF])
+		written = i + 1
+	}
+	b.WriteString(s[written:])
+	w.Text(b.String())
+}
+
+// safeScheme reports whether s has no scheme (a relative URL) or one of
+// http, https and mailto.
+func safeScheme(s string) bool {
+	scheme, _, ok := strings.Cut(s, ":")
+	if !ok || strings.Contains(scheme, "/") {
+		return true
+	}
+	return strings.EqualFold(scheme, "http") || strings.EqualFold(scheme, "https") || strings.EqualFold(scheme, "mailto")
+}
+
+func isHex(c byte) bool {
+	return '0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F'
+}
+
+// Color writes a CSS colour in a style attribute (style="background: ...").
+// Only hex colours (#rgb, #rgba, #rrggbb, #rrggbbaa) and colour names (a
+// run of ASCII letters) are written; anything else is written as ZgotmplZ,
+// which the browser drops as an invalid value.
+func (w *Writer) Color(c string) {
+	if !cssColor(c) {
+		w.write(unsafeValue)
+		return
+	}
+	w.write(c)
+}
+
+func cssColor(c string) bool {
+	if hex, ok := strings.CutPrefix(c, "#"); ok {
+		switch len(hex) {
+		case 3, 4, 6, 8:
+		default:
+			return false
+		}
+		for i := 0; i < len(hex); i++ {
+			if !isHex(hex[i]) {
+				return false
+			}
+		}
+		return true
+	}
+	if c == "" {
+		return false
+	}
+	for i := 0; i < len(c); i++ {
+		if !('a' <= c[i] && c[i] <= 'z' || 'A' <= c[i] && c[i] <= 'Z') {
+			return false
+		}
+	}
+	return true
 }
 
 // Number writes v with the given number of decimals ("12.50"). NaN and the

@@ -58,6 +58,46 @@ func TestURLPart(t *testing.T) {
 	}
 }
 
+func TestURL(t *testing.T) {
+	for _, tc := range []struct{ in, want string }{
+		{"bucket/reports/model=credit/dt=2026-03-02/hour=05.html", "bucket/reports/model=credit/dt=2026-03-02/hour=05.html"},
+		{"https://example.com/a?b=1&c=2#d", "https://example.com/a?b=1&amp;c=2#d"},
+		{"HTTP://EXAMPLE.COM/", "HTTP://EXAMPLE.COM/"},
+		{"mailto:ops@example.com", "mailto:ops@example.com"},
+		{"javascript:alert(1)", "#ZgotmplZ"},
+		{" JavaScript:alert(1)", "#ZgotmplZ"},
+		{"data:text/html,<script>", "#ZgotmplZ"},
+		{"a/b:c", "a/b:c"},
+		{`x" onclick="y`, "x%22%20onclick=%22y"},
+		{"100%25 and 100%", "100%25%20and%20100%25"},
+		{"a+b", "a&#43;b"},
+		{"é", "%c3%a9"},
+	} {
+		if got := render(func(w *Writer) { w.URL(tc.in) }); got != tc.want {
+			t.Errorf("URL(%q) = %q, want %q", tc.in, got, tc.want)
+		}
+	}
+}
+
+func TestColor(t *testing.T) {
+	for _, tc := range []struct{ in, want string }{
+		{"#2563eb", "#2563eb"},
+		{"#FFF", "#FFF"},
+		{"#0000ff80", "#0000ff80"},
+		{"red", "red"},
+		{"", "ZgotmplZ"},
+		{"#12345", "ZgotmplZ"},
+		{"#12345g", "ZgotmplZ"},
+		{"red;background:url(x)", "ZgotmplZ"},
+		{`red" onmouseover="x`, "ZgotmplZ"},
+		{"expression(alert(1))", "ZgotmplZ"},
+	} {
+		if got := render(func(w *Writer) { w.Color(tc.in) }); got != tc.want {
+			t.Errorf("Color(%q) = %q, want %q", tc.in, got, tc.want)
+		}
+	}
+}
+
 func TestNumbers(t *testing.T) {
 	for _, tc := range []struct {
 		v    float64
@@ -129,12 +169,14 @@ func TestErrorsAreSticky(t *testing.T) {
 	}
 }
 
-// templateEscape is what html/template writes for s in element text and in
-// a URL fragment: the escaping Text and URLPart keep, byte for byte.
-var templateEscape = template.Must(template.New("").Parse(`<p title="{{.}}">{{.}}</p><a href="#{{.}}">`))
+// templateEscape is what html/template writes for s in element text, in a
+// URL fragment, as a whole URL and as a CSS value: the escaping Text,
+// URLPart, URL and Color keep, byte for byte.
+var templateEscape = template.Must(template.New("").Parse(
+	`<p title="{{.}}">{{.}}</p><a href="#{{.}}"><a href="{{.}}"><i style="background:{{.}}">`))
 
-// FuzzText checks Text and URLPart against html/template, and that
-// their output cannot leave its context.
+// FuzzText checks Text, URLPart, URL and Color against html/template, and
+// that the output of Text and URLPart cannot leave its context.
 func FuzzText(f *testing.F) {
 	for _, s := range []string{"", "a", "<script>", `"'&+<>`, "\x00", "é→", "\xff", "javascript:x", "a b#c?d=e"} {
 		f.Add(s)
@@ -164,8 +206,14 @@ func FuzzText(f *testing.F) {
 		if err := templateEscape.Execute(&b, s); err != nil {
 			t.Fatal(err)
 		}
-		if want := `<p title="` + text + `">` + text + `</p><a href="#` + url + `">`; b.String() != want {
-			t.Fatalf("html/template wrote %q, the Writer %q", b.String(), want)
+		fullURL := render(func(w *Writer) { w.URL(s) })
+		got := `<p title="` + text + `">` + text + `</p><a href="#` + url + `"><a href="` + fullURL + `">`
+		want, css, _ := strings.Cut(b.String(), `<i style="background:`)
+		if got != want {
+			t.Fatalf("html/template wrote %q, the Writer %q", want, got)
+		}
+		if color := render(func(w *Writer) { w.Color(s) }); color != "ZgotmplZ" && color+`">` != css {
+			t.Fatalf("Color(%q) = %q, html/template wrote %q", s, color, css)
 		}
 	})
 }
