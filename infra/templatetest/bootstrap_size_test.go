@@ -1,12 +1,15 @@
 package templatetest
 
 import (
+	"bufio"
 	"context"
 	"errors"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -21,36 +24,53 @@ const maxBootstrapBytes = 12_000_000
 
 // TestBootstrapsAreSmall builds every function of the template as sam build
 // does (its Makefile target, the Makefile's flags, arm64) and fails when a
-// bootstrap is larger than maxBootstrapBytes. It takes seconds with a warm
-// build cache and minutes with a cold one, so -short skips it.
+// bootstrap is larger than maxBootstrapBytes, or when the linker saw a call
+// of a method by a name known only at run time (reflect.Value.MethodByName,
+// as text/template makes): that keeps every exported method of every
+// reachable type, whatever the size. It takes seconds with a warm build
+// cache and minutes with a cold one, so -short skips it.
 func TestBootstrapsAreSmall(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds the five bootstraps (-short)")
 	}
 	makefile := string(readFile(t, "Makefile"))
-	flags := lambdaFlags(t, makefile)
+	// -dumpdep makes the linker print its reachability graph, each symbol
+	// that calls a method by name marked <ReflectMethod>; the binary is the
+	// same.
+	flags := withLinkerFlag(lambdaFlags(t, makefile), "-dumpdep")
 	pkgs := map[string]string{} // package path -> function id
-	args := []string{"build", "-o", t.TempDir()}
-	args = append(args, flags...)
+	out := t.TempDir()
+	args := append([]string{"build", "-o", out}, flags...)
 	for _, id := range functionIDs {
 		pkg := makeTargetPackage(t, makefile, "build-"+id)
 		pkgs[pkg] = id
 		args = append(args, pkg)
 	}
-	out := args[2]
 
 	ctx, cancel := context.WithTimeout(context.Background(), 8*time.Minute)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, "go", args...)
 	cmd.Dir = repoPath(t, ".")
 	cmd.Env = append(os.Environ(), "CGO_ENABLED=0", "GOOS=linux", "GOARCH=arm64")
+	stderr, err := cmd.StderrPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
 	start := time.Now()
-	if msg, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("go %s: %v\n%s", strings.Join(args, " "), err, msg)
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	reflective, messages := scanLinkerGraph(stderr)
+	if err := cmd.Wait(); err != nil {
+		t.Fatalf("go %s: %v\n%s", strings.Join(args, " "), err, strings.Join(messages, "\n"))
 	}
 	t.Logf("built %d bootstraps in %v", len(pkgs), time.Since(start).Round(time.Millisecond))
 
 	for pkg, id := range pkgs {
+		if sym := reflective[modulePath+strings.TrimPrefix(pkg, ".")]; sym != "" {
+			t.Errorf("%s: the linker keeps every exported method: %s calls methods by name through reflection "+
+				"(text/template does; write pages with shared/htmlwrite)", id, sym)
+		}
 		info, err := os.Stat(filepath.Join(out, filepath.Base(pkg)))
 		if err != nil {
 			t.Fatalf("%s: %v", id, err)
@@ -61,6 +81,48 @@ func TestBootstrapsAreSmall(t *testing.T) {
 				id, float64(info.Size())/1e6, float64(maxBootstrapBytes)/1e6)
 		}
 	}
+}
+
+// scanLinkerGraph reads go build's output with the linker's -dumpdep graphs:
+// it returns, per main package ("# path" heads its link's output), the first
+// symbol marked <ReflectMethod>, and the lines that are not the graph (the
+// build's messages).
+func scanLinkerGraph(r io.Reader) (reflective map[string]string, messages []string) {
+	reflective = map[string]string{}
+	sc := bufio.NewScanner(r)
+	sc.Buffer(make([]byte, 64*1024), 16*1024*1024)
+	var pkg string
+	for sc.Scan() {
+		line := sc.Text()
+		switch {
+		case strings.HasPrefix(line, "# "):
+			pkg = strings.TrimPrefix(line, "# ")
+		case strings.Contains(line, " -> "):
+			from, _, _ := strings.Cut(line, " -> ")
+			if sym, ok := strings.CutSuffix(from, " <ReflectMethod>"); ok && reflective[pkg] == "" {
+				reflective[pkg] = sym
+			}
+		default:
+			messages = append(messages, line)
+		}
+	}
+	return reflective, messages
+}
+
+// withLinkerFlag adds flag to the -ldflags of build flags.
+func withLinkerFlag(flags []string, flag string) []string {
+	out := slices.Clone(flags)
+	for i := range out {
+		if out[i] == "-ldflags" && i+1 < len(out) {
+			out[i+1] += " " + flag
+			return out
+		}
+		if v, ok := strings.CutPrefix(out[i], "-ldflags="); ok {
+			out[i] = "-ldflags=" + v + " " + flag
+			return out
+		}
+	}
+	return append(out, "-ldflags="+flag)
 }
 
 // lambdaFlags are the go build flags of the Makefile's GOFLAGS_LAMBDA,
@@ -142,5 +204,41 @@ func TestSplitShellWords(t *testing.T) {
 		if err != nil || strings.Join(got, "|") != strings.Join(tc.want, "|") || len(got) != len(tc.want) {
 			t.Errorf("splitShellWords(%q) = %q, %v; want %q", tc.in, got, err, tc.want)
 		}
+	}
+}
+
+func TestWithLinkerFlag(t *testing.T) {
+	for _, tc := range []struct{ in, want []string }{
+		{[]string{"-trimpath", "-ldflags", "-s -w"}, []string{"-trimpath", "-ldflags", "-s -w -dumpdep"}},
+		{[]string{"-ldflags=-s"}, []string{"-ldflags=-s -dumpdep"}},
+		{[]string{"-trimpath"}, []string{"-trimpath", "-ldflags=-dumpdep"}},
+	} {
+		if got := withLinkerFlag(tc.in, "-dumpdep"); !slices.Equal(got, tc.want) {
+			t.Errorf("withLinkerFlag(%q) = %q, want %q", tc.in, got, tc.want)
+		}
+	}
+}
+
+func TestScanLinkerGraph(t *testing.T) {
+	out := strings.Join([]string{
+		"# example.com/functions/a",
+		"_ -> main.main",
+		"main.main -> fmt.Println",
+		"# example.com/functions/b",
+		"main.main -> text/template.(*Template).Execute",
+		"text/template.(*state).evalField <ReflectMethod> -> reflect.Value.MethodByName",
+		"reflect.Value.Methods.func1 <ReflectMethod> -> reflect.Value.Method",
+		"type:reflect.Value <UsedInIface> -> reflect.Value.Methods",
+		"ld: warning: something",
+	}, "\n")
+	reflective, messages := scanLinkerGraph(strings.NewReader(out))
+	if got := reflective["example.com/functions/b"]; got != "text/template.(*state).evalField" {
+		t.Errorf("package b: %q, want text/template.(*state).evalField", got)
+	}
+	if got, ok := reflective["example.com/functions/a"]; ok {
+		t.Errorf("package a: %q, want none", got)
+	}
+	if !slices.Equal(messages, []string{"ld: warning: something"}) {
+		t.Errorf("messages %q", messages)
 	}
 }
