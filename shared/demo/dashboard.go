@@ -1,7 +1,6 @@
 package demo
 
 import (
-	"bufio"
 	"fmt"
 	"io"
 	"math"
@@ -92,13 +91,7 @@ func Dashboard(w io.Writer, res *Result) error {
 	if err != nil {
 		return err
 	}
-	bw := bufio.NewWriter(w)
-	hw := htmlwrite.New(bw)
-	writeDashboard(hw, d)
-	if err := hw.Err(); err != nil {
-		return fmt.Errorf("write the dashboard: %w", err)
-	}
-	if err := bw.Flush(); err != nil {
+	if err := htmlwrite.WritePage(w, func(hw *htmlwrite.Writer) { writeDashboard(hw, d) }); err != nil {
 		return fmt.Errorf("write the dashboard: %w", err)
 	}
 	return nil

@@ -12,61 +12,31 @@ import (
 // HTML.
 func writeDashboard(w *htmlwrite.Writer, d *dashboard) {
 	s := d.S
+	seed, hours := strconv.FormatUint(s.Seed, 10), strconv.Itoa(s.Hours)
 	w.Markup(dashboardHead)
-	w.Text(s.Model)
-	w.Markup(", ")
-	w.Int(s.Hours)
-	w.Markup(" hours</title>\n<style>\n")
+	w.Fill("{}, {} hours</title>\n<style>\n", s.Model, hours)
 	w.Markup(dashboardStyle)
-	w.Markup("</style>\n</head>\n<body>\n<header>\n<h1>modelwatch demo: ")
-	w.Text(s.Model)
-	w.Markup(" over ")
-	w.Int(s.Hours)
-	w.Markup(" simulated hours</h1>\n<p>A loan-default model in production, ")
-	w.Text(s.Start.Format("Mon 2 Jan 2006 15:04"))
-	w.Markup(" to ")
-	w.Text(d.End.Format("Mon 2 Jan 15:04"))
-	w.Markup(" UTC (seed ")
-	w.Text(strconv.FormatUint(s.Seed, 10))
+	w.Fill(`</style>
+</head>
+<body>
+<header>
+<h1>modelwatch demo: {} over {} simulated hours</h1>
+<p>A loan-default model in production, {} to {} UTC (seed {}`,
+		s.Model, hours, s.Start.Format("Mon 2 Jan 2006 15:04"), d.End.Format("Mon 2 Jan 15:04"), seed)
 	w.Markup(dashboardIntro)
 	for _, c := range d.Cards {
-		w.Markup(`<div class="card `)
-		w.Text(c.Class)
-		w.Markup(`"><div class="label">`)
-		w.Text(c.Label)
-		w.Markup(`</div><div class="value">`)
-		w.Text(c.Value)
-		w.Markup(`</div><div class="detail">`)
-		w.Text(c.Detail)
-		w.Markup("</div></div>\n")
+		w.Fill(`<div class="card {}"><div class="label">{}</div><div class="value">{}</div><div class="detail">{}</div></div>`+"\n",
+			c.Class, c.Label, c.Value, c.Detail)
 	}
 	w.Markup(dashboardStoryHead)
 	for _, r := range d.Story {
-		w.Markup(`<div class="`)
-		w.Text(r.Class)
-		w.Markup(`"><span class="hours">`)
-		w.Text(r.Hours)
-		w.Markup("</span><b>")
-		w.Text(r.Title)
-		w.Markup("</b><p>")
-		w.Text(r.Description)
-		w.Markup("</p></div>\n")
+		w.Fill(`<div class="{}"><span class="hours">{}</span><b>{}</b><p>{}</p></div>`+"\n", r.Class, r.Hours, r.Title, r.Description)
 	}
 	w.Markup(dashboardAlarmsHead)
 	w.HTML(d.Timeline)
 	w.Markup("\n<table class=\"events\">\n<thead><tr><th>When</th><th>What</th><th>Detail</th></tr></thead>\n<tbody>\n")
 	for _, e := range d.Events {
-		w.Markup(`<tr class="`)
-		w.Text(e.Class)
-		w.Markup(`"><td>hour `)
-		w.Int(e.Hour)
-		w.Markup(" · ")
-		w.Text(e.Time)
-		w.Markup("</td><td>")
-		w.Text(e.What)
-		w.Markup("</td><td>")
-		w.Text(e.Detail)
-		w.Markup("</td></tr>\n")
+		w.Fill(`<tr class="{}"><td>hour {} · {}</td><td>{}</td><td>{}</td></tr>`+"\n", e.Class, strconv.Itoa(e.Hour), e.Time, e.What, e.Detail)
 	}
 	w.Markup(dashboardKey)
 	for _, sec := range d.Sections {
@@ -85,29 +55,14 @@ func writeDashboard(w *htmlwrite.Writer, d *dashboard) {
 	}
 	w.Markup(dashboardFeaturesHead)
 	for _, f := range d.Features {
-		w.Markup("<tr><td><b>")
-		w.Text(f.Name)
-		w.Markup("</b></td><td>")
-		w.Text(f.Kind)
-		w.Markup(`</td><td class="num">`)
-		w.Text(f.MaxPSI)
-		w.Markup(`</td><td><div class="bar"><i style="width:`)
+		w.Fill(`<tr><td><b>{}</b></td><td>{}</td><td class="num">{}</td><td><div class="bar"><i style="width:`, f.Name, f.Kind, f.MaxPSI)
 		w.Number(f.Bar, 1)
-		w.Markup(`%"></i></div></td><td class="num">`)
-		w.Int(f.MaxHour)
-		w.Markup(`</td><td class="num">`)
-		w.Text(f.LastPSI)
-		w.Markup(`</td><td><span class="sev `)
-		w.Text(f.Severity)
-		w.Markup(`">`)
-		w.Text(f.Severity)
-		w.Markup("</span></td><td>")
+		w.Fill(`%"></i></div></td><td class="num">{}</td><td class="num">{}</td><td><span class="sev {}">{}</span></td><td>`,
+			strconv.Itoa(f.MaxHour), f.LastPSI, f.Severity, f.Severity)
 		if f.FirstDriftURL != "" {
 			w.Markup(`<a href="`)
 			w.URL(f.FirstDriftURL)
-			w.Markup(`">`)
-			w.Text(f.FirstDrift)
-			w.Markup("</a>")
+			w.Fill(`">{}</a>`, f.FirstDrift)
 		} else {
 			w.Markup(`<span class="muted">never</span>`)
 		}
@@ -115,52 +70,27 @@ func writeDashboard(w *htmlwrite.Writer, d *dashboard) {
 	}
 	w.Markup(dashboardWindowsHead)
 	for _, l := range d.Windows {
-		w.Markup(`<a class="`)
-		w.Text(l.Severity)
-		w.Markup(`" href="`)
+		w.Fill(`<a class="{}" href="`, l.Severity)
 		w.URL(l.URL)
-		w.Markup(`" title="`)
-		w.Text(l.Title)
-		w.Markup(`"><b>hour `)
-		w.Int(l.Hour)
-		w.Markup("</b><span>")
-		w.Text(l.Accuracy)
-		w.Markup("</span></a>\n")
+		w.Fill(`" title="{}"><b>hour {}</b><span>{}</span></a>`+"\n", l.Title, strconv.Itoa(l.Hour), l.Accuracy)
 	}
 	w.Markup(dashboardFiles)
-	w.Text(strconv.FormatUint(s.Seed, 10))
-	w.Markup(" --hours ")
-	w.Int(s.Hours)
-	w.Markup(" --drift-at ")
-	w.Int(s.DriftAt)
-	w.Markup(" --rate ")
-	w.Int(s.Rate)
-	w.Markup("</code>. The same flags give the same page.</footer>\n</main>\n</body>\n</html>\n")
+	w.Fill("{} --hours {} --drift-at {} --rate {}</code>. The same flags give the same page.</footer>\n</main>\n</body>\n</html>\n",
+		seed, hours, strconv.Itoa(s.DriftAt), strconv.Itoa(s.Rate))
 }
 
 // writeDashboardSection writes one section of charts: its heading and
 // question, and each chart with its alarm, legend and note.
 func writeDashboardSection(w *htmlwrite.Writer, sec sectionView) {
-	w.Markup("\n<h2>")
-	w.Text(sec.Title)
-	w.Markup("</h2>\n<p class=\"sub\">")
-	w.Text(sec.Question)
-	w.Markup("</p>\n<section class=\"grid\">\n")
+	w.Fill("\n<h2>{}</h2>\n<p class=\"sub\">{}</p>\n<section class=\"grid\">\n", sec.Title, sec.Question)
 	for _, c := range sec.Charts {
-		w.Markup("<figure>\n<figcaption><b>")
-		w.Text(c.Title)
-		w.Markup("</b><span>")
-		w.Text(c.Stat)
-		w.Markup(" per hour")
+		w.Fill("<figure>\n<figcaption><b>{}</b><span>{} per hour", c.Title, c.Stat)
 		if c.Unit != "" {
-			w.Markup(", ")
-			w.Text(c.Unit)
+			w.Fill(", {}", c.Unit)
 		}
 		w.Markup("</span></figcaption>\n")
 		if c.Alarm != "" {
-			w.Markup(`<p class="alarmdef">`)
-			w.Text(c.Alarm)
-			w.Markup("</p>")
+			w.Fill(`<p class="alarmdef">{}</p>`, c.Alarm)
 		}
 		w.Markup("\n")
 		w.HTML(c.SVG)
@@ -170,17 +100,13 @@ func writeDashboardSection(w *htmlwrite.Writer, sec sectionView) {
 			for _, l := range c.Legend {
 				w.Markup(`<span><i style="background:`)
 				w.Color(l.Color)
-				w.Markup(`"></i>`)
-				w.Text(l.Name)
-				w.Markup("</span>")
+				w.Fill(`"></i>{}</span>`, l.Name)
 			}
 			w.Markup("</div>")
 		}
 		w.Markup("\n")
 		if c.Note != "" {
-			w.Markup(`<p class="note">`)
-			w.Text(c.Note)
-			w.Markup("</p>")
+			w.Fill(`<p class="note">{}</p>`, c.Note)
 		}
 		w.Markup("\n</figure>\n")
 	}

@@ -12,11 +12,11 @@
 //
 // The contexts, and what each escapes:
 //
-//   - Text: element content, RCDATA (<title>, <textarea>) and
-//     double-quoted attribute values. & < > " ' and + become character
-//     references, NUL and invalid UTF-8 become U+FFFD: the same bytes as
-//     html/template's escaper for these contexts, so a page moved from a
-//     template renders identically.
+//   - Text, and the values of Fill: element content, RCDATA (<title>,
+//     <textarea>) and double-quoted attribute values. & < > " ' and +
+//     become character references, NUL and invalid UTF-8 become U+FFFD:
+//     the same bytes as html/template's escaper for these contexts, so a
+//     page moved from a template renders identically.
 //   - URLPart: a value inside a quoted URL attribute after the scheme, host
 //     and path of ours (a fragment or a query value, href="#{id}"): every
 //     byte but the RFC 3986 unreserved ones is percent-encoded, so it can
@@ -26,6 +26,13 @@
 //     and escaped as html/template does.
 //   - Number: a finite float in CSS or an attribute (style="width: 12.50%").
 //   - Color: a hex colour or a colour name in a style attribute.
+//
+// Markup writes a constant of the page; Fill writes one with {} where the
+// values go, each escaped as Text, so that a row of a table is one line:
+//
+//	w.Fill(`<tr><td>{}</td><td class="num">{}</td></tr>`, name, count)
+//
+// WritePage buffers a page, writes it and returns the first error.
 //
 // Trusted markup that is not a constant (an SVG drawn by shared/chart, which
 // escapes its own text) is an HTML value; converting a string to HTML is a

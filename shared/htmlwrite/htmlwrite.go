@@ -1,6 +1,8 @@
 package htmlwrite
 
 import (
+	"bufio"
+	"fmt"
 	"io"
 	"math"
 	"strconv"
@@ -21,8 +23,21 @@ type Writer struct {
 
 // New returns a Writer that writes to w. Wrap w in a bufio.Writer (and
 // flush it) when it is unbuffered: the page is written in many small pieces.
+// WritePage does both.
 func New(w io.Writer) *Writer {
 	return &Writer{w: w}
+}
+
+// WritePage writes a page to w: page writes it through a Writer, buffered,
+// and WritePage returns the first error of a write or of the final flush.
+func WritePage(w io.Writer, page func(*Writer)) error {
+	bw := bufio.NewWriter(w)
+	hw := New(bw)
+	page(hw)
+	if hw.err != nil {
+		return hw.err
+	}
+	return bw.Flush()
 }
 
 // Err is the first error a write returned, nil when none did.
@@ -37,6 +52,26 @@ func (w *Writer) write(s string) {
 
 // Markup writes markup of ours: a constant of the page, never user data.
 func (w *Writer) Markup(s string) { w.write(s) }
+
+// Fill writes markup of ours with each {} in it replaced by the next of
+// values, escaped as Text: w.Fill("<dt>{}</dt><dd>{}</dd>", name, value).
+// It panics when markup has more or fewer {} than there are values, a
+// mistake in the page's code.
+func (w *Writer) Fill(markup string, values ...string) {
+	for _, v := range values {
+		i := strings.Index(markup, "{}")
+		if i < 0 {
+			panic(fmt.Sprintf("htmlwrite: Fill: %d values for %q", len(values), markup))
+		}
+		w.write(markup[:i])
+		w.Text(v)
+		markup = markup[i+2:]
+	}
+	if strings.Contains(markup, "{}") {
+		panic(fmt.Sprintf("htmlwrite: Fill: too few values (%d) for the markup", len(values)))
+	}
+	w.write(markup)
+}
 
 // HTML writes trusted markup (see HTML).
 func (w *Writer) HTML(h HTML) { w.write(string(h)) }

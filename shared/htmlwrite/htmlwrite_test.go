@@ -126,6 +126,56 @@ func TestNumbers(t *testing.T) {
 	}
 }
 
+func TestFill(t *testing.T) {
+	for _, tc := range []struct {
+		markup string
+		values []string
+		want   string
+	}{
+		{"<p>constant</p>", nil, "<p>constant</p>"},
+		{"<dt>{}</dt><dd>{}</dd>", []string{"a<b", `"c" & +d`}, "<dt>a&lt;b</dt><dd>&#34;c&#34; &amp; &#43;d</dd>"},
+		{`<a class="{}">{}{}</a>`, []string{"x", "", "y"}, `<a class="x">y</a>`},
+		{"{}", []string{"{}"}, "{}"},
+	} {
+		if got := render(func(w *Writer) { w.Fill(tc.markup, tc.values...) }); got != tc.want {
+			t.Errorf("Fill(%q, %q) = %q, want %q", tc.markup, tc.values, got, tc.want)
+		}
+	}
+	for _, tc := range []struct {
+		markup string
+		values []string
+	}{
+		{"<p>{}</p>", nil},
+		{"<p>{}</p>", []string{"a", "b"}},
+		{"<p></p>", []string{"a"}},
+	} {
+		func() {
+			defer func() {
+				if recover() == nil {
+					t.Errorf("Fill(%q, %q) did not panic", tc.markup, tc.values)
+				}
+			}()
+			render(func(w *Writer) { w.Fill(tc.markup, tc.values...) })
+		}()
+	}
+}
+
+func TestWritePage(t *testing.T) {
+	var b bytes.Buffer
+	if err := WritePage(&b, func(w *Writer) { w.Fill("<p>{}</p>", "a&b") }); err != nil || b.String() != "<p>a&amp;b</p>" {
+		t.Errorf("WritePage wrote %q, %v", b.String(), err)
+	}
+	// The buffer holds a short page until the flush, which fails.
+	if err := WritePage(&failingWriter{n: 2}, func(w *Writer) { w.Markup("<p>x</p>") }); !errors.Is(err, errFull) {
+		t.Errorf("WritePage on a failing writer: %v, want %v", err, errFull)
+	}
+	// A long page fails while it is written.
+	long := strings.Repeat("x", 10000)
+	if err := WritePage(&failingWriter{n: 2}, func(w *Writer) { w.Text(long) }); !errors.Is(err, errFull) {
+		t.Errorf("WritePage of a long page on a failing writer: %v, want %v", err, errFull)
+	}
+}
+
 func TestMarkupAndHTMLAreWrittenAsIs(t *testing.T) {
 	got := render(func(w *Writer) {
 		w.Markup(`<p class="x">`)

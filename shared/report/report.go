@@ -1,7 +1,6 @@
 package report
 
 import (
-	"bufio"
 	"cmp"
 	"fmt"
 	"io"
@@ -40,13 +39,7 @@ func HTML(w io.Writer, r *drift.Report, opts Options) error {
 	if err != nil {
 		return fmt.Errorf("report: %w", err)
 	}
-	bw := bufio.NewWriter(w)
-	hw := htmlwrite.New(bw)
-	writePage(hw, p)
-	if err := hw.Err(); err != nil {
-		return fmt.Errorf("report: write the page: %w", err)
-	}
-	if err := bw.Flush(); err != nil {
+	if err := htmlwrite.WritePage(w, func(hw *htmlwrite.Writer) { writePage(hw, p) }); err != nil {
 		return fmt.Errorf("report: write the page: %w", err)
 	}
 	return nil
