@@ -21,6 +21,7 @@ import (
 	"github.com/modelwatch/modelwatch/shared/catalog"
 	"github.com/modelwatch/modelwatch/shared/dataset"
 	"github.com/modelwatch/modelwatch/shared/drift"
+	"github.com/modelwatch/modelwatch/shared/driftevent"
 	"github.com/modelwatch/modelwatch/shared/ingest"
 	"github.com/modelwatch/modelwatch/shared/layout"
 	"github.com/modelwatch/modelwatch/shared/metrics"
@@ -335,7 +336,7 @@ func (r *runner) playHour(ctx context.Context, h int) error {
 	// CloudWatch evaluates the alarms a minute later.
 	tick := start.Add(time.Hour)
 	r.clock.Set(tick.Add(5 * time.Minute))
-	res, err := r.monitor.Run(ctx, monitor.Event{WindowEnd: tick.Format(time.RFC3339)})
+	res, err := r.monitor.Run(ctx, driftevent.Event{WindowEnd: tick.Format(time.RFC3339)})
 	if err != nil {
 		return fmt.Errorf("drift run: %w", err)
 	}
