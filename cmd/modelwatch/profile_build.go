@@ -46,6 +46,8 @@ note (--numeric COL makes any column a feature). --out may be a path or s3://buc
 			if err != nil {
 				return err
 			}
+			// The rows are decoded on another core while Build counts them.
+			r = dataset.ReadAhead(r)
 			defer r.Close()
 			p, err := profile.Build(ctx, r, input, opts)
 			if err != nil {
@@ -111,7 +113,13 @@ func fitMultivariate(ctx context.Context, p *profile.Profile, input, format stri
 		}
 		specs = append(specs, multivariate.Spec{Name: f.Name, Kind: k})
 	}
-	open := func(context.Context) (dataset.Reader, error) { return openInput(input, format) }
+	open := func(context.Context) (dataset.Reader, error) {
+		r, err := openInput(input, format)
+		if err != nil {
+			return nil, err
+		}
+		return dataset.ReadAhead(r), nil
+	}
 	m, err := multivariate.Fit(ctx, open, specs, opts)
 	if err != nil {
 		return fmt.Errorf("profile %s: %w", input, err)
