@@ -62,13 +62,16 @@ func (o Options) withDefaults() Options {
 // categories met beyond it are counted together (and encoded as 0).
 var countedNames = 100_000 // a variable so that tests can lower it
 
-// Open opens the reference data for one pass; Fit calls it three times.
+// Open opens the reference data for one pass; Fit calls it once, or three
+// times when it cannot keep the first pass's cells in a temporary file.
 type Open func(ctx context.Context) (dataset.Reader, error)
 
 // Fit fits a reconstruction model of the features specs on the data that
-// open reads. It reads the data three times: the encodings, the scatter
-// matrix of the standardised rows, and the errors. Memory is O(d²) plus the
-// error sample, whatever the number of rows.
+// open reads. It makes three passes over the data: the encodings, the
+// scatter matrix of the standardised rows, and the errors. The first reads
+// the data and keeps its cells in a temporary file (8 bytes a cell, up to
+// 1 GiB), which the other two replay; without one they read the data again.
+// Memory is O(d²) plus the error sample, whatever the number of rows.
 func Fit(ctx context.Context, open Open, specs []Spec, opts Options) (*Model, error) {
 	opts = opts.withDefaults()
 	if !(opts.VarianceShare > 0 && opts.VarianceShare < 1) {
