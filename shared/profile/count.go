@@ -22,11 +22,14 @@ func Count(ctx context.Context, r dataset.Reader, name string, ref *Profile, col
 // CountOptions configure CountWith.
 type CountOptions struct {
 	Columns
-	// Workers is how many goroutines count the columns while the file is
-	// read (default GOMAXPROCS). Each column is counted by one of them, in
-	// record order, and the per-record part (event times, latencies,
-	// failed calls, the confidence and the multivariate reconstruction) by
-	// one more, so the batch profile is the same for every value.
+	// Workers is how many goroutines work through the file (default
+	// GOMAXPROCS): one reads it, the others (one at least) count its
+	// columns, each column by one of them in record order; one more, with
+	// little to do, counts the per-record part (event times, latencies,
+	// failed calls, the confidence and the multivariate reconstruction).
+	// The batch profile is the same for every value. The reader takes a
+	// core of its own: on two cores, a second column worker would only add
+	// the cost of sharing each record's cells between cores.
 	Workers int
 }
 
@@ -63,7 +66,7 @@ func CountWith(ctx context.Context, r dataset.Reader, name string, ref *Profile,
 			c.confCol = i
 		}
 	}
-	p := newCountPipeline(c, opts.workers())
+	p := newCountPipeline(c, max(opts.workers()-1, 1))
 	if err := p.run(ctx, r); err != nil {
 		return nil, nil, err
 	}

@@ -15,7 +15,7 @@ import (
 )
 
 // workerCounts are the worker counts whose batch profiles must agree.
-var workerCounts = []int{1, 2, 4}
+var workerCounts = []int{1, 2, 3, 5}
 
 // recordsCSV returns rows of prediction records: a numeric column with
 // missing values, a heavy-tailed one, a discrete one, a categorical one with
