@@ -517,7 +517,7 @@ def run_checks(data, work, with_nannyml=True, with_evidently=True, cache=None, w
             "modelwatch": {"severity": o["severity"], "psi": o.get("psi"), "js": o.get("js"),
                            "wasserstein": o.get("wasserstein"), "ks": (o.get("ks") or {}).get("statistic"),
                            "missing": o.get("missing")},
-            "pandas": None if sc is None else {"psi": sc["psi"], "drift": sc["drift"]},
+            "pandas": None if sc is None else {"psi": sc["psi"], "drift": sc["drift"], "missing": sc["missing"]},
             "evidently": None if ev is None else {"method": ev[f["name"]]["method"], "value": ev[f["name"]]["value"],
                                                   "drift": ev[f["name"]]["drift"], "psi_sturges": psi_ev.get(f["name"])},
             "why_they_differ": f["why_they_differ"],
@@ -618,7 +618,7 @@ def summarize(rows):
     for r in rows:
         s = out.setdefault(r["check"], {"passed": 0, "failed": 0})
         if r.get("comparable") is False and "why" in r:
-            s.setdefault("not_comparable", []).append(r["feature"])
+            s.setdefault("not_comparable", []).append(r["feature"] + (f" ({r['other']})" if "other" in r else ""))
             continue
         s["passed" if r["ok"] else "failed"] += 1
     for check, field in (("ks", "diff"), ("wasserstein", "diff"), ("pandas-ks", "diff")):

@@ -401,7 +401,9 @@ def scaling_lines(results, names, set_name):
 
 
 def ratio(a, b):
-    return f"{a / b:.1f}x" if a is not None and b else ""
+    if a is None or not b:
+        return ""
+    return f"{a / b:.1f}x" if a >= b else f"{a / b:.2f}x"
 
 
 def goal_lines(results, machine):
@@ -536,7 +538,13 @@ def write_report(results_dir, machine):
         for f in a["features"]:
             o, e, ps_ = f["modelwatch"], f["evidently"], f.get("pandas")
             ev_txt = "" if e is None else f"{'**drift**' if e['drift'] else 'ok'} ({e['method'].split(' ')[0]} {e['value']:.3f})"
-            pd_txt = "" if ps_ is None else f"{'**drift**' if ps_['drift'] else 'ok'} (PSI {ps_['psi']:.3f})"
+            pd_txt = ""
+            if ps_ is not None:
+                pm = ps_.get("missing") or {}
+                moved = abs(pm.get("current", 0) - pm.get("reference", 0)) >= 0.05
+                pd_txt = (f"{'**drift**' if ps_['drift'] else 'ok'} (PSI {ps_['psi']:.3f}"
+                          + (f"; missing {100 * pm['reference']:.0f} % -> {100 * pm['current']:.0f} %" if moved else "")
+                          + ")")
             ps = "" if e is None or e.get("psi_sturges") is None else f"{e['psi_sturges']:.3f}"
             sev = f"**{o['severity']}**" if o["severity"] == "drift" else o["severity"]
             psi_txt = "n/a" if o["psi"] is None else f"{o['psi']:.3f}"
