@@ -45,6 +45,9 @@ Hard checks (any failure makes the exit status 1):
               1e-6 relative, with the same number of kept components; the Lambda path's
               (24 merged batch profiles) equals the CLI's to 1e-9.
 
+  univariate  compare with a reference built --multivariate=false gives the same per-feature
+              results (every statistic and severity) as with the default reference.
+
   pandas-formats  the script's CSV and Parquet outputs are equal (to 1e-12).
   pandas-ks   0 <= D_script - D_modelwatch <= 1/1000 (the script's D is ks_2samp's).
   pandas-ks-p our p-value lies between scipy's asymptotic p-value (kstwo.sf(D, round(n·m/(n+m))))
@@ -433,6 +436,10 @@ def run_checks(data, work, with_nannyml=True, with_evidently=True, cache=None, w
                evidently=psi_ev[name], ours=ours[name]["psi"], comparable=comparable)
 
     script = None
+    for fmt in ("csv", "parquet"):
+        uni = work / f"mw-univariate-{fmt}.json"
+        if uni.exists() and (work / f"mw-{fmt}.json").exists():
+            compare_reports(ck, "univariate", load_json(work / f"mw-{fmt}.json"), load_json(uni), 1e-12)
     if with_pandas:
         script = by_name(load_json(pick("pandas"))["features"])
         if (work / "pandas-csv.json").exists() and (work / "pandas-parquet.json").exists():

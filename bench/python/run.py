@@ -231,6 +231,16 @@ def run_size(runner, set_name, n, args, env, bins):
                                                      str(data / f"current.{fmt}"), "--json"],
                        stdout=work / f"mw-{fmt}.json", ok=(0, 2), size=label, tool="modelwatch", step="compare",
                        format=fmt, rep=rep)
+        # The same without the multivariate model: the univariate tests are all the peers compute.
+        ref_uni = work / f"ref-univariate-{fmt}.json"
+        runner.measure(f"modelwatch build --multivariate=false {fmt}",
+                       [mw, "profile", "build", "--multivariate=false", "--input", str(data / f"reference.{fmt}"),
+                        "--out", str(ref_uni)], size=label, tool="modelwatch-univariate", step="build",
+                       format=fmt, rep=rep)
+        runner.measure(f"modelwatch compare (univariate reference) {fmt}",
+                       [mw, "compare", "--reference", str(ref_uni), "--current", str(data / f"current.{fmt}"), "--json"],
+                       stdout=work / f"mw-univariate-{fmt}.json", ok=(0, 2), size=label,
+                       tool="modelwatch-univariate", step="compare", format=fmt, rep=rep)
 
     def lambda_path(rep):
         fmt = "parquet" if "parquet" in args.formats else args.formats[0]
@@ -340,12 +350,12 @@ def summarize(result):
         rows[(tool, step, fmt)] = {k: statistics.median(x[k] for x in ms) for k in ("wall", "cpu", "maxrss_mb")}
         rows[(tool, step, fmt)]["max_other_cores"] = max(x["other_cores"] for x in ms)
         rows[(tool, step, fmt)]["n"] = len(ms)
-    for fmt in result["formats"]:
-        b = [m for m in result["measurements"] if m["tool"] == "modelwatch" and m["step"] == "build" and m["format"] == fmt]
-        c = [m for m in result["measurements"] if m["tool"] == "modelwatch" and m["step"] == "compare" and m["format"] == fmt]
+    for tool, fmt in [(t, f) for t in ("modelwatch", "modelwatch-univariate") for f in result["formats"]]:
+        b = [m for m in result["measurements"] if m["tool"] == tool and m["step"] == "build" and m["format"] == fmt]
+        c = [m for m in result["measurements"] if m["tool"] == tool and m["step"] == "compare" and m["format"] == fmt]
         if b and c:
             pairs = list(zip(sorted(b, key=lambda m: m["rep"]), sorted(c, key=lambda m: m["rep"])))
-            rows[("modelwatch", "build+compare", fmt)] = {
+            rows[(tool, "build+compare", fmt)] = {
                 "wall": statistics.median(x["wall"] + y["wall"] for x, y in pairs),
                 "cpu": statistics.median(x["cpu"] + y["cpu"] for x, y in pairs),
                 "maxrss_mb": statistics.median(max(x["maxrss_mb"], y["maxrss_mb"]) for x, y in pairs),
@@ -413,6 +423,8 @@ def goal_lines(results, machine):
     steps = [(("modelwatch", "build+compare"), "modelwatch build + compare"),
              (("modelwatch", "compare"), "modelwatch compare alone"),
              (("modelwatch", "build"), "(modelwatch profile build alone)"),
+             (("modelwatch-univariate", "build+compare"), "modelwatch build + compare, univariate only (`--multivariate=false`)"),
+             (("modelwatch-univariate", "compare"), "modelwatch compare alone, univariate only"),
              (("pandas", "run"), "pandas + scipy script (ks_2samp, decile PSI, chi-square)"),
              (("evidently", "run"), f"Evidently {ev_version} DataDriftPreset"),
              (("nannyml", "run"), "NannyML univariate (KS, JS)")]
@@ -463,11 +475,16 @@ def write_report(results_dir, machine):
               "memory ratio | other load |",
               "|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
     order = [("modelwatch", "build+compare"), ("modelwatch", "build"), ("modelwatch", "compare"),
+             ("modelwatch-univariate", "build+compare"), ("modelwatch-univariate", "build"),
+             ("modelwatch-univariate", "compare"),
              ("lambda", "count"), ("lambda", "merge+compare"), ("pandas", "run"), ("evidently", "run"),
              ("nannyml", "run")]
     names = {("modelwatch", "build+compare"): "modelwatch build + compare",
              ("modelwatch", "build"): "modelwatch profile build (reference)",
              ("modelwatch", "compare"): "modelwatch compare (current)",
+             ("modelwatch-univariate", "build+compare"): "modelwatch build + compare, univariate only",
+             ("modelwatch-univariate", "build"): "modelwatch profile build --multivariate=false",
+             ("modelwatch-univariate", "compare"): "modelwatch compare, univariate reference",
              ("lambda", "count"): "Lambda path: current into 24 batch profiles",
              ("lambda", "merge+compare"): "Lambda path: merge + compare (profiles only)",
              ("pandas", "run"): "pandas + scipy script",
