@@ -60,12 +60,14 @@ tidy:
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem -count=1 $(BENCH_PKGS)
 
-## bench-compare: side-by-side benchmark against Evidently and NannyML (installs them from PyPI into bench/.venv; minutes).
+## bench-compare: side-by-side benchmark against Evidently, NannyML and a pandas + scipy script, on the standard and
+## the hard data set (installs the Python packages from PyPI into bench/.venv; minutes).
 BENCH_SIZES ?= 10k,100k,1M
 BENCH_REPS  ?= 3
+BENCH_SETS  ?= standard,hard
 BENCH_FLAGS ?=
 bench-compare:
-	bench/run.sh --sizes $(BENCH_SIZES) --reps $(BENCH_REPS) $(BENCH_FLAGS)
+	bench/run.sh --sizes $(BENCH_SIZES) --reps $(BENCH_REPS) --sets $(BENCH_SETS) $(BENCH_FLAGS)
 
 ## demo: the production story end to end, locally (no AWS, Docker or Python): writes $(DEMO_OUT)/.
 demo:

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Side-by-side benchmark against Evidently and NannyML (issue 8); see bench/RESULTS.md.
+# Side-by-side benchmark against Evidently, NannyML and a plain pandas + scipy script
+# (issues 8 and 15); see bench/RESULTS.md.
 #
-#   bench/run.sh --sizes 10k,100k,1M --reps 3 [--formats csv,parquet] [--tools ...]
+#   bench/run.sh --sizes 10k,100k,1M --reps 3 [--sets standard,hard] [--formats csv,parquet] [--tools ...]
 #
 # Creates bench/.venv (Python 3.11; PYTHON=... to choose the interpreter) and
 # installs the pinned packages when requirements.txt or constraints.txt changed,

@@ -22,6 +22,8 @@ import (
 	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
 	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/klauspost/compress/gzip"
+
+	"github.com/modelwatch/modelwatch/shared/sleep"
 )
 
 // Config configures a Client. Endpoint and Model are required.
@@ -166,7 +168,7 @@ func New(ctx context.Context, cfg Config) (*Client, error) {
 	c := &Client{
 		cfg: cfg, signer: v4.NewSigner(), log: log,
 		wake: make(chan struct{}, 1), flushes: make(chan chan error), stop: make(chan struct{}), done: make(chan struct{}),
-		sleep: sleepCtx,
+		sleep: sleep.For,
 	}
 	go c.run()
 	return c, nil
@@ -452,15 +454,4 @@ func newID() string {
 	var b [16]byte
 	rand.Read(b[:])
 	return hex.EncodeToString(b[:])
-}
-
-func sleepCtx(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	}
 }

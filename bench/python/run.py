@@ -1,12 +1,15 @@
-"""Side-by-side benchmark of modelwatch against Evidently and NannyML: same
-data, same machine, one run. Started by bench/run.sh (which installs the venv
-and builds the Go binaries); see bench/RESULTS.md.
+"""Side-by-side benchmark of modelwatch against Evidently, NannyML and a plain
+pandas + scipy script: same data, same machine, one run. Started by
+bench/run.sh (which installs the venv and builds the Go binaries); see
+bench/RESULTS.md.
 
-    bench/run.sh --sizes 10k,100k,1M --reps 3 [--formats csv,parquet]
+    bench/run.sh --sizes 10k,100k,1M --reps 3 [--sets standard,hard] [--formats csv,parquet]
 
-For every size it generates the seeded data set (once; kept under
-bench/data/sets/<size>/), then, --reps times, in an order that rotates between
-repetitions, runs and measures as separate processes:
+For every data set (--sets: the standard one, kept under
+bench/data/sets/<size>/, and the hard one, under bench/data/sets/hard/<size>/;
+see gen_data.py) and every size it generates the seeded data (once), then,
+--reps times, in an order that rotates between repetitions, runs and measures
+as separate processes:
 
   modelwatch   `modelwatch profile build` on the reference file, then
                `modelwatch compare --json` on the current file (per format)
@@ -16,6 +19,8 @@ repetitions, runs and measures as separate processes:
                profiles only
   evidently    Report([DataDriftPreset()]) with both files loaded by pandas
   nannyml      UnivariateDriftCalculator (KS and Jensen-Shannon), one chunk
+  pandas       run_pandas.py: ks_2samp and decile PSI per numeric column, a
+               chi-squared test and PSI per categorical one
 
 Each measurement is the wall time and the peak RSS (ru_maxrss, via GNU time) of
 the process, and its CPU time. Before each, the driver waits (up to
@@ -23,8 +28,9 @@ the process, and its CPU time. Before each, the driver waits (up to
 than --quiet-cores cores, and it records how much CPU other processes used
 during the run, so a noisy run can be seen. Then it runs the agreement check
 (agree.py) on the outputs of the last repetition and writes
-bench/data/out/results/<size>.json; finally bench/data/out/results/report.md is
-rebuilt from every size's latest results. The exit status is 1 if any tool
+bench/data/out/results/<size>.json (hard-<size>.json for the hard set);
+finally bench/data/out/results/report.md is rebuilt from every set's and
+size's latest results. The exit status is 1 if any tool
 failed or any agreement check failed.
 """
 
@@ -47,6 +53,9 @@ PY = pathlib.Path(__file__).resolve().parent
 CLK_TCK = os.sysconf("SC_CLK_TCK")
 PARTS = 24
 TIME = "/usr/bin/time"  # GNU time (Debian package "time")
+SETS = ("standard", "hard")
+TOOLS = ("modelwatch", "lambda", "evidently", "nannyml", "pandas")
+PYTHON_TOOLS = ("evidently", "nannyml", "pandas")
 
 
 def parse_size(s):
@@ -129,25 +138,36 @@ class Runner:
         return m
 
 
-def ensure_data(n, seed, data_dir, env):
-    d = data_dir / "sets" / size_label(n)
+def set_path(set_name, n):
+    """The data set's directory under sets/ and runs/: <size> for the
+    standard set (as before there were two), hard/<size> for the hard one."""
+    return pathlib.Path(size_label(n)) if set_name == "standard" else pathlib.Path(set_name) / size_label(n)
+
+
+def result_label(set_name, n):
+    return size_label(n) if set_name == "standard" else f"{set_name}-{size_label(n)}"
+
+
+def ensure_data(set_name, n, seed, data_dir, env):
+    d = data_dir / "sets" / set_path(set_name, n)
     m = d / "manifest.json"
     if m.exists():
         man = json.loads(m.read_text())
-        if man.get("rows") == n and man.get("seed") == seed and man.get("generator_version") == gen_version():
+        if (man.get("rows") == n and man.get("seed") == seed and man.get("set", "standard") == set_name
+                and man.get("generator_version") == gen_version(set_name)):
             return d
-    print(f"generating {size_label(n)} rows (seed {seed}) in {d}", flush=True)
+    print(f"generating the {set_name} set, {size_label(n)} rows (seed {seed}) in {d}", flush=True)
     if m.exists():
         m.unlink()
-    subprocess.run([sys.executable, str(PY / "gen_data.py"), "--rows", str(n), "--seed", str(seed), "--out", str(d)],
-                   check=True, env=env)
+    subprocess.run([sys.executable, str(PY / "gen_data.py"), "--set", set_name, "--rows", str(n), "--seed", str(seed),
+                    "--out", str(d)], check=True, env=env)
     return d
 
 
-def gen_version():
+def gen_version(set_name):
     sys.path.insert(0, str(PY))
     import gen_data
-    return gen_data.GENERATOR_VERSION
+    return gen_data.version(set_name)
 
 
 def warm(paths):
@@ -179,10 +199,18 @@ def machine_info(env):
     return info
 
 
-def run_size(runner, n, args, env, bins):
-    label = size_label(n)
-    data = ensure_data(n, args.seed, args.data, env)
-    work = args.data / "out" / "runs" / label
+def pooled_features(profile_path):
+    """The categorical features whose reference pooled categories into
+    __other__ (more than --max-categories levels)."""
+    prof = json.loads(pathlib.Path(profile_path).read_text())
+    return [f["name"] for f in prof["features"]
+            if f["kind"] == "categorical" and (f.get("pooled") or f.get("pooled_unhashed"))]
+
+
+def run_size(runner, set_name, n, args, env, bins):
+    label = result_label(set_name, n)
+    data = ensure_data(set_name, n, args.seed, args.data, env)
+    work = args.data / "out" / "runs" / set_path(set_name, n)
     work.mkdir(parents=True, exist_ok=True)
     for old in work.glob("*.json"):  # outputs of an earlier run must not be checked
         old.unlink()
@@ -203,6 +231,16 @@ def run_size(runner, n, args, env, bins):
                                                      str(data / f"current.{fmt}"), "--json"],
                        stdout=work / f"mw-{fmt}.json", ok=(0, 2), size=label, tool="modelwatch", step="compare",
                        format=fmt, rep=rep)
+        # The same without the multivariate model: the univariate tests are all the peers compute.
+        ref_uni = work / f"ref-univariate-{fmt}.json"
+        runner.measure(f"modelwatch build --multivariate=false {fmt}",
+                       [mw, "profile", "build", "--multivariate=false", "--input", str(data / f"reference.{fmt}"),
+                        "--out", str(ref_uni)], size=label, tool="modelwatch-univariate", step="build",
+                       format=fmt, rep=rep)
+        runner.measure(f"modelwatch compare (univariate reference) {fmt}",
+                       [mw, "compare", "--reference", str(ref_uni), "--current", str(data / f"current.{fmt}"), "--json"],
+                       stdout=work / f"mw-univariate-{fmt}.json", ok=(0, 2), size=label,
+                       tool="modelwatch-univariate", step="compare", format=fmt, rep=rep)
 
     def lambda_path(rep):
         fmt = "parquet" if "parquet" in args.formats else args.formats[0]
@@ -233,12 +271,12 @@ def run_size(runner, n, args, env, bins):
     for fmt in args.formats:
         if "modelwatch" in args.tools:
             jobs.append(lambda rep, fmt=fmt: modelwatch(fmt, rep))
-        for tool in ("evidently", "nannyml"):
+        for tool in PYTHON_TOOLS:
             if tool in args.tools:
                 jobs.append(lambda rep, fmt=fmt, tool=tool: python_tool(tool, fmt, rep))
     if "lambda" in args.tools:
         jobs.append(lambda_path)
-    print(f"== {label} rows: {len(jobs)} jobs x {args.reps} repetitions", flush=True)
+    print(f"== {set_name} set, {size_label(n)} rows: {len(jobs)} jobs x {args.reps} repetitions", flush=True)
     for rep in range(args.reps):
         k = rep % len(jobs)
         for job in jobs[k:] + jobs[:k]:
@@ -267,9 +305,24 @@ def run_size(runner, n, args, env, bins):
                                      "--json", "--config", str(work / "config-evidently-equivalent.json")], stdout=out).returncode
             if rc not in (0, 2):
                 raise SystemExit(f"modelwatch compare --config failed with exit status {rc}")
+        # The multivariate check compares the reconstruction error with
+        # NannyML's, whose count encoding knows every category; modelwatch's
+        # model keeps the 1,000 most frequent. A feature whose reference pooled
+        # categories is therefore left out of both sides (untimed).
+        pooled = pooled_features(ref)
+        if "nannyml" in args.tools and pooled:
+            ref_mv = work / f"ref-{fmt}-multivariate.json"
+            subprocess.run([mw, "profile", "build", "--input", str(data / f"reference.{fmt}"), "--out", str(ref_mv),
+                            "--ignore", ",".join(pooled)], check=True, stdout=subprocess.DEVNULL)
+            with open(work / "mw-multivariate.json", "w") as out:
+                rc = subprocess.run([mw, "compare", "--reference", str(ref_mv), "--current", str(data / f"current.{fmt}"),
+                                     "--json"], stdout=out).returncode
+            if rc not in (0, 2):
+                raise SystemExit(f"modelwatch compare (multivariate, without {pooled}) failed with exit status {rc}")
         print(f"== {label}: agreement check", flush=True)
         cache = {}
-        kinds = {"with_nannyml": "nannyml" in args.tools, "with_evidently": "evidently" in args.tools}
+        kinds = {"with_nannyml": "nannyml" in args.tools, "with_evidently": "evidently" in args.tools,
+                 "with_pandas": "pandas" in args.tools}
         agreement = agree.run_checks(data, work, cache=cache, **kinds)
         for check, s in agreement["summary"].items():
             print(f"  {check:18s} {s}")
@@ -281,7 +334,7 @@ def run_size(runner, n, args, env, bins):
             if not c["caught"]:
                 agreement["failures"].append({"check": "negative-control", "feature": c["control"], "ok": False,
                                               "detail": "the planted disagreement was not caught"})
-    return {"size": label, "rows": n, "reps": args.reps, "formats": args.formats, "tools": args.tools,
+    return {"size": label, "set": set_name, "rows": n, "reps": args.reps, "formats": args.formats, "tools": args.tools,
             "measurements": [m for m in runner.measurements if m.get("size") == label], "extra": extra,
             "agreement": agreement}
 
@@ -297,12 +350,12 @@ def summarize(result):
         rows[(tool, step, fmt)] = {k: statistics.median(x[k] for x in ms) for k in ("wall", "cpu", "maxrss_mb")}
         rows[(tool, step, fmt)]["max_other_cores"] = max(x["other_cores"] for x in ms)
         rows[(tool, step, fmt)]["n"] = len(ms)
-    for fmt in result["formats"]:
-        b = [m for m in result["measurements"] if m["tool"] == "modelwatch" and m["step"] == "build" and m["format"] == fmt]
-        c = [m for m in result["measurements"] if m["tool"] == "modelwatch" and m["step"] == "compare" and m["format"] == fmt]
+    for tool, fmt in [(t, f) for t in ("modelwatch", "modelwatch-univariate") for f in result["formats"]]:
+        b = [m for m in result["measurements"] if m["tool"] == tool and m["step"] == "build" and m["format"] == fmt]
+        c = [m for m in result["measurements"] if m["tool"] == tool and m["step"] == "compare" and m["format"] == fmt]
         if b and c:
             pairs = list(zip(sorted(b, key=lambda m: m["rep"]), sorted(c, key=lambda m: m["rep"])))
-            rows[("modelwatch", "build+compare", fmt)] = {
+            rows[(tool, "build+compare", fmt)] = {
                 "wall": statistics.median(x["wall"] + y["wall"] for x, y in pairs),
                 "cpu": statistics.median(x["cpu"] + y["cpu"] for x, y in pairs),
                 "maxrss_mb": statistics.median(max(x["maxrss_mb"], y["maxrss_mb"]) for x, y in pairs),
@@ -323,13 +376,13 @@ def linear_fit(xs, ys):
     return my - b * mx, b
 
 
-def scaling_lines(results, names):
+def scaling_lines(results, names, set_name):
     """Per tool: the points, a fit t = fixed + per-million-rows x rows, and the
     log-log slope between the two largest sizes (1 = linear)."""
     fmt = "parquet" if any("parquet" in r["formats"] for r in results) else "csv"
     keys = [("modelwatch", "build+compare"), ("modelwatch", "compare"), ("lambda", "merge+compare"),
-            ("evidently", "run"), ("nannyml", "run")]
-    out = ["", f"## Scaling ({fmt})", "",
+            ("pandas", "run"), ("evidently", "run"), ("nannyml", "run")]
+    out = ["", f"## Scaling ({set_name} set, {fmt})", "",
            "Fit over all sizes: CPU s = fixed + per-1M-rows x (rows / 1M); peak MB likewise. "
            "Slope: log-log slope between the two largest sizes (1 = linear in rows, 0 = independent of rows).", "",
            "| tool | " + " | ".join(size_label(r["rows"]) for r in results) +
@@ -357,30 +410,84 @@ def scaling_lines(results, names):
     return out
 
 
+def ratio(a, b):
+    if a is None or not b:
+        return ""
+    return f"{a / b:.1f}x" if a >= b else f"{a / b:.2f}x"
+
+
+def goal_lines(results, machine):
+    """The table of issue 15, per data set, size and format: the steps a user
+    waits for, side by side."""
+    ev_version = machine.get("packages", {}).get("evidently", "")
+    steps = [(("modelwatch", "build+compare"), "modelwatch build + compare"),
+             (("modelwatch", "compare"), "modelwatch compare alone"),
+             (("modelwatch", "build"), "(modelwatch profile build alone)"),
+             (("modelwatch-univariate", "build+compare"), "modelwatch build + compare, univariate only (`--multivariate=false`)"),
+             (("modelwatch-univariate", "compare"), "modelwatch compare alone, univariate only"),
+             (("pandas", "run"), "pandas + scipy script (ks_2samp, decile PSI, chi-square)"),
+             (("evidently", "run"), f"Evidently {ev_version} DataDriftPreset"),
+             (("nannyml", "run"), "NannyML univariate (KS, JS)")]
+    out = ["## Side by side (the table of issue 15)", "",
+           "Median over repetitions; every step is its own process, from process start to exit (file reading and "
+           "report encoding included). CPU = user + sys; CPU ÷ wall > 1 means more than one core worked. "
+           "Load = the most CPU (in cores) that other processes of the machine used during any repetition of the "
+           "step. The last two columns: the peer's wall time ÷ this step's.", ""]
+    for r in results:
+        rows = {tuple(json.loads(k)): v for k, v in r["summary"].items()}
+        for fmt in r["formats"]:
+            ev, pd_ = rows.get(("evidently", "run", fmt)), rows.get(("pandas", "run", fmt))
+            out += [f"**{r.get('set', 'standard')} set, {size_label(r['rows'])} rows, {fmt}** "
+                    f"({r['reps']} repetition{'s' if r['reps'] > 1 else ''})", "",
+                    "| | wall s | CPU s | CPU ÷ wall | peak RSS MB | load during (cores) | Evidently ÷ | script ÷ |",
+                    "|---|---|---|---|---|---|---|---|"]
+            for key, name in steps:
+                v = rows.get((*key, fmt))
+                if v is None:
+                    continue
+                cpw = v["cpu"] / v["wall"] if v["wall"] > 0 else 0.0
+                out.append(f"| {name} | {fmt_s(v['wall'])} | {fmt_s(v['cpu'])} | {cpw:.2f} | {v['maxrss_mb']:.0f} | "
+                           f"{v['max_other_cores']:.2f} | {ratio(ev and ev['wall'], v['wall']) if key[0] != 'evidently' else ''} | "
+                           f"{ratio(pd_ and pd_['wall'], v['wall']) if key[0] != 'pandas' else ''} |")
+            out.append("")
+    return out
+
+
 def write_report(results_dir, machine):
     results = []
     for p in sorted(results_dir.glob("*.json")):
         if p.name == "machine.json":
             continue
         results.append(json.loads(p.read_text()))
-    results.sort(key=lambda r: r["rows"])
+    set_order = {name: i for i, name in enumerate(SETS)}
+    results.sort(key=lambda r: (set_order.get(r.get("set", "standard"), len(SETS)), r["rows"]))
     lines = ["# Side-by-side benchmark: raw results", "",
              f"Machine: {machine.get('nproc')} cores, {machine.get('cpu')}, {machine.get('memory_gib')} GiB; "
              f"{machine.get('go')}; Python {machine.get('python')}; "
-             + ", ".join(f"{k} {v}" for k, v in machine.get("packages", {}).items()) + ".", "",
-             "Median over repetitions. Wall = elapsed time of the process(es); CPU = user+sys; "
-             "peak = peak RSS of the process (the larger of build and compare). "
-             "Ratios: Evidently's value / modelwatch's value. 'other load' = the most CPU (in cores) that other "
-             "processes of the machine used during any repetition.", ""]
-    lines += ["| rows | format | tool | reps | wall s | CPU s | peak MB | wall ratio | CPU ratio | memory ratio | other load |",
-              "|---|---|---|---|---|---|---|---|---|---|---|"]
+             + ", ".join(f"{k} {v}" for k, v in machine.get("packages", {}).items()) + ".", ""]
+    lines += goal_lines(results, machine)
+    lines += ["## Every step", "",
+              "Median over repetitions. Wall = elapsed time of the process(es); CPU = user+sys; "
+              "peak = peak RSS of the process (the larger of build and compare). "
+              "Ratios: Evidently's value / this step's value. 'other load' = the most CPU (in cores) that other "
+              "processes of the machine used during any repetition.", ""]
+    lines += ["| set | rows | format | tool | reps | wall s | CPU s | CPU ÷ wall | peak MB | wall ratio | CPU ratio | "
+              "memory ratio | other load |",
+              "|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
     order = [("modelwatch", "build+compare"), ("modelwatch", "build"), ("modelwatch", "compare"),
-             ("lambda", "count"), ("lambda", "merge+compare"), ("evidently", "run"), ("nannyml", "run")]
+             ("modelwatch-univariate", "build+compare"), ("modelwatch-univariate", "build"),
+             ("modelwatch-univariate", "compare"),
+             ("lambda", "count"), ("lambda", "merge+compare"), ("pandas", "run"), ("evidently", "run"),
+             ("nannyml", "run")]
     names = {("modelwatch", "build+compare"): "modelwatch build + compare",
              ("modelwatch", "build"): "modelwatch profile build (reference)",
              ("modelwatch", "compare"): "modelwatch compare (current)",
+             ("modelwatch-univariate", "build+compare"): "modelwatch build + compare, univariate only",
+             ("modelwatch-univariate", "build"): "modelwatch profile build --multivariate=false",
+             ("modelwatch-univariate", "compare"): "modelwatch compare, univariate reference",
              ("lambda", "count"): "Lambda path: current into 24 batch profiles",
              ("lambda", "merge+compare"): "Lambda path: merge + compare (profiles only)",
+             ("pandas", "run"): "pandas + scipy script",
              ("evidently", "run"): "Evidently DataDriftPreset", ("nannyml", "run"): "NannyML univariate (KS, JS)"}
     for r in results:
         rows = {tuple(json.loads(k)): v for k, v in r["summary"].items()}
@@ -390,21 +497,26 @@ def write_report(results_dir, machine):
                 v = rows.get((*key, fmt))
                 if v is None:
                     continue
-                ratio = ["", "", ""]
+                rt = ["", "", ""]
                 if ev is not None and key[0] != "evidently":
-                    ratio = [f"{ev['wall'] / v['wall']:.1f}x", f"{ev['cpu'] / v['cpu']:.1f}x",
-                             f"{ev['maxrss_mb'] / v['maxrss_mb']:.1f}x"]
-                lines.append(f"| {r['size']} | {fmt} | {names[key]} | {v['n']} | {fmt_s(v['wall'])} | {fmt_s(v['cpu'])} | "
-                             f"{v['maxrss_mb']:.0f} | {' | '.join(ratio)} | {v['max_other_cores']:.2f} |")
-    lines += scaling_lines(results, names)
+                    rt = [ratio(ev["wall"], v["wall"]), ratio(ev["cpu"], v["cpu"]), ratio(ev["maxrss_mb"], v["maxrss_mb"])]
+                cpw = v["cpu"] / v["wall"] if v["wall"] > 0 else 0.0
+                lines.append(f"| {r.get('set', 'standard')} | {size_label(r['rows'])} | {fmt} | {names[key]} | {v['n']} | "
+                             f"{fmt_s(v['wall'])} | {fmt_s(v['cpu'])} | {cpw:.2f} | {v['maxrss_mb']:.0f} | "
+                             f"{' | '.join(rt)} | {v['max_other_cores']:.2f} |")
+    for set_name in SETS:
+        rs = [r for r in results if r.get("set", "standard") == set_name]
+        if rs:
+            lines += scaling_lines(rs, names, set_name)
     lines += ["", "Lambda path in process (read + decode the reference and 24 batch profiles, merge, compare, encode "
                   "the report; median of 20):", "",
-              "| rows | median ms | min ms | reference KB | 24 batch profiles KB |", "|---|---|---|---|---|"]
+              "| set | rows | median ms | min ms | reference KB | 24 batch profiles KB |", "|---|---|---|---|---|---|"]
     for r in results:
         lp = r.get("extra", {}).get("lambda_in_process")
         if lp:
-            lines.append(f"| {r['size']} | {lp['median_seconds'] * 1000:.1f} | {lp['min_seconds'] * 1000:.1f} | "
-                         f"{lp['reference_bytes'] / 1024:.0f} | {lp['parts_bytes'] / 1024:.0f} |")
+            lines.append(f"| {r.get('set', 'standard')} | {size_label(r['rows'])} | {lp['median_seconds'] * 1000:.1f} | "
+                         f"{lp['min_seconds'] * 1000:.1f} | {lp['reference_bytes'] / 1024:.0f} | "
+                         f"{lp['parts_bytes'] / 1024:.0f} |")
     lines += ["", "Baselines (the interpreter and the imports alone, median):", ""]
     base = json.loads((results_dir / "machine.json").read_text()).get("baselines", {}) if (
         results_dir / "machine.json").exists() else {}
@@ -414,7 +526,7 @@ def write_report(results_dir, machine):
         a = r.get("agreement")
         if not a:
             continue
-        lines += ["", f"## Agreement at {r['size']} rows", ""]
+        lines += ["", f"## Agreement, {r.get('set', 'standard')} set, {size_label(r['rows'])} rows", ""]
         lines += ["| check | passed | failed | note |", "|---|---|---|---|"]
         for check, s in a["summary"].items():
             note = ""
@@ -422,25 +534,45 @@ def write_report(results_dir, machine):
                 note = f"max abs diff {s['max_abs_diff']:.2e}"
             if "max_diff_over_bound" in s:
                 note += f"; max diff / bound {s['max_diff_over_bound']:.3f}"
+            if s.get("not_comparable"):
+                note += ("; " if note else "") + f"not comparable by definition: {', '.join(s['not_comparable'])}"
             lines.append(f"| {check} | {s['passed']} | {s['failed']} | {note} |")
         for c in a.get("controls", []):
             lines.append(f"| negative control: {c['control']} | {'caught' if c['caught'] else 'MISSED'} | | "
                          f"failed as planted: {', '.join(c['failed_checks'])} |")
+        notes = a.get("notes") or []
+        if notes:
+            lines += ["", "Definitional differences seen in this run:", ""]
+            lines += [f"- {n}" for n in notes]
         lines += ["", "| feature | KS D exact | ours | NannyML | W exact | ours | bound |", "|---|---|---|---|---|---|---|"]
         for t in a["numeric"]:
             nm = t.get("ks_nannyml")
             lines.append(f"| {t['name']} | {t['ks_exact']:.4f} | {t['ks_ours']:.4f} | "
                          f"{'' if nm is None else f'{nm:.4f}'} | {t['w_exact']:.4f} | {t['w_ours']:.4f} | {t['w_bound']:.4f} |")
-        lines += ["", "| feature | shift | modelwatch (PSI deciles) | Evidently default | Evidently PSI (Sturges) | why they differ |",
-                  "|---|---|---|---|---|---|"]
+        lines += ["", "| feature | shift | modelwatch (PSI deciles) | pandas + scipy script | Evidently default | "
+                      "Evidently PSI (Sturges) | why they differ |",
+                  "|---|---|---|---|---|---|---|"]
         for f in a["features"]:
-            o, e = f["modelwatch"], f["evidently"]
+            o, e, ps_ = f["modelwatch"], f["evidently"], f.get("pandas")
             ev_txt = "" if e is None else f"{'**drift**' if e['drift'] else 'ok'} ({e['method'].split(' ')[0]} {e['value']:.3f})"
+            pd_txt = ""
+            if ps_ is not None:
+                pm = ps_.get("missing") or {}
+                moved = abs(pm.get("current", 0) - pm.get("reference", 0)) >= 0.05
+                pd_txt = (f"{'**drift**' if ps_['drift'] else 'ok'} (PSI {ps_['psi']:.3f}"
+                          + (f"; missing {100 * pm['reference']:.0f} % -> {100 * pm['current']:.0f} %" if moved else "")
+                          + ")")
             ps = "" if e is None or e.get("psi_sturges") is None else f"{e['psi_sturges']:.3f}"
             sev = f"**{o['severity']}**" if o["severity"] == "drift" else o["severity"]
-            lines.append(f"| {f['name']} | {f['description']} | {sev} (PSI {o['psi']:.3f}) | {ev_txt} | {ps} | "
-                         f"{f['why_they_differ']} |")
+            psi_txt = "n/a" if o["psi"] is None else f"{o['psi']:.3f}"
+            miss = o.get("missing") or {}
+            miss_txt = (f"; missing {100 * miss['reference']:.0f} % -> {100 * miss['current']:.0f} %"
+                        if miss.get("severity") not in (None, "ok") else "")
+            lines.append(f"| {f['name']} | {f['description']} | {sev} (PSI {psi_txt}{miss_txt}) | {pd_txt} | {ev_txt} | "
+                         f"{ps} | {f['why_they_differ']} |")
         lines += ["", f"Drifted, modelwatch default: {', '.join(a['drifted']['modelwatch'])}."]
+        if a["drifted"].get("pandas") is not None:
+            lines.append(f"Drifted, pandas + scipy script: {', '.join(a['drifted']['pandas'])}.")
         if a["drifted"]["evidently"] is not None:
             lines.append(f"Drifted, Evidently default: {', '.join(a['drifted']['evidently'])}.")
     (results_dir / "report.md").write_text("\n".join(lines) + "\n")
@@ -451,8 +583,9 @@ def main(argv):
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--sizes", default="10k,100k,1M", help="comma-separated row counts: 10k,100k,1M,5M")
     ap.add_argument("--reps", type=int, default=3)
+    ap.add_argument("--sets", default="standard,hard", help="data sets: standard,hard (see gen_data.py)")
     ap.add_argument("--formats", default="csv,parquet")
-    ap.add_argument("--tools", default="modelwatch,lambda,evidently,nannyml")
+    ap.add_argument("--tools", default=",".join(TOOLS))
     ap.add_argument("--seed", type=int, default=8)
     ap.add_argument("--data", type=pathlib.Path, default=BENCH / "data")
     ap.add_argument("--bin", type=pathlib.Path, default=BENCH / "data" / "build")
@@ -464,11 +597,15 @@ def main(argv):
     args.sizes = [parse_size(s) for s in args.sizes.split(",") if s.strip()]
     args.formats = [f.strip() for f in args.formats.split(",") if f.strip()]
     args.tools = [t.strip() for t in args.tools.split(",") if t.strip()]
+    args.sets = [x.strip() for x in args.sets.split(",") if x.strip()]
+    for x in args.sets:
+        if x not in SETS:
+            ap.error(f"--sets: unknown data set {x}")
     for f in args.formats:
         if f not in ("csv", "parquet"):
             ap.error(f"--formats: unknown format {f}")
     for t in args.tools:
-        if t not in ("modelwatch", "lambda", "evidently", "nannyml"):
+        if t not in TOOLS:
             ap.error(f"--tools: unknown tool {t}")
     if args.reps < 1:
         ap.error("--reps must be at least 1")
@@ -488,7 +625,7 @@ def main(argv):
           flush=True)
     runner = Runner(args, env)
     baselines = {}
-    for tool in ("evidently", "nannyml"):
+    for tool in PYTHON_TOOLS:
         if tool in args.tools:
             ms = [runner.measure(f"{tool} imports only", [sys.executable, str(PY / f"run_{tool}.py"), "--import-only"],
                                  size="baseline", tool=tool, step="imports", format="-", rep=i)
@@ -499,13 +636,14 @@ def main(argv):
 
     failed = False
     for n in args.sizes:
-        res = run_size(runner, n, args, env, args.bin)
-        res["summary"] = {json.dumps(list(k)): v for k, v in summarize(res).items()}
-        res["finished"] = datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds")
-        res["machine"] = machine
-        (results_dir / f"{size_label(n)}.json").write_text(json.dumps(res, indent=1))
-        if res["agreement"] and res["agreement"]["failures"]:
-            failed = True
+        for set_name in args.sets:
+            res = run_size(runner, set_name, n, args, env, args.bin)
+            res["summary"] = {json.dumps(list(k)): v for k, v in summarize(res).items()}
+            res["finished"] = datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds")
+            res["machine"] = machine
+            (results_dir / f"{result_label(set_name, n)}.json").write_text(json.dumps(res, indent=1))
+            if res["agreement"] and res["agreement"]["failures"]:
+                failed = True
     report = write_report(results_dir, machine)
     print(f"report: {report}")
     if runner.errors:

@@ -42,14 +42,20 @@ def main(argv):
     if not (args.manifest and args.reference and args.current and args.out):
         ap.error("--manifest, --reference, --current and --out are required")
     with open(args.manifest) as f:
-        features = json.load(f)["features"]
+        manifest = json.load(f)
+    features = manifest["features"]
+    # Date-time columns (the hard set's event_time) are declared as such, as a
+    # user would; left undeclared, Evidently takes ISO-8601 text for a text
+    # column and trains a classifier on it for "text content drift".
+    times = manifest.get("time_columns", [])
     numeric = [f["name"] for f in features if f["kind"] == "numeric"]
     categorical = [f["name"] for f in features if f["kind"] == "categorical"]
 
     t = time.perf_counter()
     ref, cur = load(args.reference), load(args.current)
     t_load = time.perf_counter()
-    definition = DataDefinition(numerical_columns=numeric, categorical_columns=categorical)
+    definition = DataDefinition(numerical_columns=numeric, categorical_columns=categorical,
+                                datetime_columns=times or None)
     snapshot = Report([DataDriftPreset()]).run(
         Dataset.from_pandas(cur, data_definition=definition),
         Dataset.from_pandas(ref, data_definition=definition),

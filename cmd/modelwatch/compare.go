@@ -18,7 +18,7 @@ func newCompareCommand() *cobra.Command {
 	var (
 		refURL, current, format, configPath, htmlOut string
 		asJSON                                       bool
-		cols                                         profile.Columns
+		opts                                         profile.CountOptions
 	)
 	cmd := &cobra.Command{
 		Use:   "compare --reference PROFILE.json --current FILE",
@@ -54,7 +54,7 @@ Exit status: 0 no dataset drift, 1 error, 2 dataset drift detected.`,
 				return err
 			}
 			defer r.Close()
-			cur, warnings, err := profile.Count(ctx, r, current, ref, cols)
+			cur, warnings, err := profile.CountWith(ctx, r, current, ref, opts)
 			if err != nil {
 				return err
 			}
@@ -99,11 +99,12 @@ Exit status: 0 no dataset drift, 1 error, 2 dataset drift detected.`,
 	f.StringVar(&configPath, "config", "", "drift config file (YAML or JSON): methods, thresholds, per-feature overrides")
 	f.BoolVar(&asJSON, "json", false, "print the report as JSON (schema_version 1)")
 	f.StringVar(&htmlOut, "html", "", "also write a self-contained HTML report here (path or s3://bucket/key)")
-	f.StringVar(&cols.Label, "label", "", "label column (default: the reference's)")
-	f.StringVar(&cols.Prediction, "prediction", "", "prediction column (default: the reference's)")
-	f.StringVar(&cols.ScorePrefix, "score-prefix", "", `prefix of class-score columns (default "score_")`)
-	f.StringVar(&cols.Timestamp, "timestamp", "", "event-time column (default: the reference's)")
-	f.StringSliceVar(&cols.Ignore, "ignore", nil, "columns to leave out")
+	f.StringVar(&opts.Label, "label", "", "label column (default: the reference's)")
+	f.StringVar(&opts.Prediction, "prediction", "", "prediction column (default: the reference's)")
+	f.StringVar(&opts.ScorePrefix, "score-prefix", "", `prefix of class-score columns (default "score_")`)
+	f.StringVar(&opts.Timestamp, "timestamp", "", "event-time column (default: the reference's)")
+	f.StringSliceVar(&opts.Ignore, "ignore", nil, "columns to leave out")
+	f.IntVar(&opts.Workers, "workers", 0, "goroutines working through the file, one reading it and the others counting its columns (default: the number of CPUs); the result is the same for every value")
 	required(cmd, "reference", "current")
 	return cmd
 }

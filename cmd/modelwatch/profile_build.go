@@ -46,6 +46,8 @@ note (--numeric COL makes any column a feature). --out may be a path or s3://buc
 			if err != nil {
 				return err
 			}
+			// The rows are decoded on another core while Build counts them.
+			r = dataset.ReadAhead(r)
 			defer r.Close()
 			p, err := profile.Build(ctx, r, input, opts)
 			if err != nil {
@@ -92,7 +94,8 @@ note (--numeric COL makes any column a feature). --out may be a path or s3://buc
 	f.IntVar(&opts.Grid, "grid", opts.Grid, "fine bins per numeric feature (KS and Wasserstein resolution)")
 	f.IntVar(&opts.MaxCategories, "max-categories", opts.MaxCategories, "categories kept per categorical feature")
 	f.IntVar(&opts.DiscreteMax, "discrete-max", opts.DiscreteMax, "numeric columns with at most this many distinct values are discrete")
-	f.BoolVar(&mv, "multivariate", mv, "fit the multivariate reconstruction model (PCA) of the features; reads the input three more times")
+	f.IntVar(&opts.Workers, "workers", 0, "goroutines binning the columns (default: the number of CPUs); the profile is the same for every value")
+	f.BoolVar(&mv, "multivariate", mv, "fit the multivariate reconstruction model (PCA) of the features; reads the input once more")
 	f.Float64Var(&mvOpts.VarianceShare, "variance-share", multivariate.DefaultVarianceShare, "multivariate model: keep the fewest components explaining more than this share of the variance")
 	f.IntVar(&mvOpts.WindowSize, "window-size", 0, "multivariate model: records per window the default thresholds are reported for (optional)")
 	required(cmd, "input", "out")
@@ -100,7 +103,7 @@ note (--numeric COL makes any column a feature). --out may be a path or s3://buc
 }
 
 // fitMultivariate fits the reconstruction model of p's features on the input
-// (read again, three times) and stores it in p.
+// (read again, once) and stores it in p.
 func fitMultivariate(ctx context.Context, p *profile.Profile, input, format string, opts multivariate.Options) error {
 	specs := make([]multivariate.Spec, 0, len(p.Features))
 	for _, f := range p.Features {
@@ -110,7 +113,13 @@ func fitMultivariate(ctx context.Context, p *profile.Profile, input, format stri
 		}
 		specs = append(specs, multivariate.Spec{Name: f.Name, Kind: k})
 	}
-	open := func(context.Context) (dataset.Reader, error) { return openInput(input, format) }
+	open := func(context.Context) (dataset.Reader, error) {
+		r, err := openInput(input, format)
+		if err != nil {
+			return nil, err
+		}
+		return dataset.ReadAhead(r), nil
+	}
 	m, err := multivariate.Fit(ctx, open, specs, opts)
 	if err != nil {
 		return fmt.Errorf("profile %s: %w", input, err)

@@ -9,8 +9,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 
+	"github.com/modelwatch/modelwatch/shared/driftevent"
 	"github.com/modelwatch/modelwatch/shared/fanout"
-	"github.com/modelwatch/modelwatch/shared/monitor"
 	"github.com/modelwatch/modelwatch/shared/store"
 )
 
@@ -38,7 +38,7 @@ func main() {
 	if err != nil {
 		fail("build dispatcher", err)
 	}
-	lambda.Start(func(ctx context.Context, ev monitor.Event) (fanout.Result, error) {
+	lambda.Start(func(ctx context.Context, ev driftevent.Event) (fanout.Result, error) {
 		return d.Dispatch(ctx, ev)
 	})
 }

@@ -20,9 +20,9 @@ import (
 
 	"github.com/modelwatch/modelwatch/internal/lambdarie"
 	"github.com/modelwatch/modelwatch/internal/motoserver"
+	"github.com/modelwatch/modelwatch/shared/driftevent"
 	"github.com/modelwatch/modelwatch/shared/fanout"
 	"github.com/modelwatch/modelwatch/shared/layout"
-	"github.com/modelwatch/modelwatch/shared/monitor"
 	"github.com/modelwatch/modelwatch/shared/store"
 )
 
@@ -82,7 +82,7 @@ func TestDispatchFunction(t *testing.T) {
 			break
 		}
 		for _, m := range resp.Messages {
-			ev, err := monitor.ParseEvent([]byte(aws.ToString(m.Body)))
+			ev, err := driftevent.Parse([]byte(aws.ToString(m.Body)))
 			if err != nil || len(ev.Models) != 1 || ev.ScheduledTime != "2026-11-26T20:05:00Z" {
 				t.Fatalf("message %s: %v; want one model and the schedule's time", aws.ToString(m.Body), err)
 			}

@@ -7,7 +7,6 @@ import (
 
 	"github.com/aws/aws-lambda-go/lambda"
 
-	"github.com/modelwatch/modelwatch/shared/fanout"
 	"github.com/modelwatch/modelwatch/shared/metrics"
 	"github.com/modelwatch/modelwatch/shared/monitor"
 	"github.com/modelwatch/modelwatch/shared/store"
@@ -38,7 +37,7 @@ func main() {
 	}
 	// A direct invocation (the schedule's event, a backfill) runs every model
 	// it names, or all; a drift queue message runs the one model it names.
-	lambda.Start(fanout.Handler(mon, slog.Default()))
+	lambda.Start(monitor.Handler(mon, slog.Default()))
 }
 
 func fail(what string, err error) {

@@ -109,20 +109,12 @@ func Decode(m *Mapping, f File) (*Batch, error) {
 			unreadable(fmt.Sprintf("a %s line in a %s file", kindLine(kind), kindLine(b.Kind)))
 			continue
 		}
+		var recs []any
 		if kind == record.Labels {
-			recs, err := m.Labels(l, labelStamp)
-			if err != nil {
-				unreadable(err.Error())
-				continue
-			}
-			for _, r := range recs {
-				if err := add(n, r); err != nil {
-					return nil, fmt.Errorf("encode line %d: %w", n, err)
-				}
-			}
-			continue
+			recs, err = asAny(m.Labels(l, labelStamp))
+		} else {
+			recs, err = asAny(m.Predictions(l, variant))
 		}
-		recs, err := m.Predictions(l, variant)
 		if err != nil {
 			unreadable(err.Error())
 			continue
@@ -141,6 +133,18 @@ func Decode(m *Mapping, f File) (*Batch, error) {
 		b.Body = body.String()
 	}
 	return b, nil
+}
+
+// asAny passes on the records of one line, of either kind, and their error.
+func asAny[R any](recs []R, err error) ([]any, error) {
+	if err != nil {
+		return nil, err
+	}
+	out := make([]any, len(recs))
+	for i, r := range recs {
+		out[i] = r
+	}
+	return out, nil
 }
 
 func kindLine(k record.Kind) string {

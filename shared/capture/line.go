@@ -102,6 +102,20 @@ func (p *Payload) Bytes() ([]byte, error) {
 	return nil, fmt.Errorf("encoding %q: want CSV, JSON or BASE64", p.Encoding)
 }
 
+// body returns the payload's body and the format to read it in: want, the
+// mapping's choice, when set (see format).
+func (p *Payload) body(want Format) ([]byte, Format, error) {
+	data, err := p.Bytes()
+	if err != nil {
+		return nil, "", err
+	}
+	format, err := p.format(want)
+	if err != nil {
+		return nil, "", err
+	}
+	return data, format, nil
+}
+
 // Format is how a payload's body is written.
 type Format string
 

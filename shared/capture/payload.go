@@ -104,6 +104,20 @@ func at(v any, path string) (any, error) {
 	return cur, nil
 }
 
+// jsonAt reads one JSON value and follows the dotted path into it; setting
+// names the mapping's setting that holds path, for messages.
+func jsonAt(data []byte, path, setting string) (any, error) {
+	v, err := parseJSON(data)
+	if err != nil {
+		return nil, err
+	}
+	r, err := at(v, path)
+	if err != nil {
+		return nil, fmt.Errorf("%s %w", setting, err)
+	}
+	return r, nil
+}
+
 // kindOf names a decoded JSON value's type for messages (never its value).
 func kindOf(v any) string {
 	switch v.(type) {

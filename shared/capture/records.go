@@ -211,11 +211,7 @@ func customAttributes(raw json.RawMessage) (map[string]string, error) {
 
 // inputs reads the feature objects of a request, one per record.
 func (m *Mapping) inputs(p *Payload) ([]map[string]any, error) {
-	data, err := p.Bytes()
-	if err != nil {
-		return nil, err
-	}
-	format, err := p.format(m.Input.Format)
+	data, format, err := p.body(m.Input.Format)
 	if err != nil {
 		return nil, err
 	}
@@ -237,13 +233,9 @@ func (m *Mapping) inputs(p *Payload) ([]map[string]any, error) {
 			return nil, err
 		}
 	default:
-		v, err := parseJSON(data)
+		r, err := jsonAt(data, m.Input.Records, "input.records")
 		if err != nil {
 			return nil, err
-		}
-		r, err := at(v, m.Input.Records)
-		if err != nil {
-			return nil, fmt.Errorf("input.records %w", err)
 		}
 		if arr, ok := r.([]any); ok && !(len(arr) > 0 && isScalar(arr[0]) && m.Input.FeaturesField == "") {
 			elems = arr
@@ -304,11 +296,7 @@ func (m *Mapping) features(rec any) (map[string]any, error) {
 
 // outputs reads the outputs of a response, n of them.
 func (m *Mapping) outputs(p *Payload, n int) ([]any, error) {
-	data, err := p.Bytes()
-	if err != nil {
-		return nil, err
-	}
-	format, err := p.format(m.Output.Format)
+	data, format, err := p.body(m.Output.Format)
 	if err != nil {
 		return nil, err
 	}
@@ -340,13 +328,9 @@ func (m *Mapping) outputs(p *Payload, n int) ([]any, error) {
 			return nil, err
 		}
 	default:
-		v, err := parseJSON(data)
+		r, err := jsonAt(data, m.Output.Records, "output.records")
 		if err != nil {
 			return nil, err
-		}
-		r, err := at(v, m.Output.Records)
-		if err != nil {
-			return nil, fmt.Errorf("output.records %w", err)
 		}
 		arr, isArr := r.([]any)
 		switch {

@@ -11,6 +11,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatch/types"
 
 	"github.com/modelwatch/modelwatch/shared/captureimport"
+	"github.com/modelwatch/modelwatch/shared/driftevent"
 	"github.com/modelwatch/modelwatch/shared/monitor"
 )
 
@@ -45,7 +46,7 @@ func TestGroundTruthReachesThePerformanceMetrics(t *testing.T) {
 	}
 	// The window the labels arrived in (12:00-13:00) updates the window of
 	// their predictions (10:00-11:00).
-	res, err := m.Run(ctx, monitor.Event{WindowEnd: "2026-12-01T13:00:00Z"})
+	res, err := m.Run(ctx, driftevent.Event{WindowEnd: "2026-12-01T13:00:00Z"})
 	if err != nil {
 		t.Fatal(err)
 	}

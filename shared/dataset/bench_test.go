@@ -135,6 +135,25 @@ func BenchmarkCSVBaseline(b *testing.B) {
 	}
 }
 
+// BenchmarkCSVScanner is the CSV scanner alone on the BenchmarkCSV input,
+// beside BenchmarkCSVBaseline's encoding/csv.
+func BenchmarkCSVScanner(b *testing.B) {
+	head, body := benchCSV()
+	reps := benchRows / benchBlock
+	b.SetBytes(int64(len(head) + reps*len(body)))
+	b.ReportAllocs()
+	for b.Loop() {
+		s := newCSVScanner(newRepeatReader(head, body, reps))
+		for {
+			if _, err := s.Read(); err == io.EOF {
+				break
+			} else if err != nil {
+				b.Fatal(err)
+			}
+		}
+	}
+}
+
 // benchJSONL returns benchBlock prediction records like the ones the
 // serving side logs, with 20 features and two scores.
 func benchJSONL() []byte {

@@ -11,16 +11,14 @@ import (
 // csvReader reads a CSV file whose first record is the header.
 type csvReader struct {
 	name string
-	cr   *csv.Reader
+	cr   *csvScanner
 	cols []string
 	c    *closer
 	err  error // sticky error, io.EOF at the end
 }
 
 func newCSVReader(r io.Reader, name string, c *closer) (*csvReader, error) {
-	cr := csv.NewReader(r)
-	cr.ReuseRecord = true
-	cr.FieldsPerRecord = -1 // checked here, to report both counts
+	cr := newCSVScanner(r)
 	header, err := cr.Read()
 	if err == io.EOF {
 		return nil, newError(name, 0, "", "empty file: a CSV header row is required")
@@ -35,7 +33,7 @@ func newCSVReader(r io.Reader, name string, c *closer) (*csvReader, error) {
 			h = strings.TrimPrefix(h, "\uFEFF") // UTF-8 byte order mark
 		}
 		h = strings.Clone(strings.TrimSpace(h))
-		line, _ := cr.FieldPos(i)
+		line := cr.FieldLine(i)
 		if h == "" {
 			return nil, newError(name, int64(line), "", fmt.Sprintf("header: column %d has an empty name", i+1))
 		}
@@ -62,8 +60,7 @@ func (r *csvReader) Next(row *Row) error {
 		r.err = err
 		return err
 	}
-	line, _ := r.cr.FieldPos(0)
-	row.Line = int64(line)
+	row.Line = int64(r.cr.Line())
 	if len(rec) != len(r.cols) {
 		r.err = newError(r.name, row.Line, "", fmt.Sprintf("row has %d fields, header has %d", len(rec), len(r.cols)))
 		return r.err
@@ -73,7 +70,7 @@ func (r *csvReader) Next(row *Row) error {
 	}
 	vals := row.Values[:len(rec)]
 	for i, s := range rec {
-		s = strings.TrimSpace(s)
+		s = trimSpace(s)
 		if IsMissingToken(s) {
 			vals[i] = Value{}
 		} else {
@@ -82,6 +79,15 @@ func (r *csvReader) Next(row *Row) error {
 	}
 	row.Values = vals
 	return nil
+}
+
+// trimSpace is strings.TrimSpace, without its work for the common cell that
+// starts and ends with a printable ASCII character.
+func trimSpace(s string) string {
+	if n := len(s); n > 0 && s[0] > ' ' && s[0] < 0x7f && s[n-1] > ' ' && s[n-1] < 0x7f {
+		return s
+	}
+	return strings.TrimSpace(s)
 }
 
 func (r *csvReader) Close() error {
@@ -93,7 +99,8 @@ func (r *csvReader) Close() error {
 
 var errClosed = errors.New("dataset: reader is closed")
 
-// csvError turns an error from encoding/csv into an *Error at its line.
+// csvError turns an error of the CSV scanner (a *csv.ParseError, or the
+// input's own) into an *Error at its line.
 func csvError(name string, err error) error {
 	var pe *csv.ParseError
 	if errors.As(err, &pe) {

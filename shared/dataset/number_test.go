@@ -2,7 +2,11 @@ package dataset
 
 import (
 	"errors"
+	"fmt"
 	"math"
+	"math/rand/v2"
+	"strconv"
+	"strings"
 	"testing"
 )
 
@@ -93,4 +97,75 @@ func TestValue(t *testing.T) {
 	if got := ValueKind(9).String(); got != "ValueKind(9)" {
 		t.Errorf("ValueKind(9).String() = %q", got)
 	}
+}
+
+// parseNumberInFull is ParseNumber without its one-pass path: the
+// reference that path must match.
+func parseNumberInFull(s string) (float64, error) {
+	s = strings.TrimSpace(s)
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; {
+		case c >= '0' && c <= '9', c == '.', c == '-', c == '+', c == 'e', c == 'E':
+		default:
+			if isNonFiniteText(s) {
+				return 0, fmt.Errorf("%w %q", ErrNonFinite, s)
+			}
+			return 0, fmt.Errorf("%w: %q", ErrNotNumber, s)
+		}
+	}
+	f, err := strconv.ParseFloat(s, 64)
+	if err != nil {
+		if errors.Is(err, strconv.ErrRange) && math.IsInf(f, 0) {
+			return 0, fmt.Errorf("%w: %q", ErrOutOfRange, s)
+		}
+		if errors.Is(err, strconv.ErrRange) {
+			return f, nil
+		}
+		return 0, fmt.Errorf("%w: %q", ErrNotNumber, s)
+	}
+	return f, nil
+}
+
+func checkParseNumber(t *testing.T, s string) {
+	t.Helper()
+	got, gotErr := ParseNumber(s)
+	want, wantErr := parseNumberInFull(s)
+	if math.Float64bits(got) != math.Float64bits(want) || fmt.Sprint(gotErr) != fmt.Sprint(wantErr) {
+		t.Fatalf("ParseNumber(%q) = %v (%x), %v; want %v (%x), %v", s, got, math.Float64bits(got), gotErr, want, math.Float64bits(want), wantErr)
+	}
+}
+
+// TestParseNumberOnePassMatchesStrconv: the one-pass path gives the bits
+// strconv.ParseFloat gives, on the numbers it takes and at its limits.
+func TestParseNumberOnePassMatchesStrconv(t *testing.T) {
+	for _, s := range []string{"0", "-0", "+0", "-0.0", "0.001", "00.5", ".5", "5.", "-.5", ".", "-", "+", "",
+		"123456789012345", "999999999999999", "9999999999999999", "1234567890.12345", "0.000000000000001",
+		"0.0000000000000001", "4503599627370495", "4503599627370496", "0.1", "0.2", "0.3", "-74.5985",
+		"1.2.3", "1..2", "--1", "+-1", " 1.5", "1.5 ", "1e5", "12_3"} {
+		checkParseNumber(t, s)
+	}
+	rng := rand.New(rand.NewPCG(1, 2))
+	for range 200000 {
+		digits := 1 + rng.IntN(16)
+		var b strings.Builder
+		if rng.IntN(3) == 0 {
+			b.WriteByte("+-"[rng.IntN(2)])
+		}
+		point := rng.IntN(digits + 1)
+		for i := range digits {
+			if i == point && rng.IntN(4) > 0 {
+				b.WriteByte('.')
+			}
+			b.WriteByte(byte('0' + rng.IntN(10)))
+		}
+		checkParseNumber(t, b.String())
+	}
+}
+
+// FuzzParseNumber: ParseNumber equals its full parse on any text.
+func FuzzParseNumber(f *testing.F) {
+	for _, s := range []string{"0", "-12.5", ".5", "123456789012345", "1e3", "nan", " 7 "} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) { checkParseNumber(t, s) })
 }

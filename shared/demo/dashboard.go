@@ -1,9 +1,7 @@
 package demo
 
 import (
-	_ "embed"
 	"fmt"
-	"html/template"
 	"io"
 	"math"
 	"path"
@@ -12,16 +10,13 @@ import (
 	"strings"
 	"time"
 
+	"github.com/modelwatch/modelwatch/shared/alarm"
 	"github.com/modelwatch/modelwatch/shared/catalog"
 	"github.com/modelwatch/modelwatch/shared/drift"
+	"github.com/modelwatch/modelwatch/shared/htmlwrite"
 	"github.com/modelwatch/modelwatch/shared/layout"
 	"github.com/modelwatch/modelwatch/shared/monitor"
 )
-
-//go:embed dashboard.tmpl
-var dashboardTemplate string
-
-var dashboardPage = template.Must(template.New("dashboard").Parse(dashboardTemplate))
 
 // palette colours the series of a chart; the first colours go to the
 // series that matter (drifted features, the first class).
@@ -97,8 +92,8 @@ func Dashboard(w io.Writer, res *Result) error {
 	if err != nil {
 		return err
 	}
-	if err := dashboardPage.Execute(w, d); err != nil {
-		return fmt.Errorf("render the dashboard: %w", err)
+	if err := htmlwrite.WritePage(w, func(hw *htmlwrite.Writer) { writeDashboard(hw, d) }); err != nil {
+		return fmt.Errorf("write the dashboard: %w", err)
 	}
 	return nil
 }
@@ -108,7 +103,7 @@ type dashboard struct {
 	End         time.Time
 	Cards       []card
 	Story       []storyRow
-	Timeline    template.HTML
+	Timeline    htmlwrite.HTML
 	Events      []timelineRow
 	Sections    []sectionView
 	Unpublished []string
@@ -137,7 +132,7 @@ type sectionView struct {
 
 type chartView struct {
 	Title, Stat, Unit, Note string
-	SVG                     template.HTML
+	SVG                     htmlwrite.HTML
 	Legend                  []legendItem
 	Alarm                   string
 }
@@ -204,7 +199,7 @@ func newDashboard(res *Result) (*dashboard, error) {
 		d.Story = append(d.Story, storyRow{Hours: hours, Title: e.Title, Description: e.Description, Class: e.Kind})
 	}
 
-	d.Timeline = template.HTML(timelineSVG(s))
+	d.Timeline = htmlwrite.HTML(timelineSVG(s))
 	d.Events = timelineRows(s)
 
 	// Charts.
@@ -281,7 +276,7 @@ func retrainDetail(s *Summary) string {
 	}
 	dups := 0
 	for _, a := range s.Alarms {
-		if a.Handler == "duplicate" {
+		if a.Handler == alarm.Duplicate {
 			dups++
 		}
 	}
@@ -401,7 +396,7 @@ func chartFor(res *Result, o Options, spec chartSpec, alarms map[string]catalog.
 			c.marks = append(c.marks, mark{hour: e.From, label: shortEvent[e.Kind]})
 		}
 	}
-	cv.SVG = template.HTML(c.svg(spec.metric))
+	cv.SVG = htmlwrite.HTML(c.svg(spec.metric))
 	return cv
 }
 
@@ -429,12 +424,12 @@ func timelineSVG(s *Summary) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, `<svg class="timeline" viewBox="0 0 %d %d" role="img" aria-label="alarm and retraining timeline" xmlns="http://www.w3.org/2000/svg">`, w, h)
 	label := func(row int, text string) {
-		fmt.Fprintf(&b, `<text class="rowlabel" x="%d" y="%d">%s</text>`, labelW-8, row*rowH+rowH/2+4, template.HTMLEscapeString(text))
+		fmt.Fprintf(&b, `<text class="rowlabel" x="%d" y="%d">%s</text>`, labelW-8, row*rowH+rowH/2+4, htmlwrite.EscapeText(text))
 		fmt.Fprintf(&b, `<line class="grid" x1="%d" x2="%d" y1="%d" y2="%d"/>`, labelW, w-14, (row+1)*rowH, (row+1)*rowH)
 	}
 	seg := func(row int, from, until float64, class, title string) {
 		fmt.Fprintf(&b, `<rect class="seg %s" x="%.1f" y="%d" width="%.1f" height="%d" rx="3"><title>%s</title></rect>`,
-			class, x(from), row*rowH+4, math.Max(x(until)-x(from), 3), rowH-8, template.HTMLEscapeString(title))
+			class, x(from), row*rowH+4, math.Max(x(until)-x(from), 3), rowH-8, htmlwrite.EscapeText(title))
 	}
 	label(0, "story")
 	seg(0, 0, float64(s.DriftAt), "baseline", "Baseline")
@@ -473,7 +468,7 @@ func timelineSVG(s *Summary) string {
 	for _, r := range s.RetrainRequests {
 		cx, cy := x(float64(r.Hour)), row*rowH+rowH/2
 		fmt.Fprintf(&b, `<path class="retrain" d="M%.1f %d l7 7 l-7 7 l-7 -7 z"><title>%s</title></path>`, cx, cy-7,
-			template.HTMLEscapeString(fmt.Sprintf("hour %d: retraining requested (%s), execution %s", r.Hour, r.AlarmName, r.ExecutionName)))
+			htmlwrite.EscapeText(fmt.Sprintf("hour %d: retraining requested (%s), execution %s", r.Hour, r.AlarmName, r.ExecutionName)))
 	}
 	for hour := 0; hour <= s.Hours; hour += 6 {
 		fmt.Fprintf(&b, `<text class="xtick" x="%.1f" y="%d">%dh</text>`, x(float64(hour)), rows*rowH+16, hour)
@@ -496,7 +491,7 @@ func timelineRows(s *Summary) []timelineRow {
 			v = fmt.Sprintf("%s = %s (%s %s). ", a.Metric, valueLabel(*a.Value), comparisonSymbol[a.Comparison], formatValue(a.Threshold))
 		}
 		rows = append(rows, timelineRow{Hour: a.Hour, Time: at(a.Hour), What: "ALARM " + a.Name,
-			Detail: v + "Alarm handler: " + handlerText[string(a.Handler)], Class: "alarm"})
+			Detail: v + "Alarm handler: " + outcomeText[a.Handler].long, Class: "alarm"})
 		if a.ResolvedHour != nil {
 			rows = append(rows, timelineRow{Hour: *a.ResolvedHour, Time: at(*a.ResolvedHour), What: "OK " + a.Name,
 				Detail: "Back under the threshold.", Class: "ok"})
@@ -514,16 +509,6 @@ func timelineRows(s *Summary) []timelineRow {
 		return order[rows[i].Class] < order[rows[j].Class]
 	})
 	return rows
-}
-
-var handlerText = map[string]string{
-	"retrain_requested": "retraining requested.",
-	"duplicate":         "retraining already requested in this cooldown slot; nothing new.",
-	"notify_only":       "not a retrain trigger; people are notified.",
-	"no_target":         "no retraining target configured.",
-	"state_change":      "state change only.",
-	"dropped":           "dropped.",
-	"failed":            "failed.",
 }
 
 // reportURL is the link from index.html to a window's HTML report.

@@ -21,6 +21,7 @@ import (
 	"github.com/modelwatch/modelwatch/shared/catalog"
 	"github.com/modelwatch/modelwatch/shared/dataset"
 	"github.com/modelwatch/modelwatch/shared/drift"
+	"github.com/modelwatch/modelwatch/shared/driftevent"
 	"github.com/modelwatch/modelwatch/shared/ingest"
 	"github.com/modelwatch/modelwatch/shared/layout"
 	"github.com/modelwatch/modelwatch/shared/metrics"
@@ -320,44 +321,14 @@ func (r *runner) playHour(ctx context.Context, h int) error {
 		end := start.Add(time.Duration(s+1) * time.Hour / slots)
 		r.clock.Set(end.Add(-time.Second))
 		var batch []prediction
-		for len(preds) > 0 && preds[0].Time.Before(end) {
-			batch, preds = append(batch, preds[0]), preds[1:]
-		}
-		if len(batch) > 0 && r.capture != nil {
-			if err := r.captureBatch(ctx, end, s, batch); err != nil {
-				return err
-			}
-		} else if len(batch) > 0 {
-			body, err := predictionsBody(fmt.Sprintf("p-%04d-%d", h, s), batch)
-			if err != nil {
-				return err
-			}
-			malformed := 0
-			for _, p := range batch {
-				if p.Malformed {
-					malformed++
-				}
-			}
-			if err := r.send(ctx, body, len(batch), malformed); err != nil {
-				return err
-			}
+		batch, preds = splitBefore(preds, end, func(p prediction) time.Time { return p.Time })
+		if err := r.deliverPredictions(ctx, h, s, end, batch); err != nil {
+			return err
 		}
 		var known []label
-		for len(labels) > 0 && labels[0].Time.Before(end) {
-			known, labels = append(known, labels[0]), labels[1:]
-		}
-		if len(known) > 0 && r.capture != nil {
-			if err := r.captureLabels(ctx, end, s, known); err != nil {
-				return err
-			}
-		} else if len(known) > 0 {
-			body, err := labelsBody(fmt.Sprintf("l-%04d-%d", h, s), known)
-			if err != nil {
-				return err
-			}
-			if err := r.send(ctx, body, len(known), 0); err != nil {
-				return err
-			}
+		known, labels = splitBefore(labels, end, func(l label) time.Time { return l.Time })
+		if err := r.deliverLabels(ctx, h, s, end, known); err != nil {
+			return err
 		}
 	}
 
@@ -365,7 +336,7 @@ func (r *runner) playHour(ctx context.Context, h int) error {
 	// CloudWatch evaluates the alarms a minute later.
 	tick := start.Add(time.Hour)
 	r.clock.Set(tick.Add(5 * time.Minute))
-	res, err := r.monitor.Run(ctx, monitor.Event{WindowEnd: tick.Format(time.RFC3339)})
+	res, err := r.monitor.Run(ctx, driftevent.Event{WindowEnd: tick.Format(time.RFC3339)})
 	if err != nil {
 		return fmt.Errorf("drift run: %w", err)
 	}
@@ -389,6 +360,55 @@ func (r *runner) playHour(ctx context.Context, h int) error {
 		o.Progress(Progress{Hour: h + 1, Hours: o.Hours, Notes: append(notes, alarms...)})
 	}
 	return nil
+}
+
+// splitBefore splits items, in time order, into those before end and the
+// rest.
+func splitBefore[T any](items []T, end time.Time, at func(T) time.Time) (before, rest []T) {
+	i := 0
+	for i < len(items) && at(items[i]).Before(end) {
+		i++
+	}
+	return items[:i:i], items[i:]
+}
+
+// deliverPredictions delivers the predictions of slot s of hour h, sent
+// at end: written to Data Capture and imported when the run captures, else
+// sent to the ingest function.
+func (r *runner) deliverPredictions(ctx context.Context, h, s int, end time.Time, batch []prediction) error {
+	switch {
+	case len(batch) == 0:
+		return nil
+	case r.capture != nil:
+		return r.captureBatch(ctx, end, s, batch)
+	}
+	body, err := predictionsBody(fmt.Sprintf("p-%04d-%d", h, s), batch)
+	if err != nil {
+		return err
+	}
+	malformed := 0
+	for _, p := range batch {
+		if p.Malformed {
+			malformed++
+		}
+	}
+	return r.send(ctx, body, len(batch), malformed)
+}
+
+// deliverLabels delivers the labels known by end, in slot s of hour h: as
+// a ground-truth file when the run captures, else to the ingest function.
+func (r *runner) deliverLabels(ctx context.Context, h, s int, end time.Time, known []label) error {
+	switch {
+	case len(known) == 0:
+		return nil
+	case r.capture != nil:
+		return r.captureLabels(ctx, end, s, known)
+	}
+	body, err := labelsBody(fmt.Sprintf("l-%04d-%d", h, s), known)
+	if err != nil {
+		return err
+	}
+	return r.send(ctx, body, len(known), 0)
 }
 
 // send invokes the ingest function directly, as the SDK would, and checks
@@ -522,7 +542,7 @@ func (r *runner) evaluateAlarms(ctx context.Context, at time.Time) ([]Note, erro
 			}
 			r.open[tr.Alarm.Kind] = len(r.summary.Alarms)
 			r.summary.Alarms = append(r.summary.Alarms, rec)
-			notes = append(notes, Note{Hour: hour, Text: fmt.Sprintf("ALARM %s (contributor %s): %s", tr.Name, ModelName, shortHandler[string(outcome)])})
+			notes = append(notes, Note{Hour: hour, Text: fmt.Sprintf("ALARM %s (contributor %s): %s", tr.Name, ModelName, outcomeText[outcome].short)})
 		case StateOK:
 			if i, ok := r.open[tr.Alarm.Kind]; ok {
 				h := hour

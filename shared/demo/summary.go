@@ -52,6 +52,19 @@ type AlarmRecord struct {
 	ResolvedHour *int `json:"resolved_hour,omitempty"`
 }
 
+// outcomeText says in words what the alarm handler did with a
+// notification: short for the text summary and the run's notes, long for
+// the dashboard's timeline.
+var outcomeText = map[alarm.Outcome]struct{ short, long string }{
+	alarm.Requested:   {"retraining requested", "retraining requested."},
+	alarm.Duplicate:   {"retraining already requested (cooldown)", "retraining already requested in this cooldown slot; nothing new."},
+	alarm.NotifyOnly:  {"notification only", "not a retrain trigger; people are notified."},
+	alarm.NoTarget:    {"no retraining target", "no retraining target configured."},
+	alarm.StateChange: {"state change", "state change only."},
+	alarm.Dropped:     {"dropped", "dropped."},
+	alarm.Failed:      {"failed", "failed."},
+}
+
 // RetrainRecord is one retraining request.
 type RetrainRecord struct {
 	Hour          int      `json:"hour"`

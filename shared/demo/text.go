@@ -34,7 +34,7 @@ func WriteText(w io.Writer, res *Result, index string) error {
 		if a.ResolvedHour != nil {
 			until = fmt.Sprintf(", OK at hour %d", *a.ResolvedHour)
 		}
-		fmt.Fprintf(tw, "  hour %d\t%s\t%s\t%s%s\n", a.Hour, a.Name, v, shortHandler[string(a.Handler)], until)
+		fmt.Fprintf(tw, "  hour %d\t%s\t%s\t%s%s\n", a.Hour, a.Name, v, outcomeText[a.Handler].short, until)
 	}
 	tw.Flush()
 	fmt.Fprintf(&b, "\nretraining requests: %d\n", len(s.RetrainRequests))
@@ -53,16 +53,6 @@ func WriteText(w io.Writer, res *Result, index string) error {
 	fmt.Fprintf(&b, "\nopen %s\n", index)
 	_, err := io.WriteString(w, b.String())
 	return err
-}
-
-var shortHandler = map[string]string{
-	"retrain_requested": "retraining requested",
-	"duplicate":         "retraining already requested (cooldown)",
-	"notify_only":       "notification only",
-	"no_target":         "no retraining target",
-	"state_change":      "state change",
-	"dropped":           "dropped",
-	"failed":            "failed",
 }
 
 // firstDrift returns the first hour any feature drifted and every feature

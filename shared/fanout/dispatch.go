@@ -8,8 +8,8 @@ import (
 	"log/slog"
 	"time"
 
+	"github.com/modelwatch/modelwatch/shared/driftevent"
 	"github.com/modelwatch/modelwatch/shared/layout"
-	"github.com/modelwatch/modelwatch/shared/monitor"
 	"github.com/modelwatch/modelwatch/shared/reference"
 	"github.com/modelwatch/modelwatch/shared/store"
 )
@@ -65,7 +65,7 @@ type Result struct {
 // any message could not be sent, after trying all of them, so that the
 // invocation is retried (a model sent twice runs its window twice, which the
 // drift function tolerates: it rewrites the same report).
-func (d *Dispatcher) Dispatch(ctx context.Context, ev monitor.Event) (Result, error) {
+func (d *Dispatcher) Dispatch(ctx context.Context, ev driftevent.Event) (Result, error) {
 	models := ev.Models
 	for _, m := range models {
 		if err := layout.CheckModel(m); err != nil {
@@ -78,13 +78,17 @@ func (d *Dispatcher) Dispatch(ctx context.Context, ev monitor.Event) (Result, er
 			return Result{}, fmt.Errorf("dispatch: %w", err)
 		}
 	}
-	if err := checkEvent(ev); err != nil {
+	// Refuse here, once, an event the drift function would refuse in every
+	// model's run.
+	if err := ev.Check(); err != nil {
 		return Result{}, fmt.Errorf("dispatch: %w", err)
 	}
-	if ev.WindowEnd == "" && ev.ScheduledTime == "" && ev.Time == "" {
+	pin, _, pinned := ev.Pin()
+	if !pinned {
 		ev.Time = d.now().UTC().Format(time.RFC3339)
+		pin = ev.Time
 	}
-	res := Result{Models: len(models), WindowTime: firstOf(ev.WindowEnd, ev.ScheduledTime, ev.Time)}
+	res := Result{Models: len(models), WindowTime: pin}
 	if len(models) == 0 {
 		d.log.WarnContext(ctx, "no models to dispatch: no reference profile under reference/")
 		return res, nil
@@ -117,34 +121,4 @@ func (d *Dispatcher) Dispatch(ctx context.Context, ev monitor.Event) (Result, er
 		return res, fmt.Errorf("dispatch: %d of %d messages not sent: %w", res.Models-res.Sent, res.Models, errors.Join(failures...))
 	}
 	return res, nil
-}
-
-// checkEvent refuses an event whose times or window the drift function
-// would refuse, so that it fails here, once, instead of in every model's
-// run (a schedule whose input still holds <aws.scheduler.scheduled-time>,
-// say).
-func checkEvent(ev monitor.Event) error {
-	for _, f := range []struct{ name, v string }{{"window_end", ev.WindowEnd}, {"scheduled_time", ev.ScheduledTime}, {"time", ev.Time}} {
-		if f.v == "" {
-			continue
-		}
-		if _, err := time.Parse(time.RFC3339, f.v); err != nil {
-			return fmt.Errorf("event %s %q: want an RFC 3339 time", f.name, f.v)
-		}
-	}
-	if ev.Window != "" {
-		if _, err := time.ParseDuration(ev.Window); err != nil {
-			return fmt.Errorf("event window %q: %w", ev.Window, err)
-		}
-	}
-	return nil
-}
-
-func firstOf(s ...string) string {
-	for _, v := range s {
-		if v != "" {
-			return v
-		}
-	}
-	return ""
 }

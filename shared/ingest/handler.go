@@ -75,18 +75,15 @@ type Request struct {
 }
 
 // Response is the outcome of a request. Its size is bounded whatever the
-// batch: Rejected lists at most MaxListedRejections records (the first, by
-// index), RejectedCount counts all of them and RejectedReasons counts them
-// by reason; the rejected/ object in Objects holds every one.
+// batch: the rejections are summarised (RejectionSummary); the rejected/
+// object in Objects holds every one.
 type Response struct {
-	BatchID         string        `json:"batch_id"`
-	Accepted        int           `json:"accepted"`
-	RejectedCount   int           `json:"rejected_count"`
-	Rejected        []Rejection   `json:"rejected"`
-	RejectedReasons []ReasonCount `json:"rejected_reasons,omitempty"`
-	Duplicate       bool          `json:"duplicate"`
-	Objects         []string      `json:"objects"`
-	Warnings        []string      `json:"warnings,omitempty"`
+	BatchID  string `json:"batch_id"`
+	Accepted int    `json:"accepted"`
+	RejectionSummary
+	Duplicate bool     `json:"duplicate"`
+	Objects   []string `json:"objects"`
+	Warnings  []string `json:"warnings,omitempty"`
 }
 
 // Ingest validates and stores one batch. The error, when not nil, is an

@@ -45,6 +45,25 @@ type ReasonCount struct {
 	Count  int    `json:"count"`
 }
 
+// RejectionSummary is the bounded account of a batch's rejected records
+// that a response and a receipt both give: RejectedCount counts every one,
+// Rejected lists the first MaxListedRejections of them (by index, never
+// nil) and RejectedReasons counts them by reason.
+type RejectionSummary struct {
+	RejectedCount   int           `json:"rejected_count"`
+	Rejected        []Rejection   `json:"rejected"`
+	RejectedReasons []ReasonCount `json:"rejected_reasons,omitempty"`
+}
+
+// summariseRejections returns the summary of all of a batch's rejections.
+func summariseRejections(all []Rejection) RejectionSummary {
+	return RejectionSummary{
+		RejectedCount:   len(all),
+		Rejected:        listRejections(all),
+		RejectedReasons: countReasons(all),
+	}
+}
+
 // receipt is the document at ReceiptKey.
 type receipt struct {
 	SchemaVersion        int       `json:"schema_version"`
@@ -57,12 +76,7 @@ type receipt struct {
 	ReferenceFingerprint string    `json:"reference_fingerprint"`
 	ReceivedAt           time.Time `json:"received_at"`
 	Accepted             int       `json:"accepted"`
-	// RejectedCount counts every rejected record; Rejected lists the first
-	// MaxListedRejections of them and RejectedReasons counts them by
-	// reason.
-	RejectedCount   int           `json:"rejected_count"`
-	Rejected        []Rejection   `json:"rejected"`
-	RejectedReasons []ReasonCount `json:"rejected_reasons,omitempty"`
+	RejectionSummary
 	// RejectedIndexes is the bitmap of the rejected records' indexes (bit
 	// i of byte i/8, least significant first), base64: the decisions a
 	// retry must repeat, in Records/8 bytes.
@@ -83,9 +97,7 @@ func newReceipt(b *batch) *receipt {
 		ReferenceFingerprint: b.ref.Profile.Fingerprint,
 		ReceivedAt:           b.receivedAt,
 		Accepted:             b.accepted,
-		RejectedCount:        len(b.rejected),
-		Rejected:             listRejections(b.rejected),
-		RejectedReasons:      countReasons(b.rejected),
+		RejectionSummary:     summariseRejections(b.rejected),
 		RejectedIndexes:      indexBitmap(b.records, b.rejected),
 		Warnings:             cutAll(b.warnings),
 		Objects:              b.objects(),
@@ -197,10 +209,8 @@ func decodeReceipt(data []byte) (*receipt, error) {
 	case receiptSchemaVersion:
 	case 1:
 		// Version 1 listed every rejection.
-		r.RejectedCount = len(r.Rejected)
 		r.RejectedIndexes = indexBitmap(r.Records, r.Rejected)
-		r.RejectedReasons = countReasons(r.Rejected)
-		r.Rejected = listRejections(r.Rejected)
+		r.RejectionSummary = summariseRejections(r.Rejected)
 	default:
 		return nil, fmt.Errorf("decode receipt: schema_version %d, this build reads 1 and %d", r.SchemaVersion, receiptSchemaVersion)
 	}
@@ -213,14 +223,12 @@ func decodeReceipt(data []byte) (*receipt, error) {
 // response is the outcome the receipt records.
 func (r *receipt) response(duplicate bool) *Response {
 	return &Response{
-		BatchID:         r.BatchID,
-		Accepted:        r.Accepted,
-		RejectedCount:   r.RejectedCount,
-		Rejected:        r.Rejected,
-		RejectedReasons: r.RejectedReasons,
-		Duplicate:       duplicate,
-		Objects:         r.Objects,
-		Warnings:        r.Warnings,
+		BatchID:          r.BatchID,
+		Accepted:         r.Accepted,
+		RejectionSummary: r.RejectionSummary,
+		Duplicate:        duplicate,
+		Objects:          r.Objects,
+		Warnings:         r.Warnings,
 	}
 }
 

@@ -2,14 +2,13 @@ package monitor
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
-	"strings"
 	"time"
 
 	"github.com/modelwatch/modelwatch/shared/drift"
+	"github.com/modelwatch/modelwatch/shared/driftevent"
 	"github.com/modelwatch/modelwatch/shared/layout"
 	"github.com/modelwatch/modelwatch/shared/store"
 )
@@ -128,39 +127,10 @@ func driftConfig(ctx context.Context, st store.Store, model string, fallback *dr
 	return drift.Config{}, "default", nil
 }
 
-// Event is what starts a run: the scheduler's event, or a manual re-run or
-// backfill. Every field is optional.
-//
-//	{"models": ["credit"], "window_end": "2026-11-26T20:00:00Z", "window": "24h"}
-//
-// The window end is, in order, window_end, scheduled_time (EventBridge
-// Scheduler, with the target input {"scheduled_time":
-// "<aws.scheduler.scheduled-time>"}), time (an EventBridge scheduled rule's
-// event) or the clock, aligned down to the schedule's grid. Retries of the
-// same event therefore cover the same window.
-type Event struct {
-	Models        []string `json:"models,omitempty"`
-	WindowEnd     string   `json:"window_end,omitempty"`
-	Window        string   `json:"window,omitempty"`
-	ScheduledTime string   `json:"scheduled_time,omitempty"`
-	Time          string   `json:"time,omitempty"`
-}
-
-// ParseEvent decodes an event, ignoring the fields of EventBridge events
-// that do not matter here.
-func ParseEvent(data []byte) (Event, error) {
-	var ev Event
-	if len(strings.TrimSpace(string(data))) == 0 || strings.TrimSpace(string(data)) == "null" {
-		return ev, nil
-	}
-	if err := json.Unmarshal(data, &ev); err != nil {
-		return Event{}, fmt.Errorf("event: %w", err)
-	}
-	return ev, nil
-}
-
-// window resolves the window of an event.
-func (ev Event) window(cfg Config, now time.Time) (Window, error) {
+// eventWindow resolves the window of an event: its length is the event's
+// window, whole hours up to MaxWindow, or the configured one; its end is the
+// event's pin or now, aligned down to the schedule's grid.
+func eventWindow(ev driftevent.Event, cfg Config, now time.Time) (Window, error) {
 	length := cfg.Window
 	if ev.Window != "" {
 		d, err := time.ParseDuration(ev.Window)
@@ -172,17 +142,12 @@ func (ev Event) window(cfg Config, now time.Time) (Window, error) {
 		}
 		length = d
 	}
-	at, field := now, "clock"
-	for _, c := range []struct{ name, v string }{{"window_end", ev.WindowEnd}, {"scheduled_time", ev.ScheduledTime}, {"time", ev.Time}} {
-		if c.v == "" {
-			continue
-		}
-		t, err := time.Parse(time.RFC3339, c.v)
-		if err != nil {
-			return Window{}, fmt.Errorf("event %s %q: want an RFC 3339 time", c.name, c.v)
-		}
-		at, field = t, c.name
-		break
+	at, field, pinned, err := ev.PinTime()
+	if err != nil {
+		return Window{}, err
+	}
+	if !pinned {
+		at, field = now, "clock"
 	}
 	end := AlignEnd(at, cfg.Window)
 	if end.After(now) {
@@ -191,7 +156,8 @@ func (ev Event) window(cfg Config, now time.Time) (Window, error) {
 	return NewWindow(end, length), nil
 }
 
-func (ev Event) models(cfg Config) ([]string, error) {
+// eventModels are the models an event names, or else the configured ones.
+func eventModels(ev driftevent.Event, cfg Config) ([]string, error) {
 	models := ev.Models
 	if len(models) == 0 {
 		models = cfg.Models

@@ -19,6 +19,10 @@
 // rewrites those windows' reports and re-publishes their performance
 // metrics at their own timestamps.
 //
+// Handler is the drift function's Lambda handler: a message of the drift
+// queue runs the one model it names, a direct event (the schedule's, a
+// backfill) every model it names, or all.
+//
 // The package talks to the bucket through store.Store and to CloudWatch
 // through the Publisher interface, so it is tested without AWS.
 package monitor

@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/modelwatch/modelwatch/shared/driftevent"
 	"github.com/modelwatch/modelwatch/shared/layout"
 	"github.com/modelwatch/modelwatch/shared/monitor/monitortest"
 )
@@ -27,9 +28,9 @@ func TestGoldenReports(t *testing.T) {
 	monitortest.WriteBatch(t, f.st, f.ref, "batch-failing", failed)
 	monitortest.WriteLabels(t, f.st, "credit", "labels", hour0.Add(50*time.Minute), recs[:150])
 	end := hour0.Add(time.Hour)
-	run(t, f.mon, Event{WindowEnd: end.Format(time.RFC3339)})
+	run(t, f.mon, driftevent.Event{WindowEnd: end.Format(time.RFC3339)})
 	empty := end.Add(time.Hour)
-	run(t, f.mon, Event{WindowEnd: empty.Format(time.RFC3339)})
+	run(t, f.mon, driftevent.Event{WindowEnd: empty.Format(time.RFC3339)})
 
 	for _, c := range []struct {
 		name string

@@ -14,6 +14,7 @@ import (
 
 	"github.com/modelwatch/modelwatch/shared/catalog"
 	"github.com/modelwatch/modelwatch/shared/drift"
+	"github.com/modelwatch/modelwatch/shared/driftevent"
 	"github.com/modelwatch/modelwatch/shared/layout"
 	"github.com/modelwatch/modelwatch/shared/perf"
 	"github.com/modelwatch/modelwatch/shared/profile"
@@ -95,12 +96,12 @@ var ErrPublish = errors.New("publish metrics")
 // error, after every model has been tried, only when a retry of the
 // invocation can help: a model failed with throttling, a 5xx or a timeout
 // (see Retryable), or the failure metrics could not be published.
-func (m *Monitor) Run(ctx context.Context, ev Event) (Result, error) {
-	w, err := ev.window(m.cfg, m.cfg.Now())
+func (m *Monitor) Run(ctx context.Context, ev driftevent.Event) (Result, error) {
+	w, err := eventWindow(ev, m.cfg, m.cfg.Now())
 	if err != nil {
 		return Result{}, err
 	}
-	models, err := ev.models(m.cfg)
+	models, err := eventModels(ev, m.cfg)
 	if err != nil {
 		return Result{}, err
 	}

@@ -19,6 +19,7 @@ import (
 	"github.com/aws/smithy-go"
 
 	"github.com/modelwatch/modelwatch/shared/catalog"
+	"github.com/modelwatch/modelwatch/shared/driftevent"
 	"github.com/modelwatch/modelwatch/shared/layout"
 	"github.com/modelwatch/modelwatch/shared/monitor/monitortest"
 	"github.com/modelwatch/modelwatch/shared/profile"
@@ -153,7 +154,7 @@ func (f *fixture) report(t testing.TB, end time.Time) *Report {
 	return r
 }
 
-func run(t testing.TB, m *Monitor, ev Event) Result {
+func run(t testing.TB, m *Monitor, ev driftevent.Event) Result {
 	t.Helper()
 	res, err := m.Run(context.Background(), ev)
 	if err != nil {
@@ -169,7 +170,7 @@ func TestRunBaselineWindow(t *testing.T) {
 	failed[3].Error, failed[7].Error = "model timed out", "model timed out"
 	monitortest.WriteBatch(t, f.st, f.ref, "batch-failing", failed)
 	end := hour0.Add(time.Hour)
-	res := run(t, f.mon, Event{WindowEnd: end.Format(time.RFC3339)})
+	res := run(t, f.mon, driftevent.Event{WindowEnd: end.Format(time.RFC3339)})
 	if len(res.Models) != 1 || res.Models[0].Status != "ok" || res.Models[0].Batches != 4 || res.Models[0].Records != 1250 {
 		t.Fatalf("result %+v", res)
 	}
@@ -233,7 +234,7 @@ func TestKnownAnswer(t *testing.T) {
 	f := newFixture(t, Config{})
 	f.traffic(t, hour0, 4, 500, monitortest.Shift{Mean: map[string]float64{"f3": 0.8}, Skew: map[string]float64{"c1": 0.6}}, 20)
 	end := hour0.Add(time.Hour)
-	run(t, f.mon, Event{WindowEnd: end.Format(time.RFC3339)})
+	run(t, f.mon, driftevent.Event{WindowEnd: end.Format(time.RFC3339)})
 	r := f.report(t, end)
 	var drifted []string
 	for _, ft := range r.Features {
@@ -262,7 +263,7 @@ func TestKnownAnswer(t *testing.T) {
 func TestEmptyWindow(t *testing.T) {
 	f := newFixture(t, Config{})
 	end := hour0.Add(time.Hour)
-	res := run(t, f.mon, Event{WindowEnd: end.Format(time.RFC3339)})
+	res := run(t, f.mon, driftevent.Event{WindowEnd: end.Format(time.RFC3339)})
 	if res.Models[0].Status != "no_data" {
 		t.Fatalf("result %+v", res)
 	}
@@ -287,7 +288,7 @@ func TestMissingReferenceIsThatModelsError(t *testing.T) {
 	f := newFixture(t, Config{})
 	f.traffic(t, hour0, 1, 200, monitortest.Shift{}, 30)
 	end := hour0.Add(time.Hour)
-	res, err := f.mon.Run(context.Background(), Event{Models: []string{"ghost", "credit"}, WindowEnd: end.Format(time.RFC3339)})
+	res, err := f.mon.Run(context.Background(), driftevent.Event{Models: []string{"ghost", "credit"}, WindowEnd: end.Format(time.RFC3339)})
 	if err != nil {
 		t.Fatalf("a missing reference failed the run: %v", err)
 	}
@@ -300,11 +301,11 @@ func TestRerunIsIdempotent(t *testing.T) {
 	f := newFixture(t, Config{})
 	f.traffic(t, hour0, 2, 300, monitortest.Shift{Mean: map[string]float64{"f1": 0.5}}, 40)
 	// Two events of the same slot: the scheduler's and a retry later.
-	run(t, f.mon, Event{ScheduledTime: "2026-11-26T20:05:00Z"})
+	run(t, f.mon, driftevent.Event{ScheduledTime: "2026-11-26T20:05:00Z"})
 	first, _ := f.st.Get(context.Background(), layout.Report("credit", hour0.Add(time.Hour), "json"))
 	keys := f.st.Keys()
 	data1 := f.pub.last()
-	run(t, f.mon, Event{Time: "2026-11-26T20:59:59Z"})
+	run(t, f.mon, driftevent.Event{Time: "2026-11-26T20:59:59Z"})
 	second, _ := f.st.Get(context.Background(), layout.Report("credit", hour0.Add(time.Hour), "json"))
 	if !slices.Equal(keys, f.st.Keys()) {
 		t.Errorf("keys changed: %v → %v", keys, f.st.Keys())
@@ -331,7 +332,7 @@ func TestLateLabels(t *testing.T) {
 	f := newFixture(t, Config{})
 	w1 := f.traffic(t, hour0, 2, 250, monitortest.Shift{}, 50)
 	end1, end2 := hour0.Add(time.Hour), hour0.Add(2*time.Hour)
-	run(t, f.mon, Event{WindowEnd: end1.Format(time.RFC3339)})
+	run(t, f.mon, driftevent.Event{WindowEnd: end1.Format(time.RFC3339)})
 	if p := f.report(t, end1).Performance; p == nil || p.Labelled != 0 || p.Predictions != 500 || p.LabelCoverage != 0 {
 		t.Fatalf("first window before labels: %+v", p)
 	}
@@ -340,7 +341,7 @@ func TestLateLabels(t *testing.T) {
 	// second's arrive in the second hour.
 	monitortest.WriteLabels(t, f.st, "credit", "labels-a", end1.Add(10*time.Minute), w1[:300])
 	monitortest.WriteLabels(t, f.st, "credit", "labels-b", end1.Add(50*time.Minute), w2[:50])
-	res := run(t, f.mon, Event{WindowEnd: end2.Format(time.RFC3339)})
+	res := run(t, f.mon, driftevent.Event{WindowEnd: end2.Format(time.RFC3339)})
 	if mr := res.Models[0]; len(mr.EarlierWindows) != 1 || !mr.EarlierWindows[0].Equal(end1) || mr.Labelled != 50 || mr.UnmatchedLabels != 0 {
 		t.Fatalf("result %+v", mr)
 	}
@@ -364,7 +365,7 @@ func TestLateLabels(t *testing.T) {
 	}
 	// A re-run of the second window changes nothing in the first.
 	before, _ := f.st.Get(context.Background(), layout.Report("credit", end1, "json"))
-	res = run(t, f.mon, Event{WindowEnd: end2.Format(time.RFC3339)})
+	res = run(t, f.mon, driftevent.Event{WindowEnd: end2.Format(time.RFC3339)})
 	after, _ := f.st.Get(context.Background(), layout.Report("credit", end1, "json"))
 	if len(res.Models[0].EarlierWindows) != 0 || string(before) != string(after) {
 		t.Errorf("the re-run rewrote the first window: %+v", res.Models[0])
@@ -376,7 +377,7 @@ func TestPublishFailureWritesReportFirst(t *testing.T) {
 	f.traffic(t, hour0, 1, 100, monitortest.Shift{}, 70)
 	f.pub.fail = &smithy.GenericAPIError{Code: "Throttling", Message: "throttled after 4 attempts"}
 	end := hour0.Add(time.Hour)
-	res, err := f.mon.Run(context.Background(), Event{WindowEnd: end.Format(time.RFC3339)})
+	res, err := f.mon.Run(context.Background(), driftevent.Event{WindowEnd: end.Format(time.RFC3339)})
 	if !errors.Is(err, ErrPublish) || !strings.Contains(err.Error(), "throttled") {
 		t.Fatalf("error %v", err)
 	}
@@ -391,8 +392,8 @@ func TestPublishFailureWritesReportFirst(t *testing.T) {
 func TestBackfillKeepsLatest(t *testing.T) {
 	f := newFixture(t, Config{})
 	f.traffic(t, hour0, 1, 100, monitortest.Shift{}, 80)
-	run(t, f.mon, Event{WindowEnd: hour0.Add(2 * time.Hour).Format(time.RFC3339)})
-	run(t, f.mon, Event{WindowEnd: hour0.Add(time.Hour).Format(time.RFC3339)})
+	run(t, f.mon, driftevent.Event{WindowEnd: hour0.Add(2 * time.Hour).Format(time.RFC3339)})
+	run(t, f.mon, driftevent.Event{WindowEnd: hour0.Add(time.Hour).Format(time.RFC3339)})
 	data, err := f.st.Get(context.Background(), layout.LatestReport("credit"))
 	if err != nil {
 		t.Fatal(err)
@@ -409,7 +410,7 @@ func TestOtherReferenceBatchesCountInSystemOnly(t *testing.T) {
 	old := monitortest.Reference(t, "credit", "v0", 3000, 7)
 	monitortest.WriteBatch(t, f.st, old, "batch-old", monitortest.Generate(40, hour0.Add(30*time.Minute), time.Second, monitortest.Shift{}, 91, "old"))
 	end := hour0.Add(time.Hour)
-	run(t, f.mon, Event{WindowEnd: end.Format(time.RFC3339)})
+	run(t, f.mon, driftevent.Event{WindowEnd: end.Format(time.RFC3339)})
 	r := f.report(t, end)
 	if r.System.Records != 140 || r.Current.Rows != 100 || len(r.System.OtherReference) != 1 || r.System.OtherReference[0].Records != 40 {
 		t.Errorf("system %+v, compared rows %d", r.System, r.Current.Rows)
@@ -491,7 +492,7 @@ func TestBrokenModelsDoNotFailTheOthers(t *testing.T) {
 		f.st.Put(ctx, k, v)
 	}
 	end := hour0.Add(time.Hour)
-	ev := Event{Models: []string{"pointer", "corrupt", "credit"}, WindowEnd: end.Format(time.RFC3339)}
+	ev := driftevent.Event{Models: []string{"pointer", "corrupt", "credit"}, WindowEnd: end.Format(time.RFC3339)}
 	res, err := f.mon.Run(ctx, ev)
 	if err != nil {
 		t.Fatalf("broken models failed the invocation: %v", err)
@@ -519,7 +520,7 @@ func TestBrokenModelsDoNotFailTheOthers(t *testing.T) {
 	// The window is no longer blocked: its re-run quarantines nothing and
 	// reports no failure.
 	f.pub.calls = nil
-	res = run(t, f.mon, Event{Models: []string{"credit"}, WindowEnd: end.Format(time.RFC3339)})
+	res = run(t, f.mon, driftevent.Event{Models: []string{"credit"}, WindowEnd: end.Format(time.RFC3339)})
 	if res.Failed != 0 || res.Quarantined != 0 || len(failures(f.pub)) != 0 {
 		t.Errorf("re-run %+v, failures %v", res, failures(f.pub))
 	}
@@ -554,7 +555,7 @@ func TestOnlyRetryableFailuresFailTheInvocation(t *testing.T) {
 				t.Fatal(err)
 			}
 			end := hour0.Add(time.Hour)
-			res, err := mon.Run(context.Background(), Event{Models: []string{"flaky", "credit"}, WindowEnd: end.Format(time.RFC3339)})
+			res, err := mon.Run(context.Background(), driftevent.Event{Models: []string{"flaky", "credit"}, WindowEnd: end.Format(time.RFC3339)})
 			if (err != nil) != tc.retryable || res.Models[0].Retryable != tc.retryable {
 				t.Errorf("error %v, result %+v; want a failed invocation: %v", err, res.Models[0], tc.retryable)
 			}
@@ -573,7 +574,7 @@ func TestDriftConfigFromBucket(t *testing.T) {
 	f.traffic(t, hour0, 1, 300, monitortest.Shift{}, 100)
 	f.st.Put(context.Background(), "config/credit/drift.yaml", []byte("method: js\nfeatures:\n  f0: {ignore: true}\n"))
 	end := hour0.Add(time.Hour)
-	run(t, f.mon, Event{WindowEnd: end.Format(time.RFC3339)})
+	run(t, f.mon, driftevent.Event{WindowEnd: end.Format(time.RFC3339)})
 	r := f.report(t, end)
 	if r.ConfigSource != "config/credit/drift.yaml" || len(r.Features) != 9 || r.Features[0].Method != "js" {
 		t.Errorf("config %s, %d features, method %s", r.ConfigSource, len(r.Features), r.Features[0].Method)
@@ -581,7 +582,7 @@ func TestDriftConfigFromBucket(t *testing.T) {
 	// A bad config fails the model's run (not the invocation: a retry
 	// would fail the same way) and is published as a monitoring error.
 	f.st.Put(context.Background(), "config/credit/drift.yaml", []byte("method: nope\n"))
-	res, err := f.mon.Run(context.Background(), Event{WindowEnd: end.Format(time.RFC3339)})
+	res, err := f.mon.Run(context.Background(), driftevent.Event{WindowEnd: end.Format(time.RFC3339)})
 	if err != nil || res.Models[0].Status != "error" || !strings.Contains(res.Models[0].Error, "config/credit/drift.yaml") {
 		t.Errorf("bad config: %v %+v", err, res)
 	}

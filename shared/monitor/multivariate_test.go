@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/modelwatch/modelwatch/shared/catalog"
+	"github.com/modelwatch/modelwatch/shared/driftevent"
 	"github.com/modelwatch/modelwatch/shared/monitor/monitortest"
 	"github.com/modelwatch/modelwatch/shared/reference"
 	"github.com/modelwatch/modelwatch/shared/store"
@@ -32,7 +33,7 @@ func TestMultivariateWindow(t *testing.T) {
 	f.traffic(t, hour0.Add(time.Hour), 3, 400, monitortest.Shift{Mean: map[string]float64{"f3": 0.8, "f4": -0.8}}, 20)
 	for i, want := range []bool{false, true} {
 		end := hour0.Add(time.Duration(i+1) * time.Hour)
-		run(t, f.mon, Event{WindowEnd: end.Format(time.RFC3339)})
+		run(t, f.mon, driftevent.Event{WindowEnd: end.Format(time.RFC3339)})
 		r := f.report(t, end)
 		mv := r.Multivariate
 		if mv == nil {

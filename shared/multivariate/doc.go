@@ -13,8 +13,9 @@
 // standardised space, between the row and its projection on the kept
 // components.
 //
-// Fit reads the reference three times (encoding statistics, the scatter
-// matrix, the errors), so its memory is bounded by the d×d scatter matrix and
+// Fit makes three passes over the reference (encoding statistics, the
+// scatter matrix, the errors), the last two over a temporary file of the
+// cells the first read, so its memory is bounded by the d×d scatter matrix and
 // a fixed-size sample of errors, not by the number of rows. A Summary of the
 // errors of a set of rows (count, sum, sum of squares, counts on the
 // reference's error grid, per-feature sums of squared residuals) merges by

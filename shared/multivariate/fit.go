@@ -60,15 +60,18 @@ func (o Options) withDefaults() Options {
 
 // countedNames bounds the distinct categories a fit counts per feature; the
 // categories met beyond it are counted together (and encoded as 0).
-const countedNames = 100_000
+var countedNames = 100_000 // a variable so that tests can lower it
 
-// Open opens the reference data for one pass; Fit calls it three times.
+// Open opens the reference data for one pass; Fit calls it once, or three
+// times when it cannot keep the first pass's cells in a temporary file.
 type Open func(ctx context.Context) (dataset.Reader, error)
 
 // Fit fits a reconstruction model of the features specs on the data that
-// open reads. It reads the data three times: the encodings, the scatter
-// matrix of the standardised rows, and the errors. Memory is O(d²) plus the
-// error sample, whatever the number of rows.
+// open reads. It makes three passes over the data: the encodings, the
+// scatter matrix of the standardised rows, and the errors. The first reads
+// the data and keeps its cells in a temporary file (8 bytes a cell, up to
+// 1 GiB), which the other two replay; without one they read the data again.
+// Memory is O(d²) plus the error sample, whatever the number of rows.
 func Fit(ctx context.Context, open Open, specs []Spec, opts Options) (*Model, error) {
 	opts = opts.withDefaults()
 	if !(opts.VarianceShare > 0 && opts.VarianceShare < 1) {
@@ -77,7 +80,12 @@ func Fit(ctx context.Context, open Open, specs []Spec, opts Options) (*Model, er
 	if len(specs) == 0 {
 		return nil, errors.New("fit multivariate model: no features")
 	}
-	f := &fitter{specs: specs, opts: opts}
+	f := &fitter{specs: specs, opts: opts, spill: newFitSpill(len(specs))}
+	defer func() {
+		if f.spill != nil {
+			f.spill.remove()
+		}
+	}()
 	if err := f.pass(ctx, open, f.countRow); err != nil {
 		return nil, fmt.Errorf("fit multivariate model: read encodings: %w", err)
 	}
@@ -85,7 +93,7 @@ func Fit(ctx context.Context, open Open, specs []Spec, opts Options) (*Model, er
 		return nil, errors.New("fit multivariate model: no rows")
 	}
 	f.encodings()
-	if err := f.pass(ctx, open, f.scatterRow); err != nil {
+	if err := f.replayOrRead(ctx, open, f.scatterRow, f.scatterEncoded); err != nil {
 		return nil, fmt.Errorf("fit multivariate model: read scatter: %w", err)
 	}
 	if err := f.pca(); err != nil {
@@ -94,11 +102,50 @@ func Fit(ctx context.Context, open Open, specs []Spec, opts Options) (*Model, er
 	f.model.Reference = Summary{Residuals: make([]float64, len(specs))}
 	f.row = 0
 	f.rng = rand.New(rand.NewPCG(opts.Seed, 0x6d77))
-	if err := f.pass(ctx, open, f.errorRow); err != nil {
+	if err := f.replayOrRead(ctx, open, f.errorRow, f.errorEncoded); err != nil {
 		return nil, fmt.Errorf("fit multivariate model: read errors: %w", err)
 	}
 	f.grid()
 	return f.model, nil
+}
+
+// replayOrRead runs a later pass over the first pass's spill when there is
+// one (encoded, the row's encodings with NaN for missing cells), else over
+// the data read again.
+func (f *fitter) replayOrRead(ctx context.Context, open Open, read func([]dataset.Value), encoded func([]float64)) error {
+	if f.spill == nil {
+		return f.pass(ctx, open, read)
+	}
+	if f.table == nil {
+		f.table = make([][]float64, len(f.specs))
+		for j := range f.specs {
+			ft := &f.model.Features[j]
+			if ft.Kind == Numeric {
+				continue
+			}
+			f.table[j] = make([]float64, len(f.spill.names[j]))
+			for k, name := range f.spill.names[j] {
+				f.table[j][k] = ft.lookup(name)
+			}
+		}
+	}
+	return f.spill.replay(ctx, f.decode, encoded)
+}
+
+// decode returns the encoding of a spilled cell of feature j, NaN when it
+// is missing (or, numeric, not a number): what Feature.encode gives before
+// imputation.
+func (f *fitter) decode(j int, code uint64) float64 {
+	if f.specs[j].Kind == Numeric {
+		return math.Float64frombits(code)
+	}
+	switch code {
+	case codeMissing:
+		return math.NaN()
+	case codeUncounted:
+		return 0 // a name the encoding does not know, like lookup's
+	}
+	return f.table[j][code-firstName]
 }
 
 type fitter struct {
@@ -121,6 +168,12 @@ type fitter struct {
 	nh      [2]int64
 	row     int64
 	x       []float64
+
+	// spill keeps the first pass's cells for the two later passes (nil:
+	// they read the data again); table is the encoding of each spilled
+	// name of each categorical feature.
+	spill *fitSpill
+	table [][]float64
 
 	// pass 3: each row scored by the model of the other half
 	scorer [2]*Scorer
@@ -185,27 +238,48 @@ func (f *fitter) countRow(vals []dataset.Value) {
 		}
 	}
 	f.n++
+	sp := f.spill
 	for j, s := range f.specs {
 		v := vals[j]
 		if s.Kind == Numeric {
-			if x, ok := numberOf(v); ok {
+			x, ok := numberOf(v)
+			if ok {
 				f.sum[j] += x
 				f.present[j]++
+			}
+			if sp != nil {
+				sp.setNumber(j, x)
 			}
 			continue
 		}
 		if v.Kind == dataset.Missing {
+			if sp != nil {
+				sp.setCode(j, codeMissing)
+			}
 			continue
 		}
 		f.present[j]++
 		name := v.AsString()
+		counted := true
 		if n, ok := f.counts[j][name]; ok {
 			f.counts[j][name] = n + 1
 		} else if len(f.counts[j]) < countedNames {
-			f.counts[j][strings.Clone(name)] = 1
+			name = strings.Clone(name)
+			f.counts[j][name] = 1
 		} else {
 			f.over[j]++
+			counted = false
 		}
+		if sp != nil {
+			if counted {
+				sp.setCode(j, sp.nameCode(j, name))
+			} else {
+				sp.setCode(j, codeUncounted)
+			}
+		}
+	}
+	if sp != nil {
+		f.spill = sp.endRow()
 	}
 }
 
@@ -277,12 +351,31 @@ func (f *fitter) encodings() {
 }
 
 func (f *fitter) scatterRow(vals []dataset.Value) {
+	for j := range f.model.Features {
+		f.x[j] = f.model.Features[j].encode(vals[j]) - f.shift[j]
+	}
+	f.addScatter()
+}
+
+// scatterEncoded is scatterRow of a row already encoded (NaN: missing).
+func (f *fitter) scatterEncoded(enc []float64) {
+	for j := range f.model.Features {
+		v := enc[j]
+		if v != v {
+			v = f.model.Features[j].Impute
+		}
+		f.x[j] = v - f.shift[j]
+	}
+	f.addScatter()
+}
+
+// addScatter adds the centred row f.x to its half's scatter.
+func (f *fitter) addScatter() {
 	d := len(f.specs)
 	h := f.row % 2
 	f.row++
 	f.nh[h]++
-	for j := range f.model.Features {
-		f.x[j] = f.model.Features[j].encode(vals[j]) - f.shift[j]
+	for j := range f.x {
 		f.dsum[h][j] += f.x[j]
 	}
 	raw := f.scatter[h].RawSymmetric()
@@ -415,7 +508,20 @@ func (f *fitter) errorRow(vals []dataset.Value) {
 	if f.resid == nil {
 		f.resid = make([]float64, len(f.specs))
 	}
-	e := f.scorer[f.row%2].Error(vals, f.resid)
+	f.addError(f.scorer[f.row%2].Error(vals, f.resid))
+}
+
+// errorEncoded is errorRow of a row already encoded (NaN: missing).
+func (f *fitter) errorEncoded(enc []float64) {
+	if f.resid == nil {
+		f.resid = make([]float64, len(f.specs))
+	}
+	f.addError(f.scorer[f.row%2].ErrorOf(enc, f.resid))
+}
+
+// addError adds a reference row's error e (its squared residuals in
+// f.resid) to the reference summary and the sample.
+func (f *fitter) addError(e float64) {
 	f.row++
 	s := &f.model.Reference
 	s.Count++

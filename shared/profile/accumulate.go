@@ -39,9 +39,8 @@ type Accumulator struct {
 	// The reconstruction error of each record, when the reference has a
 	// multivariate model: the record's features in the model's order.
 	mv      *multivariate.Scorer
-	mvCol   []int       // model feature of each column, or -1
-	mvEnc   [][]float64 // per categorical column: the encoding of each kept category
-	mvRow   []float64   // the record's encoded features, NaN when missing
+	mvCol   []int     // model feature of each column, or -1
+	mvRow   []float64 // the record's encoded features, NaN when missing
 	mvResid []float64
 	mvSum   multivariate.Summary
 }
@@ -58,6 +57,14 @@ type columnCounter struct {
 	unseen  map[string]int64
 	// unseenCount counts values the reference never saw.
 	unseenCount int64
+	// mvJ is the column's feature in the multivariate model (mv), or -1;
+	// mvEnc is the encoding of each kept category of a categorical one.
+	mv    *multivariate.Model
+	mvJ   int
+	mvEnc []float64
+	// _ keeps a cache line between the counters, each allocated on its
+	// own, which different goroutines update value after value.
+	_ [64]byte
 }
 
 // NewAccumulator returns an accumulator over the bins of reference ref.
@@ -68,7 +75,7 @@ func NewAccumulator(ref *Profile) (*Accumulator, error) {
 	cols := ref.Columns()
 	a := &Accumulator{ref: ref, cols: make([]*columnCounter, len(cols)), index: make(map[string]int, len(cols)), now: time.Now}
 	for i, f := range cols {
-		c := &columnCounter{ref: f}
+		c := &columnCounter{ref: f, mvJ: -1}
 		if f.Kind != Categorical {
 			c.bins = stats.NewBins(f.Edges)
 		}
@@ -94,16 +101,17 @@ func NewAccumulator(ref *Profile) (*Accumulator, error) {
 		for i := range a.mvCol {
 			a.mvCol[i] = -1
 		}
-		a.mvEnc = make([][]float64, len(cols))
 		for j, f := range m.Features {
 			if i, ok := a.index[f.Name]; ok && i < len(ref.Features) {
 				a.mvCol[i] = j
+				c := a.cols[i]
+				c.mv, c.mvJ = m, j
 				if cols[i].Kind == Categorical {
 					enc := make([]float64, len(cols[i].Categories))
-					for k, c := range cols[i].Categories {
-						enc[k] = m.Encode(j, c)
+					for k, name := range cols[i].Categories {
+						enc[k] = m.Encode(j, name)
 					}
-					a.mvEnc[i] = enc
+					c.mvEnc = enc
 				}
 			}
 		}
@@ -117,26 +125,12 @@ func NewAccumulator(ref *Profile) (*Accumulator, error) {
 	return a, nil
 }
 
-// setNumber keeps a numeric feature value of the current record for its
-// reconstruction.
-func (a *Accumulator) setNumber(col int, v float64) {
+// setEncoded keeps the multivariate encoding of a feature value of the
+// current record (see columnCounter.value) for its reconstruction.
+func (a *Accumulator) setEncoded(col int, x float64) {
 	if a.mv != nil {
 		if j := a.mvCol[col]; j >= 0 {
-			a.mvRow[j] = v
-		}
-	}
-}
-
-// setCategory keeps the encoding of a category of the current record: k is
-// its index among the profile's kept categories, or -1.
-func (a *Accumulator) setCategory(col, k int, s string) {
-	if a.mv != nil {
-		if j := a.mvCol[col]; j >= 0 {
-			if k >= 0 {
-				a.mvRow[j] = a.mvEnc[col][k]
-			} else {
-				a.mvRow[j] = a.mv.Model().Encode(j, s)
-			}
+			a.mvRow[j] = x
 		}
 	}
 }
@@ -148,11 +142,17 @@ func (a *Accumulator) EndRecord() {
 	if a.mv == nil {
 		return
 	}
-	e := a.mv.ErrorOf(a.mvRow, a.mvResid)
-	a.mvSum.Add(a.mv.Model().Edges, e, a.mvResid)
+	a.addReconstruction(a.mvRow)
 	for j := range a.mvRow {
 		a.mvRow[j] = math.NaN()
 	}
+}
+
+// addReconstruction adds the reconstruction error of a record whose
+// features, encoded in the model's order, are x (NaN when missing).
+func (a *Accumulator) addReconstruction(x []float64) {
+	e := a.mv.ErrorOf(x, a.mvResid)
+	a.mvSum.Add(a.mv.Model().Edges, e, a.mvResid)
 }
 
 // SetClock sets the clock that stamps the batch profile's created_at
@@ -200,58 +200,101 @@ func (a *Accumulator) AddMissing(col int) { a.cols[col].missing++ }
 // beyond ±MaxMagnitude are rejected. A number in a categorical column counts
 // as its shortest decimal text.
 func (a *Accumulator) AddNumber(col int, v float64) error {
-	c := a.cols[col]
-	if c.ref.Kind == Categorical {
-		s := strconv.FormatFloat(v, 'g', -1, 64)
-		a.setCategory(col, c.addCategory(s), s)
-		return nil
-	}
-	if err := checkNumber(v); err != nil {
+	x, err := a.cols[col].number(v)
+	if err != nil {
 		return err
 	}
-	c.addNumber(v)
-	a.setNumber(col, v)
+	a.setEncoded(col, x)
 	return nil
 }
 
 // AddCategory counts a category value in a categorical column, or parses it as
 // a number in a numeric or discrete column.
 func (a *Accumulator) AddCategory(col int, s string) error {
-	c := a.cols[col]
-	if c.ref.Kind == Categorical {
-		a.setCategory(col, c.addCategory(s), s)
+	x, err := a.cols[col].text(s)
+	if err != nil {
+		return err
+	}
+	a.setEncoded(col, x)
+	return nil
+}
+
+// AddValue counts a dataset cell in column col, whatever its kind.
+func (a *Accumulator) AddValue(col int, v dataset.Value) error {
+	if v.Kind == dataset.Missing {
+		a.AddMissing(col)
 		return nil
+	}
+	x, err := a.cols[col].value(v)
+	if err != nil {
+		return err
+	}
+	a.setEncoded(col, x)
+	return nil
+}
+
+// value counts a cell that is not missing and returns its multivariate
+// encoding (meaningful only when the column is a feature of the model).
+// The counting of a column touches nothing but the column, so that the
+// columns of a record can be counted on different goroutines.
+func (c *columnCounter) value(v dataset.Value) (float64, error) {
+	switch v.Kind {
+	case dataset.Missing:
+		c.missing++
+		return math.NaN(), nil
+	case dataset.Number:
+		return c.number(v.Num)
+	case dataset.Text:
+		return c.text(v.Str)
+	case dataset.Bool:
+		if c.ref.Kind != Categorical {
+			return 0, fmt.Errorf("%s feature: got boolean %s, want a number", c.ref.Kind, v.Str)
+		}
+		return c.category(v.Str), nil
+	}
+	return 0, fmt.Errorf("unknown value kind %d", v.Kind)
+}
+
+// number counts a numeric value; in a categorical column it counts as its
+// shortest decimal text.
+func (c *columnCounter) number(v float64) (float64, error) {
+	if c.ref.Kind == Categorical {
+		return c.category(strconv.FormatFloat(v, 'g', -1, 64)), nil
+	}
+	if err := checkNumber(v); err != nil {
+		return 0, err
+	}
+	c.addNumber(v)
+	return v, nil
+}
+
+// text counts a category, or parses it as a number in a numeric or discrete
+// column.
+func (c *columnCounter) text(s string) (float64, error) {
+	if c.ref.Kind == Categorical {
+		return c.category(s), nil
 	}
 	v, err := dataset.ParseNumber(s)
 	if err == nil {
 		err = checkNumber(v)
 	}
 	if err != nil {
-		return fmt.Errorf("%s feature: %w", c.ref.Kind, err)
+		return 0, fmt.Errorf("%s feature: %w", c.ref.Kind, err)
 	}
 	c.addNumber(v)
-	a.setNumber(col, v)
-	return nil
+	return v, nil
 }
 
-// AddValue counts a dataset cell in column col, whatever its kind.
-func (a *Accumulator) AddValue(col int, v dataset.Value) error {
-	switch v.Kind {
-	case dataset.Missing:
-		a.AddMissing(col)
-	case dataset.Number:
-		return a.AddNumber(col, v.Num)
-	case dataset.Text:
-		return a.AddCategory(col, v.Str)
-	case dataset.Bool:
-		if a.cols[col].ref.Kind != Categorical {
-			return fmt.Errorf("%s feature: got boolean %s, want a number", a.cols[col].ref.Kind, v.Str)
-		}
-		a.setCategory(col, a.cols[col].addCategory(v.Str), v.Str)
-	default:
-		return fmt.Errorf("unknown value kind %d", v.Kind)
+// category counts category s and returns its multivariate encoding.
+func (c *columnCounter) category(s string) float64 {
+	k := c.addCategory(s)
+	switch {
+	case c.mvJ < 0:
+		return math.NaN()
+	case k >= 0:
+		return c.mvEnc[k]
 	}
-	return nil
+	return c.mv.Encode(c.mvJ, s)
 }
 
 func (c *columnCounter) addNumber(v float64) {

@@ -2,9 +2,8 @@ package profile
 
 import (
 	"context"
-	"errors"
 	"fmt"
-	"io"
+	"runtime"
 	"strings"
 
 	"github.com/modelwatch/modelwatch/shared/dataset"
@@ -14,8 +13,39 @@ import (
 // them over the bins of reference ref, returning the batch profile and
 // warnings: columns the reference does not know, and reference features the
 // file lacks (counted as missing in every record, so a lost feed shows as
-// drift instead of vanishing).
+// drift instead of vanishing). It counts on GOMAXPROCS goroutines while r is
+// read; see CountWith.
 func Count(ctx context.Context, r dataset.Reader, name string, ref *Profile, cols Columns) (*Profile, []string, error) {
+	return CountWith(ctx, r, name, ref, CountOptions{Columns: cols})
+}
+
+// CountOptions configure CountWith.
+type CountOptions struct {
+	Columns
+	// Workers is how many goroutines work through the file (default
+	// GOMAXPROCS): one reads it, the others (one at least) count its
+	// columns, each column by one of them in record order; one more, with
+	// little to do, counts the per-record part (event times, latencies,
+	// failed calls, the confidence and the multivariate reconstruction).
+	// The batch profile is the same for every value. The reader takes a
+	// core of its own: on two cores, a second column worker would only add
+	// the cost of sharing each record's cells between cores.
+	Workers int
+}
+
+func (o CountOptions) workers() int {
+	if o.Workers > 0 {
+		return o.Workers
+	}
+	return runtime.GOMAXPROCS(0)
+}
+
+// CountWith is Count with options. Records are read in blocks of a few
+// thousand, a bounded number of blocks at a time, while the previous blocks
+// are counted; the first error in record order is the one returned, as if
+// the records had been counted one by one.
+func CountWith(ctx context.Context, r dataset.Reader, name string, ref *Profile, opts CountOptions) (*Profile, []string, error) {
+	cols := opts.Columns
 	explicit := cols
 	acc, err := NewAccumulator(ref)
 	if err != nil {
@@ -36,23 +66,9 @@ func Count(ctx context.Context, r dataset.Reader, name string, ref *Profile, col
 			c.confCol = i
 		}
 	}
-	var row dataset.Row
-	for {
-		if err := r.Next(&row); err != nil {
-			if errors.Is(err, io.EOF) {
-				break
-			}
-			return nil, nil, fmt.Errorf("count %s: %w", name, err)
-		}
-		if acc.rows%65536 == 0 && ctx.Err() != nil {
-			return nil, nil, fmt.Errorf("count %s: %w", name, ctx.Err())
-		}
-		if len(r.Columns()) != len(c.target) {
-			c.mapColumns(r.Columns())
-		}
-		if err := c.add(row); err != nil {
-			return nil, nil, err
-		}
+	p := newCountPipeline(c, max(opts.workers()-1, 1))
+	if err := p.run(ctx, r); err != nil {
+		return nil, nil, err
 	}
 	if acc.rows == 0 {
 		return nil, nil, fmt.Errorf("count %s: no data rows", name)
@@ -122,79 +138,53 @@ func (c *counter) mapColumns(names []string) {
 	}
 }
 
-func (c *counter) add(row dataset.Row) error {
-	c.acc.AddRecord()
-	if err := c.addMeta(row); err != nil {
-		return err
-	}
-	if c.errIdx >= 0 && c.errIdx < len(row.Values) && isError(row.Values[c.errIdx]) {
-		c.acc.AddError()
-		return nil
-	}
-	for i, t := range c.target {
-		if t < 0 {
-			continue
-		}
-		v := dataset.Value{Kind: dataset.Missing}
-		if i < len(row.Values) {
-			v = row.Values[i]
-		}
-		if err := c.acc.AddValue(t, v); err != nil {
-			return lineError(c.file, row.Line, c.names[i], err)
-		}
-	}
-	for col, ok := range c.present {
-		if !ok {
-			c.acc.AddMissing(col)
-		}
-	}
-	c.acc.EndRecord()
-	if c.confCol >= 0 && len(c.scores) > 0 {
-		best, found := 0.0, false
-		for _, i := range c.scores {
-			if i >= len(row.Values) {
-				continue
-			}
-			s, ok, err := scoreValue(row.Values[i])
-			if err != nil {
-				return lineError(c.file, row.Line, c.names[i], err)
-			}
-			if ok && (!found || s > best) {
-				best, found = s, true
-			}
-		}
-		if found {
-			if err := c.acc.AddNumber(c.confCol, best); err != nil {
-				return lineError(c.file, row.Line, "confidence", err)
-			}
-		} else {
-			c.acc.AddMissing(c.confCol)
-		}
-	}
-	return nil
-}
-
-// addMeta counts the record's latency and event time, when the file has them.
-func (c *counter) addMeta(row dataset.Row) error {
-	if c.latIdx >= 0 && c.latIdx < len(row.Values) {
-		if v := row.Values[c.latIdx]; v.Kind != dataset.Missing {
+// addMeta counts the record's latency and event time, when the file has
+// them. A failure says which of the two failed.
+func (c *counter) addMeta(p *countPlan, row *dataset.Row, record int64) *countFailure {
+	if p.latIdx >= 0 && p.latIdx < len(row.Values) {
+		if v := row.Values[p.latIdx]; v.Kind != dataset.Missing {
 			ms, err := numberOf(v)
 			if err == nil {
 				err = c.acc.AddLatency(ms)
 			}
 			if err != nil {
-				return lineError(c.file, row.Line, LatencyColumn, err)
+				return &countFailure{record, orderLatency, lineError(c.file, row.Line, LatencyColumn, err)}
 			}
 		}
 	}
-	if c.timeIdx >= 0 && c.timeIdx < len(row.Values) {
-		if v := row.Values[c.timeIdx]; v.Kind == dataset.Text {
+	if p.timeIdx >= 0 && p.timeIdx < len(row.Values) {
+		if v := row.Values[p.timeIdx]; v.Kind == dataset.Text {
 			t, err := parseTime(v.Str)
 			if err != nil {
-				return lineError(c.file, row.Line, c.names[c.timeIdx], err)
+				return &countFailure{record, orderTime, lineError(c.file, row.Line, p.names[p.timeIdx], err)}
 			}
 			c.acc.AddEventTime(t)
 		}
+	}
+	return nil
+}
+
+// addConfidence counts the record's highest class score as its confidence.
+func (c *counter) addConfidence(p *countPlan, row *dataset.Row, record int64) *countFailure {
+	best, found := 0.0, false
+	for _, i := range p.scores {
+		if i >= len(row.Values) {
+			continue
+		}
+		s, ok, err := scoreValue(row.Values[i])
+		if err != nil {
+			return &countFailure{record, len(p.names) + orderScore, lineError(c.file, row.Line, p.names[i], err)}
+		}
+		if ok && (!found || s > best) {
+			best, found = s, true
+		}
+	}
+	if !found {
+		c.acc.AddMissing(c.confCol)
+		return nil
+	}
+	if err := c.acc.AddNumber(c.confCol, best); err != nil {
+		return &countFailure{record, len(p.names) + orderConfidence, lineError(c.file, row.Line, "confidence", err)}
 	}
 	return nil
 }

@@ -3,12 +3,12 @@ package report
 import (
 	"cmp"
 	"fmt"
-	"html/template"
 	"slices"
 	"strconv"
 
 	"github.com/modelwatch/modelwatch/shared/chart"
 	"github.com/modelwatch/modelwatch/shared/drift"
+	"github.com/modelwatch/modelwatch/shared/htmlwrite"
 )
 
 // maxBars is the most bin groups a chart shows; the rest are pooled.
@@ -210,7 +210,7 @@ func chartLabels(b bars) []string {
 
 // svgChart draws grouped horizontal bars, reference above current, the first
 // bin at the top, and returns the SVG element to inline in the page.
-func svgChart(b bars) (template.HTML, error) {
+func svgChart(b bars) (htmlwrite.HTML, error) {
 	if len(b.Labels) == 0 {
 		return "", nil
 	}
@@ -223,5 +223,5 @@ func svgChart(b bars) (template.HTML, error) {
 		XLabel:    "share of rows",
 		TickLabel: pct,
 	}
-	return template.HTML(c.SVG()), nil //nolint:gosec // chart.HorizontalBars escapes its text
+	return htmlwrite.HTML(c.SVG()), nil // chart.HorizontalBars escapes its own text
 }

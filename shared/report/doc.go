@@ -17,11 +17,18 @@
 // show at most 30 bars: adjacent numeric bins are merged, and the smallest
 // categories pooled with __other__; the full bin table is under each chart.
 //
+// The page is Go code (page.go) that writes it in document order through
+// shared/htmlwrite, not a template: html/template's reflection would make
+// the linker keep every exported method of every type in the drift
+// function, doubling its bootstrap.
+//
 // Feature names, category names, model names and warnings are user data:
-// html/template escapes them in the page, shared/chart in the charts, and characters
-// XML does not allow are replaced. The output is a deterministic function of
-// the report and the Options (no map iteration order, and no timestamp unless
-// Options.Generated is set), so the tests compare it with golden files:
+// characters XML does not allow are replaced, and htmlwrite escapes them for
+// where they go in the page (text, attribute values, the anchors' URL
+// fragments), shared/chart in the charts. The output is a deterministic
+// function of the report and the Options (no map iteration order, and no
+// timestamp unless Options.Generated is set), so the tests compare it with
+// golden files:
 //
 //	go test ./shared/report -update
 //

@@ -131,8 +131,8 @@ func distinct(s []string) bool {
 }
 
 // clean makes user text safe to put in XML: invalid UTF-8 and characters XML
-// forbids (most C0 controls) become U+FFFD. Escaping is left to html/template
-// and vgsvg.
+// forbids (most C0 controls) become U+FFFD. Escaping is left to the page
+// writer (shared/htmlwrite) and shared/chart.
 func clean(s string) string {
 	ok := true
 	for i, r := range s {

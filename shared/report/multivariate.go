@@ -1,10 +1,10 @@
 package report
 
 import (
-	"html/template"
 	"strconv"
 
 	"github.com/modelwatch/modelwatch/shared/drift"
+	"github.com/modelwatch/modelwatch/shared/htmlwrite"
 	"github.com/modelwatch/modelwatch/shared/multivariate"
 )
 
@@ -19,7 +19,7 @@ type multivariateView struct {
 	PSI, KS                 string
 	Components, Features    string
 	Rows                    string
-	Chart                   template.HTML
+	Chart                   htmlwrite.HTML
 	ChartNote               string
 	Contributions           []contributionView
 	MoreContributions       int

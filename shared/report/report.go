@@ -3,7 +3,6 @@ package report
 import (
 	"cmp"
 	"fmt"
-	"html/template"
 	"io"
 	"math"
 	"slices"
@@ -12,6 +11,7 @@ import (
 	"time"
 
 	"github.com/modelwatch/modelwatch/shared/drift"
+	"github.com/modelwatch/modelwatch/shared/htmlwrite"
 )
 
 // Options for the page.
@@ -39,14 +39,14 @@ func HTML(w io.Writer, r *drift.Report, opts Options) error {
 	if err != nil {
 		return fmt.Errorf("report: %w", err)
 	}
-	if err := pageTemplate.Execute(w, p); err != nil {
-		return fmt.Errorf("report: %w", err)
+	if err := htmlwrite.WritePage(w, func(hw *htmlwrite.Writer) { writePage(hw, p) }); err != nil {
+		return fmt.Errorf("report: write the page: %w", err)
 	}
 	return nil
 }
 
-// page is the view of a report the template renders; every string in it is
-// cleaned user data or text of ours, escaped by the template.
+// page is the view of a report that writePage writes; every string in it is
+// cleaned user data or text of ours, escaped as it is written.
 type page struct {
 	Title              string
 	Model, Version     string
@@ -109,7 +109,7 @@ type featureView struct {
 	Missing          string
 	MissingSev       sev
 	Decision         string
-	Chart            template.HTML
+	Chart            htmlwrite.HTML
 	ChartTitle       string
 	ChartNote        string
 	Stats            []stat

@@ -285,8 +285,8 @@ func TestEscaping(t *testing.T) {
 		}
 	}
 	for _, want := range []string{
-		"&lt;script&gt;alert(1)&lt;/script&gt;",                     // feature name, by html/template
-		"&lt;/svg&gt;&lt;script&gt;alert(2)&lt;/script&gt;",         // category, in the chart by vgsvg
+		"&lt;script&gt;alert(1)&lt;/script&gt;",                     // feature name, by shared/htmlwrite
+		"&lt;/svg&gt;&lt;script&gt;alert(2)&lt;/script&gt;",         // category, in the chart by shared/chart
 		"&lt;iframe src=javascript:alert(4)&gt;",                    // unseen value
 		"&lt;script&gt;alert(7)&lt;/script&gt; &amp; &lt;style&gt;", // warning
 		"&lt;b&gt;model&lt;/b&gt;",                                  // model
@@ -296,7 +296,7 @@ func TestEscaping(t *testing.T) {
 			t.Errorf("page lacks the escaped %q", want)
 		}
 	}
-	// The category in the chart is escaped by vgsvg, not only in the bin table.
+	// The category in the chart is escaped by shared/chart, not only in the bin table.
 	var inChart bool
 	for _, svg := range svgElements(page) {
 		if strings.Contains(svg, "alert(2)") {

@@ -27,8 +27,7 @@ type ChiSquared struct {
 // ChiSquaredHomogeneity panics if len(ref) != len(cur) or a count is
 // negative.
 func ChiSquaredHomogeneity(ref, cur []int64) ChiSquared {
-	checkLen(len(ref), len(cur))
-	nr, nc := sumCounts(ref), sumCounts(cur)
+	nr, nc := sampleSizes(ref, cur)
 	none := ChiSquared{Statistic: 0, DOF: 0, PValue: 1}
 	if nr == 0 || nc == 0 {
 		return none
@@ -88,8 +87,7 @@ func ChiSquaredHomogeneity(ref, cur []int64) ChiSquared {
 // ChiSquaredGoodnessOfFit panics if len(ref) != len(cur) or a count is
 // negative.
 func ChiSquaredGoodnessOfFit(ref, cur []int64) ChiSquared {
-	checkLen(len(ref), len(cur))
-	nr, nc := sumCounts(ref), sumCounts(cur)
+	nr, nc := sampleSizes(ref, cur)
 	none := ChiSquared{Statistic: 0, DOF: 0, PValue: 1}
 	if nr == 0 || nc == 0 {
 		return none

@@ -35,6 +35,13 @@ func sumCounts(counts []int64) int64 {
 	return total
 }
 
+// sampleSizes returns the sizes of two samples counted over the same bins.
+// It panics if the lengths differ or a count is negative.
+func sampleSizes(ref, cur []int64) (nr, nc int64) {
+	checkLen(len(ref), len(cur))
+	return sumCounts(ref), sumCounts(cur)
+}
+
 func checkLen(n, m int) {
 	if n != m {
 		panic("stats: slice length mismatch")

@@ -18,8 +18,7 @@ import "math"
 // package documentation). It panics if len(ref) != len(cur) or a count is
 // negative.
 func KSStatisticCounts(ref, cur []int64) float64 {
-	checkLen(len(ref), len(cur))
-	nr, nc := sumCounts(ref), sumCounts(cur)
+	nr, nc := sampleSizes(ref, cur)
 	if nr == 0 || nc == 0 {
 		return 0
 	}

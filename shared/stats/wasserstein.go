@@ -121,24 +121,15 @@ func WassersteinBinnedTails(edges []float64, lo, hi float64, ref, cur []int64, r
 }
 
 func wassersteinBinned(edges []float64, lo, hi float64, ref, cur []int64, tails *[2]Tails) float64 {
-	checkLen(len(ref), len(cur))
-	if len(ref) != len(edges)+1 {
-		panic("stats: len(counts) != len(edges)+1")
-	}
-	nr, nc := sumCounts(ref), sumCounts(cur)
-	if nr == 0 || nc == 0 {
+	fr, fc, ok := binnedSizes(edges, lo, hi, ref, cur)
+	if !ok {
 		return 0
 	}
-	checkSorted(edges, lo, hi)
-	fr, fc := float64(nr), float64(nc)
 	var cr, cc int64
 	var w, d0 float64 // d0 = D at the left boundary of the current bin
 	left := lo
 	for i := range ref {
-		right := hi
-		if i < len(edges) {
-			right = edges[i]
-		}
+		right := binUpper(edges, hi, i)
 		cr += ref[i]
 		cc += cur[i]
 		d1 := float64(cr)/fr - float64(cc)/fc
@@ -192,27 +183,45 @@ func segmentAbsIntegral(w, d0, d1 float64) float64 {
 // It returns 0 when either side has no observations and panics under the
 // same conditions as WassersteinBinned.
 func WassersteinBinnedBound(edges []float64, lo, hi float64, ref, cur []int64) float64 {
+	fr, fc, ok := binnedSizes(edges, lo, hi, ref, cur)
+	if !ok {
+		return 0
+	}
+	var b float64
+	left := lo
+	for i := range ref {
+		right := binUpper(edges, hi, i)
+		b += (right - left) * (float64(ref[i])/fr + float64(cur[i])/fc)
+		left = right
+	}
+	return b / 2
+}
+
+// binnedSizes checks the arguments of the binned Wasserstein functions and
+// returns the sizes of the two samples. ok is false when either side has no
+// observations; lo, hi and edges are then not looked at. It panics if the
+// lengths do not match, a count is negative or, with both sides non-empty,
+// the boundaries are not non-decreasing.
+func binnedSizes(edges []float64, lo, hi float64, ref, cur []int64) (fr, fc float64, ok bool) {
 	checkLen(len(ref), len(cur))
 	if len(ref) != len(edges)+1 {
 		panic("stats: len(counts) != len(edges)+1")
 	}
 	nr, nc := sumCounts(ref), sumCounts(cur)
 	if nr == 0 || nc == 0 {
-		return 0
+		return 0, 0, false
 	}
 	checkSorted(edges, lo, hi)
-	fr, fc := float64(nr), float64(nc)
-	var b float64
-	left := lo
-	for i := range ref {
-		right := hi
-		if i < len(edges) {
-			right = edges[i]
-		}
-		b += (right - left) * (float64(ref[i])/fr + float64(cur[i])/fc)
-		left = right
+	return float64(nr), float64(nc), true
+}
+
+// binUpper returns the upper boundary of bin i: edges[i], or hi for the
+// last bin.
+func binUpper(edges []float64, hi float64, i int) float64 {
+	if i < len(edges) {
+		return edges[i]
 	}
-	return b / 2
+	return hi
 }
 
 // checkSorted panics unless lo ≤ edges[0] ≤ … ≤ edges[len−1] ≤ hi.

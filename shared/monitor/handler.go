@@ -1,4 +1,4 @@
-package fanout
+package monitor
 
 import (
 	"context"
@@ -9,15 +9,15 @@ import (
 
 	"github.com/aws/aws-lambda-go/events"
 
-	"github.com/modelwatch/modelwatch/shared/monitor"
+	"github.com/modelwatch/modelwatch/shared/driftevent"
 )
 
-// Runner runs one drift event: monitor.Monitor.Run.
+// Runner runs one drift event: Monitor.Run.
 type Runner interface {
-	Run(ctx context.Context, ev monitor.Event) (monitor.Result, error)
+	Run(ctx context.Context, ev driftevent.Event) (Result, error)
 }
 
-var _ Runner = (*monitor.Monitor)(nil)
+var _ Runner = (*Monitor)(nil)
 
 // sqsEventSource is the eventSource of an SQS record.
 const sqsEventSource = "aws:sqs"
@@ -25,11 +25,11 @@ const sqsEventSource = "aws:sqs"
 // Handler returns the drift function's handler. An SQS event (from the drift
 // queue) runs each record's event, one model each, and answers with the
 // records to retry (ReportBatchItemFailures): those whose run failed in a
-// way a retry can help (monitor.Retryable) and those that are not an event
+// way a retry can help (Retryable) and those that are not an event
 // at all, which end in the failure queue after the queue's receive count. A
 // model that fails for good (no reference, a corrupt profile) is not
 // retried: the drift run reports it in MonitoringErrors. Any other payload
-// is a monitor.Event (the scheduler's, a manual re-run or a backfill) and
+// is a driftevent.Event (the scheduler's, a manual re-run or a backfill) and
 // runs the models it names, or all of them, in this invocation.
 func Handler(r Runner, log *slog.Logger) func(ctx context.Context, payload json.RawMessage) (any, error) {
 	if log == nil {
@@ -39,7 +39,7 @@ func Handler(r Runner, log *slog.Logger) func(ctx context.Context, payload json.
 		if sqsEv, ok := asSQSEvent(payload); ok {
 			return handleSQS(ctx, r, log, sqsEv), nil
 		}
-		ev, err := monitor.ParseEvent(payload)
+		ev, err := driftevent.Parse(payload)
 		if err != nil {
 			return nil, fmt.Errorf("drift: %w", err)
 		}
@@ -76,7 +76,7 @@ func handleSQS(ctx context.Context, r Runner, log *slog.Logger, ev events.SQSEve
 			log.ErrorContext(ctx, reason, "message_id", rec.MessageId, "receive_count", rec.Attributes["ApproximateReceiveCount"], "error", err.Error())
 			resp.BatchItemFailures = append(resp.BatchItemFailures, events.SQSBatchItemFailure{ItemIdentifier: rec.MessageId})
 		}
-		one, err := monitor.ParseEvent([]byte(rec.Body))
+		one, err := driftevent.Parse([]byte(rec.Body))
 		if err == nil && len(one.Models) == 0 {
 			err = errors.New("the message names no model")
 		}

@@ -1,11 +1,18 @@
-<!doctype html>
+package demo
+
+// The dashboard's constant markup and style sheet, in page order; the
+// values between them are written by writeDashboard.
+const (
+	// dashboardHead is the page up to the title's model name.
+	dashboardHead = `<!doctype html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<title>modelwatch demo: {{.S.Model}}, {{.S.Hours}} hours</title>
-<style>
-:root { --ink:#0f172a; --muted:#64748b; --line:#e2e8f0; --bg:#f8fafc; --card:#fff;
+<title>modelwatch demo: `
+
+	// dashboardStyle is the style sheet.
+	dashboardStyle = `:root { --ink:#0f172a; --muted:#64748b; --line:#e2e8f0; --bg:#f8fafc; --card:#fff;
   --ok:#16a34a; --warn:#d97706; --bad:#dc2626; --blue:#2563eb; }
 * { box-sizing: border-box; }
 body { margin:0; font:14px/1.5 system-ui, -apple-system, "Segoe UI", Roboto, "Liberation Sans", Arial, sans-serif; color:var(--ink); background:var(--bg); }
@@ -85,54 +92,44 @@ ul.files { margin:6px 0 0; padding-left:18px; } ul.files li { margin:3px 0; }
 .key .k.incident { background:#fef3c7; } .key .k.alarm { background:#fee2e2; }
 .key .k.line { border-top:2px dashed #dc2626; height:0; vertical-align:3px; }
 footer { color:var(--muted); font-size:12px; margin-top:36px; }
-</style>
-</head>
-<body>
-<header>
-<h1>modelwatch demo: {{.S.Model}} over {{.S.Hours}} simulated hours</h1>
-<p>A loan-default model in production, {{.S.Start.Format "Mon 2 Jan 2006 15:04"}} to {{.End.Format "Mon 2 Jan 15:04"}} UTC (seed {{.S.Seed}}).
+`
+
+	// dashboardIntro is the rest of the header's paragraph, up to the cards.
+	dashboardIntro = `).
 Its predictions and the late outcomes went through the ingest function, the drift function ran every hour, the alarms of
 <code>template.yaml</code> were evaluated on what it published, and the alarm handler acted on their notifications:
 the Lambdas' own code on a local bucket.</p>
 </header>
 <main>
 <section class="cards">
-{{range .Cards}}<div class="card {{.Class}}"><div class="label">{{.Label}}</div><div class="value">{{.Value}}</div><div class="detail">{{.Detail}}</div></div>
-{{end}}</section>
+`
+
+	// dashboardStoryHead is the story's heading, up to its rows.
+	dashboardStoryHead = `</section>
 
 <h2>The story</h2>
 <p class="sub">What happened to the model's world. modelwatch is not told any of this; the rest of the page is what it saw.</p>
 <section class="story">
-{{range .Story}}<div class="{{.Class}}"><span class="hours">{{.Hours}}</span><b>{{.Title}}</b><p>{{.Description}}</p></div>
-{{end}}</section>
+`
+
+	// dashboardAlarmsHead is the timeline's heading, up to its SVG.
+	dashboardAlarmsHead = `</section>
 
 <h2>Alarms and retraining</h2>
 <p class="sub">Red: an alarm in ALARM. Diamond: the alarm handler started the retraining workflow (at most once per model and cooldown slot).</p>
 <div class="panel">
-{{.Timeline}}
-<table class="events">
-<thead><tr><th>When</th><th>What</th><th>Detail</th></tr></thead>
-<tbody>
-{{range .Events}}<tr class="{{.Class}}"><td>hour {{.Hour}} · {{.Time}}</td><td>{{.What}}</td><td>{{.Detail}}</td></tr>
-{{end}}</tbody>
+`
+
+	// dashboardKey is the end of the timeline table and the key of the charts.
+	dashboardKey = `</tbody>
 </table>
 </div>
 
 <p class="key"><span class="k mark"></span>the covariate shift and the concept change <span class="k incident"></span>latency spike, error burst <span class="k alarm"></span>alarm in ALARM <span class="k line"></span>PSI 0.1 / 0.25 and alarm thresholds. A window's value is drawn at the middle of its hour; hover a point for its value.</p>
-{{range .Sections}}
-<h2>{{.Title}}</h2>
-<p class="sub">{{.Question}}</p>
-<section class="grid">
-{{range .Charts}}<figure>
-<figcaption><b>{{.Title}}</b><span>{{.Stat}} per hour{{if .Unit}}, {{.Unit}}{{end}}</span></figcaption>
-{{if .Alarm}}<p class="alarmdef">{{.Alarm}}</p>{{end}}
-{{.SVG}}
-{{if .Legend}}<div class="legend">{{range .Legend}}<span><i style="background:{{.Color}}"></i>{{.Name}}</span>{{end}}</div>{{end}}
-{{if .Note}}<p class="note">{{.Note}}</p>{{end}}
-</figure>
-{{end}}</section>
-{{end}}
-{{if .Unpublished}}<p class="muted">Not published in this story: {{range $i, $m := .Unpublished}}{{if $i}}, {{end}}{{$m}}{{end}} (regression metrics, opt-in per-feature statistics, or counters that stayed empty).</p>{{end}}
+`
+
+	// dashboardFeaturesHead is the features' heading and table head.
+	dashboardFeaturesHead = `
 
 <h2>Features, worst first</h2>
 <p class="sub">By the largest PSI of any window; the severity is the latest window's.</p>
@@ -140,16 +137,20 @@ the Lambdas' own code on a local bucket.</p>
 <table>
 <thead><tr><th>Feature</th><th>Kind</th><th>Largest PSI</th><th></th><th>At hour</th><th>Latest PSI</th><th>Latest</th><th>First drifted</th></tr></thead>
 <tbody>
-{{range .Features}}<tr><td><b>{{.Name}}</b></td><td>{{.Kind}}</td><td class="num">{{.MaxPSI}}</td><td><div class="bar"><i style="width:{{printf "%.1f" .Bar}}%"></i></div></td><td class="num">{{.MaxHour}}</td><td class="num">{{.LastPSI}}</td><td><span class="sev {{.Severity}}">{{.Severity}}</span></td><td>{{if .FirstDriftURL}}<a href="{{.FirstDriftURL}}">{{.FirstDrift}}</a>{{else}}<span class="muted">never</span>{{end}}</td></tr>
-{{end}}</tbody>
+`
+
+	// dashboardWindowsHead is the end of the features' table and the window reports' heading.
+	dashboardWindowsHead = `</tbody>
 </table>
 </div>
 
 <h2>Window reports</h2>
 <p class="sub">The drift function's HTML report of every hour, as it wrote it to the bucket (colour: the worst feature's severity; below: the window's accuracy once labels arrived).</p>
 <section class="windows">
-{{range .Windows}}<a class="{{.Severity}}" href="{{.URL}}" title="{{.Title}}"><b>hour {{.Hour}}</b><span>{{.Accuracy}}</span></a>
-{{end}}</section>
+`
+
+	// dashboardFiles is the list of the output directory's files, up to the footer's flags.
+	dashboardFiles = `</section>
 
 <h2>What is in this directory</h2>
 <div class="panel">
@@ -161,7 +162,5 @@ the Lambdas' own code on a local bucket.</p>
 <li><code>logs/</code>: the JSON logs of the ingest, drift and alarm-handler functions; <code>reference.csv</code>: the validation data the reference profile was built from.</li>
 </ul>
 </div>
-<footer>Generated by <code>modelwatch demo --seed {{.S.Seed}} --hours {{.S.Hours}} --drift-at {{.S.DriftAt}} --rate {{.S.Rate}}</code>. The same flags give the same page.</footer>
-</main>
-</body>
-</html>
+<footer>Generated by <code>modelwatch demo --seed `
+)
