@@ -132,12 +132,7 @@ func (r *jsonlReader) readLine() (string, int64, error) {
 	for {
 		b, err := r.br.ReadSlice('\n')
 		if err == bufio.ErrBufferFull {
-			r.long = append(r.long[:0], b...)
-			for err == bufio.ErrBufferFull {
-				b, err = r.br.ReadSlice('\n')
-				r.long = append(r.long, b...)
-			}
-			b = r.long
+			b, err = r.longLine(b)
 		}
 		if len(b) == 0 && err != nil {
 			if err != io.EOF {
@@ -154,6 +149,19 @@ func (r *jsonlReader) readLine() (string, int64, error) {
 		}
 		if !isBlank(b) {
 			return string(b), r.line, nil
+		}
+	}
+}
+
+// longLine reads the rest of a line longer than the reader's buffer, whose
+// start is b, into r.long.
+func (r *jsonlReader) longLine(b []byte) ([]byte, error) {
+	r.long = append(r.long[:0], b...)
+	for {
+		more, err := r.br.ReadSlice('\n')
+		r.long = append(r.long, more...)
+		if err != bufio.ErrBufferFull {
+			return r.long, err
 		}
 	}
 }
