@@ -5,9 +5,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"math"
-	"strconv"
 	"strings"
+
+	"github.com/modelwatch/modelwatch/internal/jsonscan"
 )
 
 // ScorePrefix is prepended to each class of a prediction record's "scores"
@@ -52,7 +52,7 @@ type jsonlReader struct {
 	samplePos int
 	sampleEnd error // what stopped the read-ahead (io.EOF or a read error)
 
-	sc     jsonScanner
+	sc     jsonscan.Scanner
 	scores []scoreEntry // a record's "scores" members, applied at its end
 	keyBuf []byte
 }
@@ -69,6 +69,7 @@ type scoreEntry struct {
 
 func newJSONLReader(br *bufio.Reader, name string, c *closer) (*jsonlReader, error) {
 	r := &jsonlReader{name: name, br: br, c: c, index: make(map[string]int)}
+	r.sc = jsonscan.Scanner{Strings: jsonscan.Replace, End: "end of line"}
 	var scratch Row
 	size := 0
 	for len(r.sample) < JSONLSampleRecords && size < jsonlSampleBytes {
@@ -131,12 +132,7 @@ func (r *jsonlReader) readLine() (string, int64, error) {
 	for {
 		b, err := r.br.ReadSlice('\n')
 		if err == bufio.ErrBufferFull {
-			r.long = append(r.long[:0], b...)
-			for err == bufio.ErrBufferFull {
-				b, err = r.br.ReadSlice('\n')
-				r.long = append(r.long, b...)
-			}
-			b = r.long
+			b, err = r.longLine(b)
 		}
 		if len(b) == 0 && err != nil {
 			if err != io.EOF {
@@ -153,6 +149,19 @@ func (r *jsonlReader) readLine() (string, int64, error) {
 		}
 		if !isBlank(b) {
 			return string(b), r.line, nil
+		}
+	}
+}
+
+// longLine reads the rest of a line longer than the reader's buffer, whose
+// start is b, into r.long.
+func (r *jsonlReader) longLine(b []byte) ([]byte, error) {
+	r.long = append(r.long[:0], b...)
+	for {
+		more, err := r.br.ReadSlice('\n')
+		r.long = append(r.long, more...)
+		if err != bufio.ErrBufferFull {
+			return r.long, err
 		}
 	}
 }
@@ -191,9 +200,33 @@ func (r *jsonlReader) parse(text string, line int64, row *Row) error {
 			e.Pos = Position{File: r.name, Line: line}
 			return e
 		}
+		var syn *jsonscan.SyntaxError
+		if errors.As(err, &syn) {
+			err = &syntaxError{offset: syn.Offset + 1, msg: syn.Msg}
+		}
 		return &Error{Pos: Position{File: r.name, Line: line}, Err: err}
 	}
 	return nil
+}
+
+// syntaxError is a JSON syntax error at a 1-based byte offset in the line.
+type syntaxError struct {
+	offset int
+	msg    string
+}
+
+func (e *syntaxError) Error() string {
+	return fmt.Sprintf("invalid JSON at character %d: %s", e.offset, e.msg)
+}
+
+// key reads a member's key and the ':' after it.
+func (r *jsonlReader) key() (string, error) {
+	p := &r.sc
+	p.SkipSpace()
+	if p.Peek() != '"' {
+		return "", p.Errorf("expected '\"', found %s", p.Found())
+	}
+	return p.Key()
 }
 
 // columnError is an error about a column; parse adds the position.
@@ -203,34 +236,24 @@ func columnError(column, format string, args ...any) error {
 
 func (r *jsonlReader) parseObject(text string, row *Row) error {
 	p := &r.sc
-	p.s, p.i = text, 0
+	p.Reset(text)
 	r.scores = r.scores[:0]
 	prediction, haveScores := false, false
 
-	p.skipSpace()
-	if c := p.peek(); c != '{' {
+	p.SkipSpace()
+	if c := p.Peek(); c != '{' {
 		if c == '[' {
-			return p.errorf("expected one JSON object per line (JSON Lines), found an array")
+			return p.Errorf("expected one JSON object per line (JSON Lines), found an array")
 		}
-		return p.errorf("expected a JSON object, found %s", tokenKind(c))
+		return p.Errorf("expected a JSON object, found %s", jsonscan.TypeName(c))
 	}
-	p.i++
-	p.skipSpace()
-	if p.peek() == '}' {
-		p.i++
-	} else {
+	if !p.Open() {
 		for {
-			p.skipSpace()
-			key, err := p.str()
+			key, err := r.key()
 			if err != nil {
 				return err
 			}
-			p.skipSpace()
-			if err := p.expect(':', "':' after an object key"); err != nil {
-				return err
-			}
-			p.skipSpace()
-			switch c := p.peek(); {
+			switch c := p.Peek(); {
 			case c == '{' && key == "features" && !prediction:
 				prediction = true
 				if err := r.parseMembers(row, false); err != nil {
@@ -245,7 +268,7 @@ func (r *jsonlReader) parseObject(text string, row *Row) error {
 				if key == "features" || key == "scores" {
 					return columnError(key, "key appears twice in the record")
 				}
-				return columnError(key, "nested %s values are not supported (only the \"features\" and \"scores\" objects of a prediction record are flattened)", strings.TrimPrefix(tokenKind(c), "an "))
+				return columnError(key, "nested %s values are not supported (only the \"features\" and \"scores\" objects of a prediction record are flattened)", strings.TrimPrefix(jsonscan.TypeName(c), "an "))
 			default:
 				v, err := r.scalar(key)
 				if err != nil {
@@ -255,19 +278,18 @@ func (r *jsonlReader) parseObject(text string, row *Row) error {
 					return err
 				}
 			}
-			p.skipSpace()
-			if p.peek() == '}' {
-				p.i++
-				break
-			}
-			if err := p.expect(',', "',' or '}' after an object member"); err != nil {
+			more, err := p.AfterMember('}')
+			if err != nil {
 				return err
+			}
+			if !more {
+				break
 			}
 		}
 	}
-	p.skipSpace()
-	if p.i < len(p.s) {
-		return p.errorf("unexpected %s after the JSON object", p.found())
+	p.SkipSpace()
+	if !p.AtEnd() {
+		return p.Errorf("unexpected %s after the JSON object", p.Found())
 	}
 	if haveScores {
 		if !prediction {
@@ -288,25 +310,16 @@ func (r *jsonlReader) parseObject(text string, row *Row) error {
 // scalars. Features are set on row at once; scores are kept in r.scores.
 func (r *jsonlReader) parseMembers(row *Row, scores bool) error {
 	p := &r.sc
-	p.i++ // '{'
-	p.skipSpace()
-	if p.peek() == '}' {
-		p.i++
+	if p.Open() {
 		return nil
 	}
 	for {
-		p.skipSpace()
-		key, err := p.str()
+		key, err := r.key()
 		if err != nil {
 			return err
 		}
-		p.skipSpace()
-		if err := p.expect(':', "':' after an object key"); err != nil {
-			return err
-		}
-		p.skipSpace()
-		if c := p.peek(); c == '{' || c == '[' {
-			return columnError(memberColumn(key, scores), "nested %s values are not supported", strings.TrimPrefix(tokenKind(c), "an "))
+		if c := p.Peek(); c == '{' || c == '[' {
+			return columnError(memberColumn(key, scores), "nested %s values are not supported", strings.TrimPrefix(jsonscan.TypeName(c), "an "))
 		}
 		v, err := r.scalar(key)
 		if err != nil {
@@ -321,12 +334,7 @@ func (r *jsonlReader) parseMembers(row *Row, scores bool) error {
 		} else if err := r.setName(key, v, row); err != nil {
 			return err
 		}
-		p.skipSpace()
-		if p.peek() == '}' {
-			p.i++
-			return nil
-		}
-		if err := p.expect(',', "',' or '}' after an object member"); err != nil {
+		if more, err := p.AfterMember('}'); err != nil || !more {
 			return err
 		}
 	}
@@ -344,31 +352,28 @@ func memberColumn(key string, scores bool) string {
 // in errors.
 func (r *jsonlReader) scalar(column string) (Value, error) {
 	p := &r.sc
-	switch c := p.peek(); {
+	switch c := p.Peek(); {
 	case c == '"':
-		s, err := p.str()
+		s, err := p.String()
 		return Value{Kind: Text, Str: s}, err
 	case c == '-' || (c >= '0' && c <= '9'):
-		s, err := p.number()
+		s, err := p.Number()
 		if err != nil {
 			return Value{}, err
 		}
-		f, err := strconv.ParseFloat(s, 64)
-		if err != nil || math.IsInf(f, 0) {
-			if math.IsInf(f, 0) {
-				return Value{}, columnError(column, "number %s does not fit in a float64", s)
-			}
-			return Value{}, columnError(column, "invalid number %s", s) // not reached: the grammar was checked
+		f, err := jsonscan.ParseFloat(s)
+		if err != nil {
+			return Value{}, columnError(column, "number %s does not fit in a float64", s)
 		}
 		return Value{Kind: Number, Num: f}, nil
 	case c == 't':
-		return Value{Kind: Bool, Str: "true"}, p.literal("true")
+		return Value{Kind: Bool, Str: "true"}, p.Literal("true")
 	case c == 'f':
-		return Value{Kind: Bool, Str: "false"}, p.literal("false")
+		return Value{Kind: Bool, Str: "false"}, p.Literal("false")
 	case c == 'n':
-		return Value{}, p.literal("null")
+		return Value{}, p.Literal("null")
 	}
-	return Value{}, p.errorf("expected a value, found %s", p.found())
+	return Value{}, p.Errorf("expected a value, found %s", p.Found())
 }
 
 // setName sets column name (adding it if new) to v.

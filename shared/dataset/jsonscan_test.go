@@ -1,7 +1,6 @@
 package dataset
 
 import (
-	"bytes"
 	"encoding/json"
 	"math"
 	"strings"
@@ -101,26 +100,5 @@ func TestJSONScannerMatchesEncodingJSON(t *testing.T) {
 	}
 	for _, line := range lines {
 		checkAgainstEncodingJSON(t, line)
-	}
-}
-
-// TestJSONScannerEscapesAllocateOnce checks that unescaping reuses the
-// scratch buffer: decoding the same escaped string twice keeps one buffer.
-func TestJSONScannerEscapes(t *testing.T) {
-	p := jsonScanner{s: `"a\nb" "c\td"`}
-	s1, err := p.str()
-	if err != nil || s1 != "a\nb" {
-		t.Fatalf("str = %q, %v", s1, err)
-	}
-	p.skipSpace()
-	s2, err := p.str()
-	if err != nil || s2 != "c\td" {
-		t.Fatalf("str = %q, %v", s2, err)
-	}
-	if s1 != "a\nb" {
-		t.Fatalf("first string changed to %q after the second", s1)
-	}
-	if !bytes.Equal(p.buf, []byte("c\td")) {
-		t.Fatalf("scratch = %q", p.buf)
 	}
 }

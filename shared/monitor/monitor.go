@@ -269,7 +269,7 @@ func (m *Monitor) windowReport(ctx context.Context, mc *modelRun, w Window) (*Re
 	// A batch profile that does not decode, or does not fit the
 	// reference, is moved aside: it would fail every run of its window.
 	type fetched struct {
-		b   *batchJSON
+		b   *profile.Sparse
 		bad error
 	}
 	var quarantined []string

@@ -2,7 +2,6 @@ package profile
 
 import (
 	"encoding/json"
-	"fmt"
 )
 
 // Counts is a histogram: one non-negative count per bin. It encodes to JSON
@@ -53,36 +52,5 @@ const maxBins = 1 << 20
 
 // UnmarshalJSON accepts both encodings and rejects negative counts.
 func (c *Counts) UnmarshalJSON(data []byte) error {
-	var dense []int64
-	if err := json.Unmarshal(data, &dense); err == nil {
-		for i, v := range dense {
-			if v < 0 {
-				return fmt.Errorf("count %d is negative (%d)", i, v)
-			}
-		}
-		*c = dense
-		return nil
-	}
-	var s sparseCounts
-	if err := json.Unmarshal(data, &s); err != nil {
-		return fmt.Errorf("counts: want an array or {size,index,count}: %w", err)
-	}
-	if s.Size < 0 || s.Size > maxBins {
-		return fmt.Errorf("counts: size %d out of range [0, %d]", s.Size, maxBins)
-	}
-	if len(s.Index) != len(s.Count) {
-		return fmt.Errorf("counts: %d indexes but %d counts", len(s.Index), len(s.Count))
-	}
-	out := make(Counts, s.Size)
-	for k, i := range s.Index {
-		if i < 0 || i >= s.Size {
-			return fmt.Errorf("counts: index %d out of range [0, %d)", i, s.Size)
-		}
-		if s.Count[k] < 0 {
-			return fmt.Errorf("counts: count at index %d is negative (%d)", i, s.Count[k])
-		}
-		out[i] += s.Count[k]
-	}
-	*c = out
-	return nil
+	return unmarshalWith(data, func(d *decoder) error { return d.counts(c) })
 }

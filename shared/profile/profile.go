@@ -292,30 +292,6 @@ func fingerprint(p *Profile) string {
 	return hex.EncodeToString(h.Sum(nil)[:12])
 }
 
-// Decode parses a profile and checks its schema version and consistency.
-func Decode(data []byte) (*Profile, error) {
-	var head struct {
-		SchemaVersion *int `json:"schema_version"`
-	}
-	if err := json.Unmarshal(data, &head); err != nil {
-		return nil, fmt.Errorf("decode profile: %w", err)
-	}
-	if head.SchemaVersion == nil {
-		return nil, fmt.Errorf("decode profile: no schema_version: %w", ErrSchemaVersion)
-	}
-	if *head.SchemaVersion != SchemaVersion {
-		return nil, fmt.Errorf("decode profile: schema_version %d, this build reads %d: %w", *head.SchemaVersion, SchemaVersion, ErrSchemaVersion)
-	}
-	var p Profile
-	if err := json.Unmarshal(data, &p); err != nil {
-		return nil, fmt.Errorf("decode profile: %w", err)
-	}
-	if err := p.Validate(); err != nil {
-		return nil, fmt.Errorf("decode profile: %w", err)
-	}
-	return &p, nil
-}
-
 // Encode writes the profile as indented JSON.
 func (p *Profile) Encode() ([]byte, error) {
 	data, err := json.MarshalIndent(p, "", " ")

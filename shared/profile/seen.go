@@ -56,24 +56,24 @@ func (s HashSet) MarshalJSON() ([]byte, error) {
 
 // UnmarshalJSON decodes a base64 string of strictly increasing hashes.
 func (s *HashSet) UnmarshalJSON(data []byte) error {
-	var text string
-	if err := json.Unmarshal(data, &text); err != nil {
-		return fmt.Errorf("hash set: %w", err)
-	}
+	return unmarshalWith(data, func(d *decoder) error { return d.hashSet(s) })
+}
+
+// parseHashSet decodes the base64 text of a HashSet; "" is the empty set.
+func parseHashSet(text string) (HashSet, error) {
 	buf, err := base64.StdEncoding.DecodeString(text)
 	if err != nil {
-		return fmt.Errorf("hash set: %w", err)
+		return nil, fmt.Errorf("hash set: %w", err)
 	}
 	if len(buf)%8 != 0 {
-		return fmt.Errorf("hash set: %d bytes is not a whole number of 64-bit hashes", len(buf))
+		return nil, fmt.Errorf("hash set: %d bytes is not a whole number of 64-bit hashes", len(buf))
 	}
 	out := make(HashSet, len(buf)/8)
 	for i := range out {
 		out[i] = binary.LittleEndian.Uint64(buf[8*i:])
 		if i > 0 && out[i] <= out[i-1] {
-			return errors.New("hash set: hashes not strictly increasing")
+			return nil, errors.New("hash set: hashes not strictly increasing")
 		}
 	}
-	*s = out
-	return nil
+	return out, nil
 }

@@ -3,6 +3,8 @@ package record
 import (
 	"errors"
 	"fmt"
+
+	"github.com/modelwatch/modelwatch/internal/jsonscan"
 )
 
 // Kind is the kind of records a batch carries.
@@ -76,36 +78,36 @@ const (
 
 // OpenBody reads the members of a batch body up to its records array.
 func OpenBody(text string) (*Body, error) {
-	b := &Body{sc: scanner{s: text, record: -1}, records: -1}
+	b := &Body{sc: newScanner(text), records: -1}
 	p := &b.sc
-	p.ws()
-	if p.peek() != '{' {
-		if p.i >= len(p.s) {
+	p.SkipSpace()
+	if p.Peek() != '{' {
+		if p.Pos >= len(p.Text) {
 			return nil, &BodyError{Msg: "the body is empty; want a JSON object {\"records\": [...]}"}
 		}
-		c := p.peek()
-		if err := p.skip(0); err != nil {
-			return nil, err
+		c := p.Peek()
+		if err := p.Skip(0); err != nil {
+			return nil, p.syntax(err)
 		}
 		if err := b.end(); err != nil && !errors.Is(err, ErrNoRecords) {
-			return nil, err
+			return nil, p.syntax(err)
 		}
-		return nil, &BodyError{Msg: fmt.Sprintf("the body is %s; want a JSON object {\"records\": [...]}", jsonType(c))}
+		return nil, &BodyError{Msg: fmt.Sprintf("the body is %s; want a JSON object {\"records\": [...]}", jsonscan.TypeName(c))}
 	}
-	p.i++
-	p.ws()
-	if p.peek() == '}' {
-		p.i++
-		return b, b.end()
+	p.Pos++
+	p.SkipSpace()
+	if p.Peek() == '}' {
+		p.Pos++
+		return b, p.syntax(b.end())
 	}
-	return b, b.members()
+	return b, p.syntax(b.members())
 }
 
 // members reads members until the records array or the end of the object.
 func (b *Body) members() error {
 	p := &b.sc
 	for {
-		k, err := p.key()
+		k, err := p.Key()
 		if err != nil {
 			return err
 		}
@@ -114,17 +116,17 @@ func (b *Body) members() error {
 			if err := b.mark(seenRecords, k); err != nil {
 				return err
 			}
-			switch c := p.peek(); c {
+			switch c := p.Peek(); c {
 			case '[':
-				b.records = p.i
+				b.records = p.Pos
 				return nil
 			case 'n':
 				return fmt.Errorf("%w: records is null, want an array of records", ErrNoRecords)
 			default:
-				if err := p.skip(0); err != nil {
+				if err := p.Skip(0); err != nil {
 					return err
 				}
-				return &BodyError{Field: "records", Msg: fmt.Sprintf("got %s, want an array of records", jsonType(c))}
+				return &BodyError{Field: "records", Msg: fmt.Sprintf("got %s, want an array of records", jsonscan.TypeName(c))}
 			}
 		case "model", "kind", "batch_id":
 			flag := seenBatchID
@@ -137,20 +139,20 @@ func (b *Body) members() error {
 			if err := b.mark(flag, k); err != nil {
 				return err
 			}
-			c := p.peek()
+			c := p.Peek()
 			if c == 'n' {
-				if err := p.literal("null"); err != nil {
+				if err := p.Literal("null"); err != nil {
 					return err
 				}
 				break
 			}
 			if c != '"' {
-				if err := p.skip(0); err != nil {
+				if err := p.Skip(0); err != nil {
 					return err
 				}
-				return &BodyError{Field: k, Msg: fmt.Sprintf("got %s, want a string", jsonType(c))}
+				return &BodyError{Field: k, Msg: fmt.Sprintf("got %s, want a string", jsonscan.TypeName(c))}
 			}
-			v, err := p.str()
+			v, err := p.String()
 			if err != nil {
 				return err
 			}
@@ -163,12 +165,12 @@ func (b *Body) members() error {
 				b.BatchID = v
 			}
 		default:
-			if err := p.skip(0); err != nil {
+			if err := p.Skip(0); err != nil {
 				return err
 			}
 			return &BodyError{Field: k, Msg: "unknown field; a batch body has records and batch_id (and model and kind when the function is invoked directly)"}
 		}
-		more, err := p.afterMember('}')
+		more, err := p.AfterMember('}')
 		if err != nil {
 			return err
 		}
@@ -189,9 +191,9 @@ func (b *Body) mark(flag uint8, k string) error {
 // end checks that nothing follows the body's object.
 func (b *Body) end() error {
 	p := &b.sc
-	p.ws()
-	if p.i < len(p.s) {
-		return p.errorf("unexpected %s after the body's object", p.found())
+	p.SkipSpace()
+	if p.Pos < len(p.Text) {
+		return p.Errorf("unexpected %s after the body's object", p.Found())
 	}
 	b.Complete = true
 	if b.records < 0 {
@@ -210,17 +212,17 @@ func (b *Body) SkipRecords() error {
 		return nil
 	}
 	p := &b.sc
-	p.i = b.records
-	if err := p.skipFast(); err != nil {
-		return err
+	p.Pos = b.records
+	if err := p.SkipUnchecked(); err != nil {
+		return p.syntax(err)
 	}
-	return b.resume()
+	return p.syntax(b.resume())
 }
 
 // resume continues reading members after the records array, where p stands.
 func (b *Body) resume() error {
 	p := &b.sc
-	more, err := p.afterMember('}')
+	more, err := p.AfterMember('}')
 	if err != nil {
 		return err
 	}
@@ -237,6 +239,6 @@ func (b *Body) finish(at int) error {
 	if b.Complete {
 		return nil
 	}
-	b.sc.i = at
+	b.sc.Pos = at
 	return b.resume()
 }

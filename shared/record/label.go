@@ -37,20 +37,9 @@ func NewLabelReader(b *Body, schema *Schema, rules Rules) *LabelReader {
 
 // Next reads the next record; see PredictionReader.Next.
 func (r *LabelReader) Next() bool {
-	if !r.it.advance() {
-		return false
-	}
 	rec := &r.rec
-	rec.reset(r.it.index)
 	rec.RequestID, rec.Label, rec.Time, rec.HasTime = "", dataset.Value{}, time.Time{}, false
-	if r.it.nonObject(&rec.Raw) {
-		return r.it.err == nil
-	}
-	if err := r.decode(rec); err != nil {
-		r.it.fail(err)
-		return false
-	}
-	return true
+	return r.it.next(&rec.Raw, func() error { return r.decode(rec) })
 }
 
 // Record returns the record read by the last Next.
@@ -64,54 +53,33 @@ func (r *LabelReader) Index() int { return r.it.index }
 
 func (r *LabelReader) decode(rec *Label) error {
 	p := r.it.p
-	start := p.i
-	p.i++ // '{'
-	p.ws()
+	start := p.Pos
 	var seen uint16
-	if p.peek() == '}' {
-		p.i++
-	} else {
-		for {
-			k, err := p.key()
-			if err != nil {
-				return err
-			}
-			var bit uint16
-			switch k {
-			case "request_id":
-				bit = fRequestID
-			case "label":
-				bit = fLabel
-			case "timestamp":
-				bit = fTimestamp
-			}
-			switch {
-			case bit == 0:
-				if err := p.skip(1); err != nil {
-					return err
-				}
-				rec.problem("%s: unknown field; a label record has request_id, label and timestamp", k)
-			case seen&bit != 0:
-				if err := p.skip(1); err != nil {
-					return err
-				}
-				rec.problem("%s: appears twice", k)
-			default:
-				seen |= bit
-				if err := r.member(rec, bit); err != nil {
-					return err
-				}
-			}
-			more, err := p.afterMember('}')
-			if err != nil {
-				return err
-			}
-			if !more {
-				break
-			}
+	err := p.Members(func(k string) error {
+		var bit uint16
+		switch k {
+		case "request_id":
+			bit = fRequestID
+		case "label":
+			bit = fLabel
+		case "timestamp":
+			bit = fTimestamp
 		}
+		switch {
+		case bit == 0:
+			rec.problem("%s: unknown field; a label record has request_id, label and timestamp", k)
+			return p.Skip(1)
+		case seen&bit != 0:
+			rec.problem("%s: appears twice", k)
+			return p.Skip(1)
+		}
+		seen |= bit
+		return r.member(rec, bit)
+	})
+	if err != nil {
+		return err
 	}
-	rec.Text, rec.Compact = p.s[start:p.i], !p.spaced
+	rec.Text, rec.Compact = p.Text[start:p.Pos], !p.Spaced
 	r.finish(rec)
 	return nil
 }

@@ -2,8 +2,10 @@ package record
 
 import (
 	"math"
+	"slices"
 	"time"
 
+	"github.com/modelwatch/modelwatch/internal/jsonscan"
 	"github.com/modelwatch/modelwatch/shared/dataset"
 	"github.com/modelwatch/modelwatch/shared/profile"
 )
@@ -98,19 +100,7 @@ func NewPredictionReader(b *Body, schema *Schema, rules Rules) *PredictionReader
 // Next reads the next record. It returns false at the end of the records or
 // when the body is not valid JSON; Err tells which.
 func (r *PredictionReader) Next() bool {
-	if !r.it.advance() {
-		return false
-	}
-	rec := &r.rec
-	rec.reset(r.it.index)
-	if r.it.nonObject(&rec.Raw) {
-		return r.it.err == nil
-	}
-	if err := r.decode(rec); err != nil {
-		r.it.fail(err)
-		return false
-	}
-	return true
+	return r.it.next(&r.rec.Raw, func() error { return r.decode(&r.rec) })
 }
 
 // Record returns the record read by the last Next.
@@ -143,40 +133,21 @@ func (rec *Prediction) clear() {
 func (r *PredictionReader) decode(rec *Prediction) error {
 	p := r.it.p
 	rec.clear()
-	start := p.i
-	p.i++ // '{'
-	p.ws()
+	start := p.Pos
 	var seen uint16
-	if p.peek() != '}' {
-		for {
-			k, err := p.key()
-			if err != nil {
-				return err
-			}
-			bit := predictionField(k)
-			if bit != 0 && seen&bit != 0 {
-				rec.problem("%s: appears twice", k)
-				if err := p.skip(1); err != nil {
-					return err
-				}
-			} else {
-				seen |= bit
-				if err := r.member(rec, k, bit); err != nil {
-					return err
-				}
-			}
-			more, err := p.afterMember('}')
-			if err != nil {
-				return err
-			}
-			if !more {
-				break
-			}
+	err := p.Members(func(k string) error {
+		bit := predictionField(k)
+		if bit != 0 && seen&bit != 0 {
+			rec.problem("%s: appears twice", k)
+			return p.Skip(1)
 		}
-	} else {
-		p.i++
+		seen |= bit
+		return r.member(rec, k, bit)
+	})
+	if err != nil {
+		return err
 	}
-	rec.Text, rec.Compact = p.s[start:p.i], !p.spaced
+	rec.Text, rec.Compact = p.Text[start:p.Pos], !p.Spaced
 	r.finish(rec, seen)
 	return nil
 }
@@ -223,7 +194,7 @@ func (r *PredictionReader) member(rec *Prediction, k string, bit uint16) error {
 	case fError:
 		return r.errorField(rec)
 	}
-	if err := p.skip(1); err != nil {
+	if err := p.Skip(1); err != nil {
 		return err
 	}
 	rec.problem("%s: unknown field; a prediction record has request_id, timestamp, model_version, features, prediction, scores, latency_ms and error", k)
@@ -232,31 +203,14 @@ func (r *PredictionReader) member(rec *Prediction, k string, bit uint16) error {
 
 func (r *PredictionReader) features(rec *Prediction) error {
 	p := r.it.p
-	c := p.peek()
-	switch c {
-	case '{':
-	case 'n':
-		return p.literal("null")
-	default:
-		if err := p.skip(1); err != nil {
-			return err
-		}
-		rec.content.problem("features: got %s, want an object of feature values", jsonType(c))
-		return nil
+	if object, err := p.objectOrNull(&rec.content, "features", "an object of feature values"); !object {
+		return err
 	}
 	rec.HasFeatures = true
-	p.i++
-	p.ws()
-	if p.peek() == '}' {
-		p.i++
-		return nil
-	}
 	features := r.schema.Features
-	for k := 0; ; k++ {
-		name, err := p.key()
-		if err != nil {
-			return err
-		}
+	k := -1
+	return p.Members(func(name string) error {
+		k++
 		col, known := -1, false
 		if k < len(r.order) {
 			if c := r.order[k]; c >= 0 && features[c].Name == name {
@@ -275,37 +229,26 @@ func (r *PredictionReader) features(rec *Prediction) error {
 			}
 		}
 		if !known {
-			if err := p.skip(1); err != nil {
-				return err
-			}
 			if !r.schema.timeColumns[name] {
 				r.unknown(rec, name)
 			}
-		} else {
-			v := &r.val
-			if err := p.scalar(v); err != nil {
-				return err
-			}
-			f := features[col]
-			switch {
-			case rec.seen[col] == rec.gen:
-				rec.content.problem("features.%s: appears twice", name)
-			default:
-				if msg := checkKind(v, f.Kind, func() string { return name + " is " + string(f.Kind) + " in the reference" }); msg != "" {
-					rec.content.problem("features.%s: %s", name, msg)
-				}
-				rec.values[col] = v.v
-				rec.seen[col] = rec.gen
-			}
+			return p.Skip(1)
 		}
-		more, err := p.afterMember('}')
-		if err != nil {
+		v := &r.val
+		if err := p.scalar(v); err != nil {
 			return err
 		}
-		if !more {
-			return nil
+		if f := features[col]; rec.seen[col] == rec.gen {
+			rec.content.problem("features.%s: appears twice", name)
+		} else {
+			if msg := checkKind(v, f.Kind, func() string { return name + " is " + string(f.Kind) + " in the reference" }); msg != "" {
+				rec.content.problem("features.%s: %s", name, msg)
+			}
+			rec.values[col] = v.v
+			rec.seen[col] = rec.gen
 		}
-	}
+		return nil
+	})
 }
 
 func (r *PredictionReader) unknown(rec *Prediction, name string) {
@@ -340,45 +283,19 @@ func (r *PredictionReader) prediction(rec *Prediction) error {
 
 func (r *PredictionReader) scores(rec *Prediction) error {
 	p := r.it.p
-	c := p.peek()
-	switch c {
-	case '{':
-	case 'n':
-		return p.literal("null")
-	default:
-		if err := p.skip(1); err != nil {
-			return err
-		}
-		rec.content.problem("scores: got %s, want an object of class probabilities", jsonType(c))
-		return nil
-	}
-	p.i++
-	p.ws()
-	if p.peek() == '}' {
-		p.i++
-		rec.content.problem("scores: empty object; omit scores or give one probability per class")
-		return nil
+	if object, err := p.objectOrNull(&rec.content, "scores", "an object of class probabilities"); !object {
+		return err
 	}
 	names := r.scoreNames[:0]
 	defer func() { r.scoreNames = names[:0] }()
 	var sum, best float64
 	ok := true
-	for {
-		class, err := p.key()
-		if err != nil {
-			return err
-		}
+	err := p.Members(func(class string) error {
 		var v value
 		if err := p.scalar(&v); err != nil {
 			return err
 		}
-		dup := false
-		for _, n := range names {
-			if n == class {
-				dup = true
-				break
-			}
-		}
+		dup := slices.Contains(names, class)
 		names = append(names, class)
 		switch {
 		case dup:
@@ -396,13 +313,14 @@ func (r *PredictionReader) scores(rec *Prediction) error {
 				best = v.v.Num
 			}
 		}
-		more, err := p.afterMember('}')
-		if err != nil {
-			return err
-		}
-		if !more {
-			break
-		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	if len(names) == 0 {
+		rec.content.problem("scores: empty object; omit scores or give one probability per class")
+		return nil
 	}
 	if !ok {
 		return nil
@@ -417,14 +335,14 @@ func (r *PredictionReader) scores(rec *Prediction) error {
 
 func (r *PredictionReader) errorField(rec *Prediction) error {
 	p := r.it.p
-	switch c := p.peek(); c {
+	switch c := p.Peek(); c {
 	case 'n':
-		return p.literal("null")
+		return p.Literal("null")
 	case '{':
 		rec.Failed = true
-		return p.skip(1)
+		return p.Skip(1)
 	case '"':
-		s, err := p.str()
+		s, err := p.String()
 		if err != nil {
 			return err
 		}
@@ -435,10 +353,10 @@ func (r *PredictionReader) errorField(rec *Prediction) error {
 		rec.Failed = true
 		return nil
 	default:
-		if err := p.skip(1); err != nil {
+		if err := p.Skip(1); err != nil {
 			return err
 		}
-		rec.problem("error: got %s, want null, a message or an object", jsonType(c))
+		rec.problem("error: got %s, want null, a message or an object", jsonscan.TypeName(c))
 		return nil
 	}
 }

@@ -3,10 +3,10 @@ package record
 import (
 	"fmt"
 	"math"
-	"strconv"
 	"strings"
 	"time"
 
+	"github.com/modelwatch/modelwatch/internal/jsonscan"
 	"github.com/modelwatch/modelwatch/shared/dataset"
 	"github.com/modelwatch/modelwatch/shared/profile"
 )
@@ -39,7 +39,7 @@ func (r *Raw) AppendCompact(dst []byte) []byte {
 	if r.Compact {
 		return append(dst, r.Text...)
 	}
-	return appendCompact(dst, r.Text)
+	return jsonscan.AppendCompact(dst, r.Text)
 }
 
 func (r *Raw) reset(index int) {
@@ -80,17 +80,17 @@ func (it *records) advance() bool {
 			it.fail(fmt.Errorf("%w: the body has no \"records\" array", ErrNoRecords))
 			return false
 		}
-		p.i = it.body.records
+		p.Pos = it.body.records
 		p.record = -1
-		p.i++ // '['
-		p.ws()
-		if p.peek() == ']' {
-			p.i++
+		p.Pos++ // '['
+		p.SkipSpace()
+		if p.Peek() == ']' {
+			p.Pos++
 			it.fail(fmt.Errorf("%w: the records array is empty", ErrNoRecords))
 			return false
 		}
 	} else {
-		more, err := p.afterMember(']')
+		more, err := p.AfterMember(']')
 		if err != nil {
 			it.fail(err)
 			return false
@@ -98,36 +98,72 @@ func (it *records) advance() bool {
 		if !more {
 			it.done = true
 			p.record = -1
-			if err := it.body.finish(p.i); err != nil {
-				it.err = err
+			if err := it.body.finish(p.Pos); err != nil {
+				it.err = p.syntax(err)
 			}
 			return false
 		}
 	}
 	it.index++
 	p.record = it.index
-	p.spaced = false
+	p.Spaced = false
 	return true
 }
 
 func (it *records) fail(err error) {
-	it.err, it.done = err, true
+	it.err, it.done = it.p.syntax(err), true
+}
+
+// next moves to the next record and reads it with decode, unless it is not
+// a JSON object. It returns false at the end of the records or when the
+// body is not valid JSON (see err).
+func (it *records) next(raw *Raw, decode func() error) bool {
+	if !it.advance() {
+		return false
+	}
+	raw.reset(it.index)
+	if it.nonObject(raw) {
+		return it.err == nil
+	}
+	if err := decode(); err != nil {
+		it.fail(err)
+		return false
+	}
+	return true
+}
+
+// objectOrNull reads null, or checks that an object comes next and reports
+// true. Any other value is skipped and is a problem of raw: field got it,
+// and wants what.
+func (p *scanner) objectOrNull(raw *Raw, field, want string) (object bool, err error) {
+	switch c := p.Peek(); c {
+	case '{':
+		return true, nil
+	case 'n':
+		return false, p.Literal("null")
+	default:
+		if err := p.Skip(1); err != nil {
+			return false, err
+		}
+		raw.problem("%s: got %s, want %s", field, jsonscan.TypeName(c), want)
+		return false, nil
+	}
 }
 
 // nonObject handles a record that is not a JSON object.
 func (it *records) nonObject(raw *Raw) bool {
 	p := it.p
-	c := p.peek()
+	c := p.Peek()
 	if c == '{' {
 		return false
 	}
-	start := p.i
-	if err := p.skip(0); err != nil {
+	start := p.Pos
+	if err := p.Skip(0); err != nil {
 		it.fail(err)
 		return true
 	}
-	raw.Text, raw.Compact = p.s[start:p.i], !p.spaced
-	raw.problem("record: got %s, want an object", jsonType(c))
+	raw.Text, raw.Compact = p.Text[start:p.Pos], !p.Spaced
+	raw.problem("record: got %s, want an object", jsonscan.TypeName(c))
 	return true
 }
 
@@ -139,43 +175,39 @@ type value struct {
 	numErr  string // why a number cannot be used, "" if it can
 }
 
-func (v *value) typeName() string { return jsonType(v.first) }
+func (v *value) typeName() string { return jsonscan.TypeName(v.first) }
 
 // scalar reads one value into out; objects and arrays are checked and
 // skipped. It fills out in place: the value is read for every feature of
 // every record, and returning it by value costs more than reading it.
 func (p *scanner) scalar(out *value) error {
-	c := p.peek()
+	c := p.Peek()
 	out.first, out.complex, out.numErr = c, false, ""
 	switch {
 	case c == '"':
-		s, err := p.str()
+		s, err := p.String()
 		out.v = dataset.Value{Kind: dataset.Text, Str: s}
 		return err
 	case c == 'n':
 		out.v = dataset.Value{}
-		return p.literal("null")
+		return p.Literal("null")
 	case c == 't':
 		out.v = dataset.Value{Kind: dataset.Bool, Str: "true"}
-		return p.literal("true")
+		return p.Literal("true")
 	case c == 'f':
 		out.v = dataset.Value{Kind: dataset.Bool, Str: "false"}
-		return p.literal("false")
+		return p.Literal("false")
 	case c == '{' || c == '[':
 		out.v, out.complex = dataset.Value{}, true
-		return p.skip(1)
+		return p.Skip(1)
 	}
-	text, err := p.number()
+	text, err := p.Number()
 	if err != nil {
 		return err
 	}
-	f, fast := parseSimpleNumber(text)
-	if !fast {
-		var perr error
-		f, perr = strconv.ParseFloat(text, 64)
-		if perr != nil && math.IsInf(f, 0) {
-			out.numErr = fmt.Sprintf("the number %s is out of range", text)
-		}
+	f, perr := jsonscan.ParseFloat(text)
+	if perr != nil {
+		out.numErr = fmt.Sprintf("the number %s is out of range", text)
 	}
 	if out.numErr == "" && math.Abs(f) > profile.MaxMagnitude {
 		out.numErr = fmt.Sprintf("the number %s is beyond ±%g", text, profile.MaxMagnitude)
@@ -296,46 +328,4 @@ func (p *scanner) readLatency(raw *Raw, dst *float64, ok *bool) error {
 		*dst, *ok = v.v.Num, true
 	}
 	return nil
-}
-
-// pow10 are the powers of ten that float64 holds exactly.
-var pow10 = [...]float64{1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15}
-
-// parseSimpleNumber converts JSON number text with at most 15 digits and no
-// exponent, the common case, without strconv: the digits and the power of
-// ten are exact in a float64, so one division rounds correctly (Clinger's
-// fast path, as strconv.ParseFloat does internally). ok is false for any
-// other text, which the caller passes to strconv.ParseFloat.
-func parseSimpleNumber(s string) (f float64, ok bool) {
-	i, neg := 0, false
-	if s != "" && s[0] == '-' {
-		i, neg = 1, true
-	}
-	var mant uint64
-	digits, frac, dot := 0, 0, false
-	for ; i < len(s); i++ {
-		switch c := s[i]; {
-		case c >= '0' && c <= '9':
-			if digits == 15 {
-				return 0, false
-			}
-			mant = mant*10 + uint64(c-'0')
-			digits++
-			if dot {
-				frac++
-			}
-		case c == '.':
-			dot = true
-		default:
-			return 0, false
-		}
-	}
-	if digits == 0 {
-		return 0, false
-	}
-	f = float64(mant) / pow10[frac]
-	if neg {
-		f = -f
-	}
-	return f, true
 }
