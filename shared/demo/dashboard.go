@@ -12,6 +12,7 @@ import (
 
 	"github.com/modelwatch/modelwatch/shared/alarm"
 	"github.com/modelwatch/modelwatch/shared/catalog"
+	"github.com/modelwatch/modelwatch/shared/chart"
 	"github.com/modelwatch/modelwatch/shared/drift"
 	"github.com/modelwatch/modelwatch/shared/htmlwrite"
 	"github.com/modelwatch/modelwatch/shared/layout"
@@ -291,14 +292,14 @@ func retrainDetail(s *Summary) string {
 // story the statistic of its samples, placed at h+0.5. A drift window's
 // datapoints are stamped with the window's end, the ingest function's with
 // the time of the request, inside the hour.
-func hourSeries(res *Result, o Options, metric string, dims map[string]string, stat string) []point {
+func hourSeries(res *Result, o Options, metric string, dims map[string]string, stat string) []chart.Point {
 	key := SeriesKey{Metric: metric, Dimensions: dimensionKey(dims)}
 	offset := 1
 	if isEMF(metric) {
 		offset = 0
 	}
 	far := o.Start.Add(time.Duration(o.Hours+1000) * time.Hour)
-	var out []point
+	var out []chart.Point
 	for h := range o.Hours {
 		samples := res.Sink.Samples(catalog.DefaultNamespace, key, o.hourTime(h+offset), time.Hour, far)
 		if len(samples) == 0 {
@@ -308,7 +309,7 @@ func hourSeries(res *Result, o Options, metric string, dims map[string]string, s
 		if stat != "Last" {
 			v, _ = Statistic(stat, samples)
 		}
-		out = append(out, point{x: float64(h) + 0.5, value: v, label: fmt.Sprintf("hours %d–%d", h, h+1)})
+		out = append(out, chart.Point{X: float64(h) + 0.5, Value: v, Label: fmt.Sprintf("hours %d–%d", h, h+1)})
 	}
 	return out
 }
@@ -333,7 +334,7 @@ func chartFor(res *Result, o Options, spec chartSpec, alarms map[string]catalog.
 			unit = " ms"
 		}
 	}
-	c := &chart{hours: s.Hours, log: spec.psi, unit: unit}
+	c := &chart.TimeSeries{Hours: s.Hours, Log: spec.psi, Unit: unit}
 	model := map[string]string{catalog.DimModel: s.Model}
 	cv := chartView{Title: spec.metric, Stat: spec.stat, Unit: strings.TrimSpace(unit), Note: spec.note}
 	switch spec.metric {
@@ -341,39 +342,39 @@ func chartFor(res *Result, o Options, spec chartSpec, alarms map[string]catalog.
 		colour := 0
 		for _, f := range features {
 			pts := hourSeries(res, o, spec.metric, map[string]string{catalog.DimModel: s.Model, catalog.DimFeature: f}, spec.stat)
-			sr := series{name: f, points: pts, color: "#94a3b8", faint: !drifted[f]}
+			sr := chart.Trace{Name: f, Points: pts, Color: "#94a3b8", Faint: !drifted[f]}
 			if drifted[f] {
-				sr.color = palette[colour%len(palette)]
+				sr.Color = palette[colour%len(palette)]
 				colour++
-				cv.Legend = append(cv.Legend, legendItem{f, sr.color})
+				cv.Legend = append(cv.Legend, legendItem{f, sr.Color})
 			}
-			c.series = append(c.series, sr)
+			c.Traces = append(c.Traces, sr)
 		}
 		cv.Legend = append(cv.Legend, legendItem{"other features", "#94a3b8"})
 	case catalog.ClassShare:
 		for i, class := range res.Sink.DimensionValues(catalog.DefaultNamespace, spec.metric, catalog.DimClass) {
 			pts := hourSeries(res, o, spec.metric, map[string]string{catalog.DimModel: s.Model, catalog.DimClass: class}, spec.stat)
 			colour := palette[i%len(palette)]
-			c.series = append(c.series, series{name: class, points: pts, color: colour})
+			c.Traces = append(c.Traces, chart.Trace{Name: class, Points: pts, Color: colour})
 			cv.Legend = append(cv.Legend, legendItem{class, colour})
 		}
 	default:
-		c.series = append(c.series, series{name: spec.metric, points: hourSeries(res, o, spec.metric, model, spec.stat), color: palette[0]})
+		c.Traces = append(c.Traces, chart.Trace{Name: spec.metric, Points: hourSeries(res, o, spec.metric, model, spec.stat), Color: palette[0]})
 	}
 	if spec.psi {
-		c.lines = append(c.lines, refLine{0.1, "warn 0.1", "warn"}, refLine{0.25, "drift 0.25", "drift"})
+		c.Thresholds = append(c.Thresholds, chart.Threshold{Value: 0.1, Label: "warn 0.1", Class: "warn"}, chart.Threshold{Value: 0.25, Label: "drift 0.25", Class: "drift"})
 	}
 	if a, ok := alarms[spec.alarmOf]; ok {
-		c.lines = append(c.lines, refLine{a.DefaultThreshold, "alarm on " + a.Metric + " " + comparisonSymbol[a.Comparison] + " " + formatValue(a.DefaultThreshold), "alarm"})
+		c.Thresholds = append(c.Thresholds, chart.Threshold{Value: a.DefaultThreshold, Label: "alarm on " + a.Metric + " " + comparisonSymbol[a.Comparison] + " " + formatValue(a.DefaultThreshold), Class: "alarm"})
 	}
 	if a, ok := alarms[spec.metric]; ok {
 		cv.Alarm = fmt.Sprintf("Alarm %s: %s per hour %s %s", catalog.KindAlarmName(catalog.DefaultAlarmNamePrefix, a.Kind)+" (contributor "+s.Model+")", a.Statistic,
 			comparisonSymbol[a.Comparison], formatValue(a.DefaultThreshold))
 		if !spec.psi || a.DefaultThreshold != 0.25 {
-			c.lines = append(c.lines, refLine{a.DefaultThreshold, "alarm " + comparisonSymbol[a.Comparison] + " " + formatValue(a.DefaultThreshold), "alarm"})
+			c.Thresholds = append(c.Thresholds, chart.Threshold{Value: a.DefaultThreshold, Label: "alarm " + comparisonSymbol[a.Comparison] + " " + formatValue(a.DefaultThreshold), Class: "alarm"})
 		}
 		if spec.stat != a.Statistic {
-			c.series = append(c.series, series{name: a.Statistic + " (alarm)", points: hourSeries(res, o, spec.metric, model, a.Statistic), color: "#dc2626", dots: true})
+			c.Traces = append(c.Traces, chart.Trace{Name: a.Statistic + " (alarm)", Points: hourSeries(res, o, spec.metric, model, a.Statistic), Color: "#dc2626", Dots: true})
 			cv.Legend = append(cv.Legend, legendItem{"last value", palette[0]}, legendItem{a.Statistic + ", as the alarm sees it", "#dc2626"})
 		}
 		for _, rec := range s.Alarms {
@@ -384,19 +385,19 @@ func chartFor(res *Result, o Options, spec chartSpec, alarms map[string]catalog.
 			if rec.ResolvedHour != nil {
 				until = *rec.ResolvedHour
 			}
-			c.bands = append(c.bands, band{from: float64(rec.Hour), until: float64(until), class: "alarm",
-				title: fmt.Sprintf("%s in ALARM from hour %d", rec.Name, rec.Hour)})
+			c.Bands = append(c.Bands, chart.Band{From: float64(rec.Hour), Until: float64(until), Class: "alarm",
+				Title: fmt.Sprintf("%s in ALARM from hour %d", rec.Name, rec.Hour)})
 		}
 	}
 	for _, e := range s.Events {
 		switch e.Kind {
 		case EventLatencySpike, EventErrorBurst:
-			c.bands = append(c.bands, band{from: float64(e.From), until: float64(e.Until), class: "incident", title: e.Title})
+			c.Bands = append(c.Bands, chart.Band{From: float64(e.From), Until: float64(e.Until), Class: "incident", Title: e.Title})
 		default:
-			c.marks = append(c.marks, mark{hour: e.From, label: shortEvent[e.Kind]})
+			c.Marks = append(c.Marks, chart.Mark{Hour: e.From, Label: shortEvent[e.Kind]})
 		}
 	}
-	cv.SVG = htmlwrite.HTML(c.svg(spec.metric))
+	cv.SVG = htmlwrite.HTML(c.SVG(spec.metric))
 	return cv
 }
 
@@ -458,7 +459,7 @@ func timelineSVG(s *Summary) string {
 			}
 			v := "no value"
 			if rec.Value != nil {
-				v = valueLabel(*rec.Value)
+				v = chart.ValueLabel(*rec.Value)
 			}
 			seg(row, float64(rec.Hour), float64(until), "alarm", fmt.Sprintf("%s: ALARM from hour %d (%s %s), alarm handler: %s", rec.Name, rec.Hour, rec.Metric, v, rec.Handler))
 		}
@@ -488,7 +489,7 @@ func timelineRows(s *Summary) []timelineRow {
 	for _, a := range s.Alarms {
 		v := ""
 		if a.Value != nil {
-			v = fmt.Sprintf("%s = %s (%s %s). ", a.Metric, valueLabel(*a.Value), comparisonSymbol[a.Comparison], formatValue(a.Threshold))
+			v = fmt.Sprintf("%s = %s (%s %s). ", a.Metric, chart.ValueLabel(*a.Value), comparisonSymbol[a.Comparison], formatValue(a.Threshold))
 		}
 		rows = append(rows, timelineRow{Hour: a.Hour, Time: at(a.Hour), What: "ALARM " + a.Name,
 			Detail: v + "Alarm handler: " + outcomeText[a.Handler].long, Class: "alarm"})
@@ -540,7 +541,7 @@ func featureRows(res *Result, o Options) []featureRow {
 			if psi > a.max {
 				a.max, a.row.MaxHour = psi, hour
 			}
-			a.row.LastPSI = valueLabel(psi)
+			a.row.LastPSI = chart.ValueLabel(psi)
 			a.row.Severity = string(f.Severity)
 			if f.Severity == drift.Drift && a.first == 0 {
 				a.first = hour
@@ -554,7 +555,7 @@ func featureRows(res *Result, o Options) []featureRow {
 	var out []featureRow
 	for _, n := range names {
 		a := byName[n]
-		a.row.MaxPSI = valueLabel(a.max)
+		a.row.MaxPSI = chart.ValueLabel(a.max)
 		if top > 0 {
 			a.row.Bar = math.Max(1, 100*a.max/top)
 		}

@@ -5,6 +5,8 @@ import (
 	"io"
 	"strings"
 	"text/tabwriter"
+
+	"github.com/modelwatch/modelwatch/shared/chart"
 )
 
 // WriteText writes the short summary `modelwatch demo` prints at the end:
@@ -28,7 +30,7 @@ func WriteText(w io.Writer, res *Result, index string) error {
 	for _, a := range s.Alarms {
 		v := "no datapoint"
 		if a.Value != nil {
-			v = fmt.Sprintf("%s = %s %s %s", a.Metric, valueLabel(*a.Value), comparisonSymbol[a.Comparison], formatValue(a.Threshold))
+			v = fmt.Sprintf("%s = %s %s %s", a.Metric, chart.ValueLabel(*a.Value), comparisonSymbol[a.Comparison], formatValue(a.Threshold))
 		}
 		until := ""
 		if a.ResolvedHour != nil {

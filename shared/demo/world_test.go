@@ -190,22 +190,7 @@ func TestPrepareOut(t *testing.T) {
 	}
 }
 
-func TestChartTicks(t *testing.T) {
-	c := &chart{hours: 48}
-	lo, hi := c.yRange()
-	if lo != 0 || hi <= 1 {
-		t.Errorf("empty chart range %v %v", lo, hi)
-	}
-	for _, v := range c.yTicks(0, 0.87) {
-		if l := tickLabel(v); len(l) > 4 {
-			t.Errorf("tick %v is labelled %q", v, l)
-		}
-	}
-	log := &chart{hours: 48, log: true, series: []series{{points: []point{{x: 1, value: 0.004}, {x: 2, value: 2.5}}}}}
-	lo, hi = log.yRange()
-	if lo != 0.001 || hi != 10 {
-		t.Errorf("log range %v %v, want 0.001 10", lo, hi)
-	}
+func TestThousands(t *testing.T) {
 	if got := thousands(47950); got != "47,950" {
 		t.Errorf("thousands: %s", got)
 	}
