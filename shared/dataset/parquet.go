@@ -22,7 +22,7 @@ type parquetReader struct {
 	file   *parquet.File
 	cols   []string
 	conv   []parquetColumn
-	byLeaf []int // leaf column index -> index in cols, or -1 when left out
+	byLeaf []int  // leaf column index -> index in cols, or -1 when left out
 	leaf   []int  // leaf column index of each of cols
 	maxDef []byte // maximum definition level of each of cols
 	c      *closer

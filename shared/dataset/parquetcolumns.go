@@ -16,6 +16,17 @@ func (r *parquetReader) Records() int64 { return r.file.NumRows() }
 
 // ColumnCursor returns a cursor over column i, from the first row.
 func (r *parquetReader) ColumnCursor(i int) (ColumnCursor, error) {
+	c, err := r.columnCursor(i, false)
+	if err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
+// columnCursor returns a cursor over column i; a valueByValue one converts
+// every page value by value, as the row reader does, never through the
+// typed paths (the fuzz target's reference).
+func (r *parquetReader) columnCursor(i int, valueByValue bool) (*parquetCursor, error) {
 	if i < 0 || i >= len(r.cols) {
 		return nil, fmt.Errorf("%s: no column %d (the file has %d)", r.name, i, len(r.cols))
 	}
@@ -23,7 +34,7 @@ func (r *parquetReader) ColumnCursor(i int) (ColumnCursor, error) {
 	if conv.seen != nil {
 		conv.seen = make(map[string]string) // the row reader's is not to be shared
 	}
-	return &parquetCursor{r: r, col: i, conv: conv, kind: conv.valueKind()}, nil
+	return &parquetCursor{r: r, col: i, conv: conv, kind: conv.valueKind(), valueByValue: valueByValue}, nil
 }
 
 // valueKind is the kind of every value of the column that is not missing.
@@ -40,10 +51,11 @@ func (c *parquetColumn) valueKind() ValueKind {
 // parquetCursor reads one column chunk after the other, decoding each page
 // whole into typed slices from which Read hands out values.
 type parquetCursor struct {
-	r    *parquetReader
-	col  int
-	conv parquetColumn
-	kind ValueKind
+	r            *parquetReader
+	col          int
+	conv         parquetColumn
+	kind         ValueKind
+	valueByValue bool
 
 	group int           // index of the next row group
 	pages parquet.Pages // pages of the current column chunk, nil between chunks
@@ -56,9 +68,12 @@ type parquetCursor struct {
 	failErr error  // its error
 	err     error  // sticky error, io.EOF at the end
 
-	dict     parquet.Dictionary // the dictionary whose entries dictVals holds
-	dictVals []Value
-	dictErrs []error
+	// The entries of the current dictionary, converted: dictNum in a
+	// Number column, dictStr otherwise; dictErrs those that failed.
+	dict     parquet.Dictionary
+	dictNum  []float64
+	dictStr  []string
+	dictErrs map[int32]error
 	values   []parquet.Value
 }
 
@@ -181,13 +196,13 @@ func (c *parquetCursor) decode(page parquet.Page) error {
 	c.pos, c.failAt, c.failErr = 0, -1, nil
 	defs := page.DefinitionLevels()
 	maxDef := c.r.maxDef[c.col]
-	if maxDef > 0 && len(defs) != int(n) {
+	if c.valueByValue || maxDef > 0 && len(defs) != int(n) {
 		return c.values2page(page, int(n))
 	}
 	present := 0
 	missing := c.page.Missing[:0]
 	for k := range int(n) {
-		m := maxDef > 0 && defs[k] < maxDef
+		m := maxDef > 0 && defs[k] != maxDef // as the row reader reads them
 		missing = append(missing, m)
 		if !m {
 			present++
@@ -287,30 +302,69 @@ func (c *parquetCursor) fromInts(x any, present int) error {
 func (c *parquetCursor) fromDictionary(dict parquet.Dictionary, indexes []int32) error {
 	if dict != c.dict {
 		c.dict = dict
-		c.dictVals, c.dictErrs = c.dictVals[:0], c.dictErrs[:0]
-		for i := range dict.Len() {
-			v, err := c.conv.value(dict.Index(int32(i)))
-			c.dictVals = append(c.dictVals, v)
-			c.dictErrs = append(c.dictErrs, err)
+		c.dictNum, c.dictStr, c.dictErrs = c.dictNum[:0], c.dictStr[:0], nil
+		for i := range int32(dict.Len()) {
+			v, err := c.conv.value(dict.Index(i))
+			if err != nil {
+				if c.dictErrs == nil {
+					c.dictErrs = map[int32]error{}
+				}
+				c.dictErrs[i] = err
+			}
+			if c.kind == Number {
+				c.dictNum = append(c.dictNum, v.Num)
+			} else {
+				c.dictStr = append(c.dictStr, v.Str)
+			}
 		}
 	}
-	j := 0
-	for k, m := range c.page.Missing {
-		v := Value{}
-		if !m {
-			i := indexes[j]
-			j++
-			if i < 0 || int(i) >= len(c.dictVals) {
-				return c.corrupt(fmt.Sprintf("dictionary index %d out of range [0, %d)", i, len(c.dictVals)))
-			}
-			if err := c.dictErrs[i]; err != nil && c.failAt < 0 {
-				c.failAt, c.failErr = k, err
-			}
-			v = c.dictVals[i]
+	size := int32(max(len(c.dictNum), len(c.dictStr)))
+	for _, i := range indexes {
+		if i < 0 || i >= size {
+			return c.corrupt(fmt.Sprintf("dictionary index %d out of range [0, %d)", i, size))
 		}
-		c.appendValue(v)
+	}
+	if c.dictErrs != nil {
+		j := 0
+		for k, m := range c.page.Missing {
+			if m {
+				continue
+			}
+			if err, bad := c.dictErrs[indexes[j]]; bad {
+				c.failAt, c.failErr = k, err
+				break
+			}
+			j++
+		}
+	}
+	if c.kind == Number {
+		c.page.Num = gather(c.page.Num, c.dictNum, indexes, c.page.Missing)
+	} else {
+		c.page.Str = gather(c.page.Str, c.dictStr, indexes, c.page.Missing)
 	}
 	return nil
+}
+
+// gather appends to dst the dictionary entries of indexes at the rows that
+// are not missing, and zero values at the others.
+func gather[T any](dst, dict []T, indexes []int32, missing []bool) []T {
+	if len(indexes) == len(missing) {
+		for _, i := range indexes {
+			dst = append(dst, dict[i])
+		}
+		return dst
+	}
+	var zero T
+	j := 0
+	for _, m := range missing {
+		if m {
+			dst = append(dst, zero)
+			continue
+		}
+		dst = append(dst, dict[indexes[j]])
+		j++
+	}
+	return dst
 }
 
 // values2page reads a page value by value, converting each as Next does:
