@@ -122,6 +122,9 @@ func fitMultivariate(ctx context.Context, p *profile.Profile, input, format stri
 		if err != nil {
 			return nil, err
 		}
+		if _, columns := r.(dataset.ColumnReader); columns {
+			return r, nil
+		}
 		return dataset.ReadAhead(r), nil
 	}
 	m, err := multivariate.Fit(ctx, open, specs, opts)
