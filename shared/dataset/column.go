@@ -1,5 +1,7 @@
 package dataset
 
+import "slices"
+
 // Column is a run of consecutive values of one column, as typed slices:
 // Missing[k] says whether value k is missing; otherwise it is Num[k] in a
 // Number column, Str[k] in a Text or Bool column ("true" or "false"). Every
@@ -30,6 +32,16 @@ func (c *Column) Value(k int) Value {
 func (c *Column) reset(kind ValueKind) {
 	c.Kind = kind
 	c.Missing, c.Num, c.Str = c.Missing[:0], c.Num[:0], c.Str[:0]
+}
+
+// grow makes room for n more values of c's kind.
+func (c *Column) grow(n int) {
+	c.Missing = slices.Grow(c.Missing, n)
+	if c.Kind == Number {
+		c.Num = slices.Grow(c.Num, n)
+	} else {
+		c.Str = slices.Grow(c.Str, n)
+	}
 }
 
 // ColumnReader is a Reader whose columns can also be read one by one, each
