@@ -118,7 +118,18 @@ func Build(ctx context.Context, r dataset.Reader, name string, opts BuildOptions
 	b := &builder{opts: opts, file: name}
 	defer b.cleanup()
 
-	sample, err := readSample(ctx, r, inferenceRows)
+	// A Parquet file is read column by column from the start.
+	cr, columns := r.(dataset.ColumnReader)
+	columns = columns && !opts.RowByRow
+	var sample []dataset.Row
+	var cursors columnCursors
+	var err error
+	if columns {
+		sample, cursors, err = sampleColumns(ctx, cr, name, inferenceRows)
+		defer cursors.close()
+	} else {
+		sample, err = readSample(ctx, r, inferenceRows)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("build profile: %w", err)
 	}
@@ -133,8 +144,8 @@ func Build(ctx context.Context, r dataset.Reader, name string, opts BuildOptions
 			return nil, err
 		}
 	}
-	if cr, ok := r.(dataset.ColumnReader); ok && !opts.RowByRow && len(sample) == inferenceRows {
-		err = b.addColumns(ctx, cr, int64(len(sample)), opts.workers())
+	if columns {
+		err = b.addColumns(ctx, cr, cursors, int64(len(sample)), opts.workers())
 	} else {
 		err = b.addRows(ctx, r)
 	}

@@ -19,24 +19,66 @@ const buildBlockRows = 16384
 // columns in the file's order, then the class scores and the confidence).
 type buildFailure = countFailure
 
+// sampleColumns reads the first n records of r (named name) column by column, and
+// returns them with a cursor over each column positioned after them. The
+// error is the one reading the records one by one meets first.
+func sampleColumns(ctx context.Context, r dataset.ColumnReader, name string, n int) ([]dataset.Row, columnCursors, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, nil, err
+	}
+	names := r.Columns()
+	cursors := make(columnCursors, len(names))
+	rows := make([]dataset.Row, min(int64(n), r.Records()))
+	for k := range rows {
+		rows[k] = dataset.Row{Values: make([]dataset.Value, len(names)), Line: int64(k) + 1}
+	}
+	var col dataset.Column
+	var first error
+	firstAt := len(rows)
+	for i := range names {
+		cur, err := r.ColumnCursor(i)
+		if err != nil {
+			cursors.close()
+			return nil, nil, err
+		}
+		cursors[i] = cur
+		err = cur.Read(&col, len(rows))
+		for k := range col.Len() {
+			rows[k].Values[i] = col.Value(k)
+		}
+		if err == nil && col.Len() < len(rows) {
+			err = &dataset.Error{Pos: dataset.Position{File: name, Line: int64(col.Len()) + 1}, Column: names[i],
+				Err: errors.New("corrupt Parquet file: the column ends before the file's last record")}
+		}
+		if err != nil && col.Len() < firstAt {
+			first, firstAt = err, col.Len()
+		}
+	}
+	if first != nil {
+		cursors.close()
+		return nil, nil, first
+	}
+	return rows, cursors, nil
+}
+
 // addColumns adds the records of r from record start on (those before it
-// were added from the sample) column by column: the columns a record's
-// values go to are decoded and added on workers goroutines, the per-record
-// part (failed calls, the confidence and its calibration) on the caller's.
-// The profile and the error returned are those of adding the records one
-// by one.
-func (b *builder) addColumns(ctx context.Context, r dataset.ColumnReader, start int64, workers int) error {
+// were added from the sample) column by column, reading each column on from
+// its cursor in cursors: the columns a record's values go to are decoded
+// and added on workers goroutines, the per-record part (failed calls, the
+// confidence and its calibration) on the caller's. The profile and the
+// error returned are those of adding the records one by one.
+func (b *builder) addColumns(ctx context.Context, r dataset.ColumnReader, cursors columnCursors, start int64, workers int) error {
 	total := r.Records()
 	n := len(b.cols)
-	var cursors columnCursors
-	defer func() { cursors.close() }()
-	open := func(i int) (dataset.ColumnCursor, error) {
+	var extra columnCursors
+	defer func() { extra.close() }()
+	// reopen opens another cursor over column i, positioned at start.
+	reopen := func(i int) (dataset.ColumnCursor, error) {
 		cur, err := r.ColumnCursor(i)
 		if err != nil {
 			return nil, fmt.Errorf("build profile: %w", err)
 		}
-		cursors = append(cursors, cur)
-		// The records before start were read by the row reader: skip them.
+		extra = append(extra, cur)
 		var skip dataset.Column
 		for left := start; left > 0; {
 			if err := cur.Read(&skip, int(min(left, buildBlockRows))); err != nil {
@@ -80,11 +122,7 @@ func (b *builder) addColumns(ctx context.Context, r dataset.ColumnReader, start 
 	colCursors := make([]dataset.ColumnCursor, n)
 	for _, list := range owned {
 		for _, i := range list {
-			cur, err := open(i)
-			if err != nil {
-				return err
-			}
-			colCursors[i] = cur
+			colCursors[i] = cursors[i]
 		}
 	}
 	recCursors := make(map[int]dataset.ColumnCursor)
@@ -96,13 +134,18 @@ func (b *builder) addColumns(ctx context.Context, r dataset.ColumnReader, start 
 		recCols = append(recCols, b.errIdx)
 	}
 	for _, i := range recCols {
-		if _, ok := recCursors[i]; i >= 0 && !ok {
-			cur, err := open(i)
-			if err != nil {
-				return err
-			}
-			recCursors[i] = cur
+		if _, ok := recCursors[i]; i < 0 || ok {
+			continue
 		}
+		if colCursors[i] == nil {
+			recCursors[i] = cursors[i]
+			continue
+		}
+		cur, err := reopen(i) // a worker reads the column too
+		if err != nil {
+			return err
+		}
+		recCursors[i] = cur
 	}
 
 	skip := make([]bool, buildBlockRows)

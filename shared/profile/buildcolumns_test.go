@@ -48,6 +48,9 @@ func TestBuildColumnsSameAsRows(t *testing.T) {
 		wantErr string
 	}{
 		{"clean", base, nil, ""},
+		{"smaller than the sample", recordsCSV(3000, 13, 0, false, true), nil, ""},
+		{"an infinite value in the sample", base, []cell{{500, "heavy", "inf"}, {400, "x", "abc"}}, "build profile: ref:499: column heavy: non-finite value +Inf"},
+		{"infinite values in two columns of the sample", base, []cell{{500, "x", "-inf"}, {500, "heavy", "inf"}}, "build profile: ref:499: column heavy: non-finite value +Inf"},
 		{"drifted with unknown columns", recordsCSV(rows, 12, 0.5, true, false), nil, ""},
 		{"a time column that stops being one", base, []cell{{rows - 5, "timestamp", "soon"}}, ""},
 		{"not a number in a numeric column", base, []cell{{20000, "x", "abc"}}, "ref:19999: column x: not a number"},
