@@ -390,7 +390,7 @@ func diffTyped(t testing.TB, data []byte, block int) string {
 }
 
 // maxFuzzRecords bounds the records of a file the fuzz target reads.
-const maxFuzzRecords = 100_000
+const maxFuzzRecords = 5_000
 
 // FuzzParquetColumns checks that the cursors' typed decoding of any Parquet
 // file (DOUBLE, FLOAT and integer pages, dictionaries, definition levels)
