@@ -104,7 +104,7 @@ Exit status: 0 no dataset drift, 1 error, 2 dataset drift detected.`,
 	f.StringVar(&opts.ScorePrefix, "score-prefix", "", `prefix of class-score columns (default "score_")`)
 	f.StringVar(&opts.Timestamp, "timestamp", "", "event-time column (default: the reference's)")
 	f.StringSliceVar(&opts.Ignore, "ignore", nil, "columns to leave out")
-	f.IntVar(&opts.Workers, "workers", 0, "goroutines working through the file, one reading it and the others counting its columns (default: the number of CPUs); the result is the same for every value")
+	f.IntVar(&opts.Workers, "workers", 0, "goroutines counting the file's columns, one of them reading a CSV or JSON Lines file (a Parquet file's columns are read by the goroutines counting them) (default: the number of CPUs); the result is the same for every value")
 	required(cmd, "reference", "current")
 	return cmd
 }

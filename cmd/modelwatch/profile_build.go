@@ -46,8 +46,12 @@ note (--numeric COL makes any column a feature). --out may be a path or s3://buc
 			if err != nil {
 				return err
 			}
-			// The rows are decoded on another core while Build counts them.
-			r = dataset.ReadAhead(r)
+			// The rows of a file read record by record are decoded on
+			// another core while Build counts them; a Parquet file's columns
+			// are decoded by the goroutines adding them.
+			if _, columns := r.(dataset.ColumnReader); !columns {
+				r = dataset.ReadAhead(r)
+			}
 			defer r.Close()
 			p, err := profile.Build(ctx, r, input, opts)
 			if err != nil {
@@ -117,6 +121,9 @@ func fitMultivariate(ctx context.Context, p *profile.Profile, input, format stri
 		r, err := openInput(input, format)
 		if err != nil {
 			return nil, err
+		}
+		if _, columns := r.(dataset.ColumnReader); columns {
+			return r, nil
 		}
 		return dataset.ReadAhead(r), nil
 	}

@@ -18,6 +18,12 @@
 // Text values are ordinary immutable Go strings and stay valid after the
 // next call to Next; see Value for the memory they retain.
 //
+// The Parquet reader is also a ColumnReader: each column can be read on its
+// own goroutine, in blocks of typed values (a Column: float64 numbers or
+// strings, and a missing flag per value), without assembling records.
+// Numeric pages are read through their typed data, dictionary pages by
+// converting each entry once; the values and errors are those of Next.
+//
 // JSON Lines files accept two record shapes, detected per line: flat objects
 // of scalars, and prediction records whose "features" object and "scores"
 // object are flattened (see ScorePrefix). Their column list is the union of

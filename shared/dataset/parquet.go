@@ -22,7 +22,9 @@ type parquetReader struct {
 	file   *parquet.File
 	cols   []string
 	conv   []parquetColumn
-	byLeaf []int // leaf column index -> index in cols, or -1 when left out
+	byLeaf []int  // leaf column index -> index in cols, or -1 when left out
+	leaf   []int  // leaf column index of each of cols
+	maxDef []byte // maximum definition level of each of cols
 	c      *closer
 
 	group int          // index of the next row group to open
@@ -101,6 +103,8 @@ func newParquetReader(ra io.ReaderAt, size int64, name string, closeFile func() 
 			return nil, &Error{Pos: Position{File: name}, Column: field.Name(), Err: err}
 		}
 		r.byLeaf[leaf.ColumnIndex] = len(r.cols)
+		r.leaf = append(r.leaf, leaf.ColumnIndex)
+		r.maxDef = append(r.maxDef, byte(leaf.MaxDefinitionLevel))
 		r.cols = append(r.cols, field.Name())
 		r.conv = append(r.conv, col)
 	}
@@ -304,7 +308,7 @@ func (c *parquetColumn) value(v parquet.Value) (Value, error) {
 			f = float64(v.Float())
 		}
 		if math.IsNaN(f) || math.IsInf(f, 0) {
-			return Value{}, fmt.Errorf("non-finite value %v is not allowed", f)
+			return Value{}, nonFinite(f)
 		}
 		return Value{Kind: Number, Num: f}, nil
 	case pqFloat16:
@@ -314,7 +318,7 @@ func (c *parquetColumn) value(v parquet.Value) (Value, error) {
 		}
 		f := float16(uint16(b[0]) | uint16(b[1])<<8)
 		if math.IsNaN(f) || math.IsInf(f, 0) {
-			return Value{}, fmt.Errorf("non-finite value %v is not allowed", f)
+			return Value{}, nonFinite(f)
 		}
 		return Value{Kind: Number, Num: f}, nil
 	case pqText:
@@ -368,6 +372,11 @@ func (c *parquetColumn) value(v parquet.Value) (Value, error) {
 		return Value{Kind: Text, Str: fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:16])}, nil
 	}
 	return Value{}, fmt.Errorf("unsupported Parquet value %v", v)
+}
+
+// nonFinite is the error for a NaN or infinite floating-point value.
+func nonFinite(f float64) error {
+	return fmt.Errorf("non-finite value %v is not allowed", f)
 }
 
 // float16 decodes an IEEE 754 half-precision number.

@@ -199,6 +199,9 @@ func (f *fitter) pass(ctx context.Context, open Open, row func(vals []dataset.Va
 		f.cols = append(f.cols, i)
 	}
 	vals := make([]dataset.Value, len(f.specs))
+	if cr, ok := r.(dataset.ColumnReader); ok {
+		return f.passColumns(ctx, cr, vals, row)
+	}
 	var rec dataset.Row
 	for k := 0; ; k++ {
 		if k%4096 == 0 {
@@ -220,6 +223,62 @@ func (f *fitter) pass(ctx context.Context, open Open, row func(vals []dataset.Va
 		}
 		row(vals)
 	}
+}
+
+// passBlock is how many records passColumns decodes of each column at a
+// time.
+const passBlock = 4096
+
+// passColumns is pass over a file read column by column: the features'
+// values are decoded in blocks, never assembled with the other columns into
+// records. The other columns are decoded too, so that a value the reader
+// rejects ends the pass where reading record by record ends it, with the
+// same error, after the records before it.
+func (f *fitter) passColumns(ctx context.Context, r dataset.ColumnReader, vals []dataset.Value, row func(vals []dataset.Value)) error {
+	names := r.Columns()
+	cursors := make([]dataset.ColumnCursor, len(names))
+	defer func() {
+		for _, c := range cursors {
+			if c != nil {
+				c.Close()
+			}
+		}
+	}()
+	cols := make([]dataset.Column, len(names))
+	for i := range names {
+		c, err := r.ColumnCursor(i)
+		if err != nil {
+			return err
+		}
+		cursors[i] = c
+	}
+	total := r.Records()
+	for first := int64(0); first < total; first += passBlock {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		n := int(min(passBlock, total-first))
+		var failed error
+		for i, c := range cursors {
+			err := c.Read(&cols[i], n)
+			if err == nil && cols[i].Len() < n {
+				err = fmt.Errorf("column %s ends at record %d of %d", names[i], first+int64(cols[i].Len()), total)
+			}
+			if err != nil && cols[i].Len() < n {
+				n, failed = cols[i].Len(), err // the first column in the record's order wins a tie
+			}
+		}
+		for k := range n {
+			for j, c := range f.cols {
+				vals[j] = cols[c].Value(k)
+			}
+			row(vals)
+		}
+		if failed != nil {
+			return failed
+		}
+	}
+	return nil
 }
 
 // numberOf reads a numeric cell; text that is not a finite number is missing.

@@ -3,7 +3,9 @@ package profile_test
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"io"
+	"math"
 	"math/rand/v2"
 	"runtime"
 	"strconv"
@@ -12,6 +14,7 @@ import (
 
 	"github.com/modelwatch/modelwatch/shared/dataset"
 	"github.com/modelwatch/modelwatch/shared/profile"
+	"github.com/parquet-go/parquet-go"
 )
 
 // syntheticCSV streams rows of numeric and categorical columns without
@@ -125,6 +128,70 @@ func BenchmarkCountCSV1M(b *testing.B) {
 		}
 	}
 	b.ReportMetric(float64(b.N)*1e6/b.Elapsed().Seconds(), "rows/s")
+}
+
+// parquetBytes writes rows × (numeric + categorical) columns of synthetic
+// data as Parquet, as pyarrow writes it by default: one row group,
+// dictionary-encoded columns falling back to plain pages when the
+// dictionary grows large.
+func parquetBytes(b *testing.B, rows, numeric, categorical int) []byte {
+	b.Helper()
+	group := parquet.Group{}
+	for i := range numeric + categorical {
+		node := parquet.Leaf(parquet.DoubleType)
+		if i >= numeric {
+			node = parquet.String()
+		}
+		group[fmt.Sprintf("c%02d", i)] = parquet.Optional(parquet.Encoded(node, &parquet.RLEDictionary))
+	}
+	schema := parquet.NewSchema("bench", group)
+	var buf bytes.Buffer
+	w := parquet.NewWriter(&buf, schema, parquet.MaxRowsPerRowGroup(int64(rows)))
+	rng := rand.New(rand.NewPCG(1, 2))
+	row := make(parquet.Row, numeric+categorical)
+	for range rows {
+		for i := range row {
+			if i < numeric {
+				row[i] = parquet.DoubleValue(math.Round(rng.NormFloat64()*float64(i+1)*1e4)/1e4+float64(i)).Level(0, 1, i)
+			} else {
+				row[i] = parquet.ByteArrayValue([]byte(categories[rng.IntN(len(categories))])).Level(0, 1, i)
+			}
+		}
+		if _, err := w.WriteRows([]parquet.Row{row}); err != nil {
+			b.Fatal(err)
+		}
+	}
+	if err := w.Close(); err != nil {
+		b.Fatal(err)
+	}
+	return buf.Bytes()
+}
+
+// BenchmarkCountParquet1M profiles 1M rows × 25 columns (20 numeric, 5
+// categorical) of current data from Parquet, record by record and column by
+// column.
+func BenchmarkCountParquet1M(b *testing.B) {
+	ref := buildFrom(b, bytes.NewReader(csvBytes(b, 50000, 20, 5)))
+	data := parquetBytes(b, 1_000_000, 20, 5)
+	for _, mode := range []struct {
+		name     string
+		rowByRow bool
+	}{{"rows", true}, {"columns", false}} {
+		b.Run(mode.name, func(b *testing.B) {
+			b.SetBytes(int64(len(data)))
+			for range b.N {
+				r, err := dataset.NewReader(bytes.NewReader(data), "cur.parquet", dataset.FormatParquet)
+				if err != nil {
+					b.Fatal(err)
+				}
+				opts := profile.CountOptions{RowByRow: mode.rowByRow}
+				if _, _, err := profile.CountWith(context.Background(), r, "cur.parquet", ref, opts); err != nil {
+					b.Fatal(err)
+				}
+			}
+			b.ReportMetric(float64(b.N)*1e6/b.Elapsed().Seconds(), "rows/s")
+		})
+	}
 }
 
 // BenchmarkBuildCSV1M builds a reference profile of 1M rows × 25 columns.

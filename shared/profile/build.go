@@ -35,6 +35,11 @@ type BuildOptions struct {
 	// worker holds two sort buffers of a column's values (16 bytes a value);
 	// fewer workers run when those would pass 256 MiB in all.
 	Workers int
+	// RowByRow reads the file record by record even when its reader can
+	// hand out its columns one by one (dataset.ColumnReader, Parquet). Past
+	// the sampled records, Workers goroutines then decode and add the
+	// columns. The profile and the errors are the same either way.
+	RowByRow bool
 }
 
 func (o BuildOptions) workers() int {
@@ -113,7 +118,18 @@ func Build(ctx context.Context, r dataset.Reader, name string, opts BuildOptions
 	b := &builder{opts: opts, file: name}
 	defer b.cleanup()
 
-	sample, err := readSample(ctx, r, inferenceRows)
+	// A Parquet file is read column by column from the start.
+	cr, columns := r.(dataset.ColumnReader)
+	columns = columns && !opts.RowByRow
+	var sample []dataset.Row
+	var cursors columnCursors
+	var err error
+	if columns {
+		sample, cursors, err = sampleColumns(ctx, cr, name, inferenceRows)
+		defer cursors.close()
+	} else {
+		sample, err = readSample(ctx, r, inferenceRows)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("build profile: %w", err)
 	}
@@ -128,20 +144,13 @@ func Build(ctx context.Context, r dataset.Reader, name string, opts BuildOptions
 			return nil, err
 		}
 	}
-	var row dataset.Row
-	for {
-		if err := r.Next(&row); err != nil {
-			if errors.Is(err, io.EOF) {
-				break
-			}
-			return nil, fmt.Errorf("build profile: %w", err)
-		}
-		if b.rows%65536 == 0 && ctx.Err() != nil {
-			return nil, fmt.Errorf("build profile of %s: %w", name, ctx.Err())
-		}
-		if err := b.add(row, r.Columns()); err != nil {
-			return nil, err
-		}
+	if columns {
+		err = b.addColumns(ctx, cr, cursors, int64(len(sample)), opts.workers())
+	} else {
+		err = b.addRows(ctx, r)
+	}
+	if err != nil {
+		return nil, err
 	}
 	for _, what := range []string{"label", "prediction", "timestamp"} {
 		if c := explicit[what]; c != "" && b.column(c) == nil {
@@ -156,6 +165,25 @@ func Build(ctx context.Context, r dataset.Reader, name string, opts BuildOptions
 		}
 	}
 	return b.profile()
+}
+
+// addRows adds the records of r to its end, one by one.
+func (b *builder) addRows(ctx context.Context, r dataset.Reader) error {
+	var row dataset.Row
+	for {
+		if err := r.Next(&row); err != nil {
+			if errors.Is(err, io.EOF) {
+				return nil
+			}
+			return fmt.Errorf("build profile: %w", err)
+		}
+		if b.rows%65536 == 0 && ctx.Err() != nil {
+			return fmt.Errorf("build profile of %s: %w", b.file, ctx.Err())
+		}
+		if err := b.add(row, r.Columns()); err != nil {
+			return err
+		}
+	}
 }
 
 // readSample reads up to n rows, each with its own copy of the values.

@@ -31,6 +31,12 @@ type CountOptions struct {
 	// core of its own: on two cores, a second column worker would only add
 	// the cost of sharing each record's cells between cores.
 	Workers int
+	// RowByRow counts a file record by record even when its reader can
+	// hand out its columns one by one (dataset.ColumnReader, Parquet).
+	// Column by column, no goroutine assembles records: each column worker
+	// decodes its own columns, and Workers of them count. The batch profile
+	// and the errors are the same either way.
+	RowByRow bool
 }
 
 func (o CountOptions) workers() int {
@@ -66,8 +72,11 @@ func CountWith(ctx context.Context, r dataset.Reader, name string, ref *Profile,
 			c.confCol = i
 		}
 	}
-	p := newCountPipeline(c, max(opts.workers()-1, 1))
-	if err := p.run(ctx, r); err != nil {
+	if cr, ok := r.(dataset.ColumnReader); ok && !opts.RowByRow {
+		if err := newCountPipeline(c, opts.workers()).runColumns(ctx, cr); err != nil {
+			return nil, nil, err
+		}
+	} else if err := newCountPipeline(c, max(opts.workers()-1, 1)).run(ctx, r); err != nil {
 		return nil, nil, err
 	}
 	if acc.rows == 0 {

@@ -395,41 +395,50 @@ func (p *countPipeline) recordWorker() {
 // countRecords counts the per-record part of a block's records; it stops at
 // the first failure.
 func (p *countPipeline) countRecords(b *countBlock) *countFailure {
-	c, a, pl := p.c, p.c.acc, b.plan
 	for k := range b.n {
-		row, record := &b.rows[k], b.first+int64(k)
-		a.AddRecord()
-		if f := c.addMeta(pl, row, record); f != nil {
+		if f := p.countRecord(b, k, &b.rows[k]); f != nil {
 			return f
 		}
-		if b.skip[k] {
-			a.AddError()
-			continue
+	}
+	return nil
+}
+
+// countRecord counts the per-record part of record k of a block, whose
+// cells are row.
+func (p *countPipeline) countRecord(b *countBlock, k int, row *dataset.Row) *countFailure {
+	c, a, pl := p.c, p.c.acc, b.plan
+	record := b.first + int64(k)
+	a.AddRecord()
+	if f := c.addMeta(pl, row, record); f != nil {
+		return f
+	}
+	if b.skip[k] {
+		a.AddError()
+		return nil
+	}
+	for _, t := range pl.record {
+		v := dataset.Value{Kind: dataset.Missing}
+		if t.in < len(row.Values) {
+			v = row.Values[t.in]
 		}
-		for _, t := range pl.record {
-			v := dataset.Value{Kind: dataset.Missing}
-			if t.in < len(row.Values) {
-				v = row.Values[t.in]
-			}
-			if err := a.AddValue(t.col, v); err != nil {
-				return &countFailure{record, t.in, lineError(c.file, row.Line, pl.names[t.in], err)}
-			}
+		if err := a.AddValue(t.col, v); err != nil {
+			return &countFailure{record, t.in, lineError(c.file, row.Line, pl.names[t.in], err)}
 		}
-		if pl.confAbsent {
-			a.AddMissing(c.confCol)
+	}
+	if pl.confAbsent {
+		a.AddMissing(c.confCol)
+	}
+	if p.mvWidth > 0 {
+		x := b.mvRow
+		for j := range x {
+			x[j] = b.mv[j*countBlockRows+k]
+			b.mv[j*countBlockRows+k] = math.NaN()
 		}
-		if p.mvWidth > 0 {
-			x := b.mvRow
-			for j := range x {
-				x[j] = b.mv[j*countBlockRows+k]
-				b.mv[j*countBlockRows+k] = math.NaN()
-			}
-			a.addReconstruction(x)
-		}
-		if c.confCol >= 0 && len(pl.scores) > 0 {
-			if f := c.addConfidence(pl, row, record); f != nil {
-				return f
-			}
+		a.addReconstruction(x)
+	}
+	if c.confCol >= 0 && len(pl.scores) > 0 {
+		if f := c.addConfidence(pl, row, record); f != nil {
+			return f
 		}
 	}
 	return nil

@@ -1,0 +1,92 @@
+package profile
+
+import (
+	"bytes"
+	"context"
+	"testing"
+	"time"
+
+	"github.com/modelwatch/modelwatch/shared/dataset"
+)
+
+// buildParquet builds the reference profile of Parquet data, record by
+// record or column by column, and returns its JSON, or the error.
+func buildParquet(t *testing.T, data []byte, workers int, rowByRow bool) ([]byte, error) {
+	t.Helper()
+	r, err := dataset.NewReader(bytes.NewReader(data), "ref", dataset.FormatParquet)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	opts := BuildOptions{Settings: DefaultSettings(), TempDir: t.TempDir(), Workers: workers, RowByRow: rowByRow,
+		Now: func() time.Time { return time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC) }}
+	p, err := Build(context.Background(), r, "ref", opts)
+	if err != nil {
+		return nil, err
+	}
+	out, err := p.Encode()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out, nil
+}
+
+// TestBuildColumnsSameAsRows: building from a Parquet file column by column
+// (past the sampled records) gives the profile, byte for byte, or the
+// error of building it record by record.
+func TestBuildColumnsSameAsRows(t *testing.T) {
+	rows := inferenceRows + 3*buildBlockRows/2
+	base := recordsCSV(rows, 11, 0, true, true)
+	type cell struct {
+		line          int
+		column, value string
+	}
+	tests := []struct {
+		name    string
+		data    []byte
+		cells   []cell
+		wantErr string
+	}{
+		{"clean", base, nil, ""},
+		{"smaller than the sample", recordsCSV(3000, 13, 0, false, true), nil, ""},
+		{"an infinite value in the sample", base, []cell{{500, "heavy", "inf"}, {400, "x", "abc"}}, "build profile: ref:499: column heavy: non-finite value +Inf"},
+		{"infinite values in two columns of the sample", base, []cell{{500, "x", "-inf"}, {500, "heavy", "inf"}}, "build profile: ref:499: column heavy: non-finite value +Inf"},
+		{"drifted with unknown columns", recordsCSV(rows, 12, 0.5, true, false), nil, ""},
+		{"a time column that stops being one", base, []cell{{rows - 5, "timestamp", "soon"}}, ""},
+		{"not a number in a numeric column", base, []cell{{20000, "x", "abc"}}, "ref:19999: column x: not a number"},
+		{"an earlier column, the same record", base, []cell{{20000, "x", "abc"}, {20000, "ties", "zz"}}, "ref:19999: column ties: not a number"},
+		{"an earlier record, a later column", base, []cell{{30001, "ties", "zz"}, {30000, "x", "abc"}}, "ref:29999: column x: not a number"},
+		{"an infinite value", base, []cell{{15000, "heavy", "inf"}, {15001, "x", "abc"}}, "build profile: ref:14999: column heavy: non-finite value +Inf"},
+		{"an infinite value after a count error", base, []cell{{15001, "heavy", "inf"}, {15000, "x", "abc"}}, "ref:14999: column x: not a number"},
+		{"a class score out of range", base, []cell{{12000, "score_a", "1.5"}, {12001, "x", "abc"}}, "ref:11999: column score_a: score 1.5 is outside [0, 1]"},
+		{"a class score after the columns", base, []cell{{12000, "score_a", "1.5"}, {12000, "x", "abc"}}, "ref:11999: column x: not a number"},
+		{"an infinite uncounted column", numberedColumn(base, "extra"), []cell{{25000, "extra", "-inf"}, {25001, "x", "abc"}}, "build profile: ref:24999: column extra: non-finite value -Inf"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			data := tt.data
+			for _, c := range tt.cells {
+				data = withCell(data, c.line, c.column, c.value)
+			}
+			pq := csvToParquet(t, data, 7000)
+			want, wantErr := buildParquet(t, pq, 1, true)
+			switch {
+			case tt.wantErr == "" && wantErr != nil:
+				t.Fatalf("record by record: %v", wantErr)
+			case tt.wantErr != "" && (wantErr == nil || !bytes.HasPrefix([]byte(wantErr.Error()), []byte(tt.wantErr))):
+				t.Fatalf("record by record: error %v, want one starting %q", wantErr, tt.wantErr)
+			}
+			for _, workers := range []int{1, 2, 3} {
+				got, err := buildParquet(t, pq, workers, false)
+				switch {
+				case wantErr != nil && (err == nil || err.Error() != wantErr.Error()):
+					t.Errorf("%d workers: error %v, want %v", workers, err, wantErr)
+				case wantErr == nil && err != nil:
+					t.Errorf("%d workers: %v", workers, err)
+				case !bytes.Equal(got, want):
+					t.Errorf("%d workers: the profile differs from the record-by-record one", workers)
+				}
+			}
+		})
+	}
+}
