@@ -164,7 +164,6 @@ func (p *countPipeline) decode(b *countBlock, in int, cursors columnCursors, dst
 // It stops after the block where a column failed: the other blocks hold
 // only later records.
 func (p *countPipeline) columnWorkerColumns(w int, cp *columnPlan, cursors columnCursors) {
-	a := p.c.acc
 	var vals dataset.Column
 	stop := false
 	for b := range p.workers[w] {
@@ -189,14 +188,7 @@ func (p *countPipeline) columnWorkerColumns(w int, cp *columnPlan, cursors colum
 			p.failed(first)
 			stop = true
 		}
-		if !stop && len(pl.absent[w]) > 0 {
-			n := int64(b.n - countTrue(b.skip[:b.n]))
-			for _, col := range pl.absent[w] {
-				a.cols[col].missing += n
-			}
-		}
-		b.counted.Done()
-		p.release(b)
+		p.finishBlock(b, w, stop)
 	}
 }
 

@@ -314,7 +314,6 @@ const countChunk = 256
 // at its first failure; the worker stops after the chunk of records where
 // one happened, since the rest hold only later records.
 func (p *countPipeline) columnWorker(w int) {
-	a := p.c.acc
 	stop := false
 	for b := range p.workers[w] {
 		pl := b.plan
@@ -327,15 +326,23 @@ func (p *countPipeline) columnWorker(w int) {
 				}
 			}
 		}
-		if !stop && len(pl.absent[w]) > 0 {
-			n := int64(b.n - countTrue(b.skip[:b.n]))
-			for _, col := range pl.absent[w] {
-				a.cols[col].missing += n
-			}
-		}
-		b.counted.Done()
-		p.release(b)
+		p.finishBlock(b, w, stop)
 	}
+}
+
+// finishBlock ends worker w's part of block b: unless counting stopped, the
+// worker's columns that the file lacks count every counted record of the
+// block as missing; then the block is marked counted and released.
+func (p *countPipeline) finishBlock(b *countBlock, w int, stop bool) {
+	if !stop {
+		a := p.c.acc
+		n := int64(b.n - countTrue(b.skip[:b.n]))
+		for _, col := range b.plan.absent[w] {
+			a.cols[col].missing += n
+		}
+	}
+	b.counted.Done()
+	p.release(b)
 }
 
 // countColumn counts one column of the block's records lo to hi.
