@@ -108,15 +108,7 @@ func (p *countPipeline) runColumns(ctx context.Context, r dataset.ColumnReader) 
 	}
 	p.wg.Go(func() { p.recordWorkerColumns(cp, cursors) })
 	readErr := p.readColumns(ctx, r, pl, cursors)
-	for _, ch := range p.workers {
-		close(ch)
-	}
-	close(p.record)
-	p.wg.Wait()
-	if p.fail != nil {
-		return p.fail.err
-	}
-	return readErr
+	return p.finish(readErr)
 }
 
 // readColumns cuts the file into blocks and hands them to the workers,

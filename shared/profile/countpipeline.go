@@ -204,6 +204,13 @@ func (p *countPipeline) run(ctx context.Context, r dataset.Reader) error {
 	}
 	p.wg.Go(p.recordWorker)
 	readErr := p.read(ctx, r)
+	return p.finish(readErr)
+}
+
+// finish closes the workers' queues once the reading has ended with readErr,
+// waits for the workers, and returns the first failure in record order,
+// else readErr.
+func (p *countPipeline) finish(readErr error) error {
 	for _, ch := range p.workers {
 		close(ch)
 	}
