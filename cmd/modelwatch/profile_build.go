@@ -109,14 +109,7 @@ note (--numeric COL makes any column a feature). --out may be a path or s3://buc
 // fitMultivariate fits the reconstruction model of p's features on the input
 // (read again, once) and stores it in p.
 func fitMultivariate(ctx context.Context, p *profile.Profile, input, format string, opts multivariate.Options) error {
-	specs := make([]multivariate.Spec, 0, len(p.Features))
-	for _, f := range p.Features {
-		k := multivariate.Numeric
-		if f.Kind == profile.Categorical {
-			k = multivariate.Categorical
-		}
-		specs = append(specs, multivariate.Spec{Name: f.Name, Kind: k})
-	}
+	specs := p.MultivariateSpecs()
 	open := func(context.Context) (dataset.Reader, error) {
 		r, err := openInput(input, format)
 		if err != nil {

@@ -642,14 +642,7 @@ func (r *runner) write(name string, data []byte) error {
 // fitMultivariate fits the reference's multivariate reconstruction model on
 // the reference data, as `modelwatch profile build` does.
 func fitMultivariate(ctx context.Context, prof *profile.Profile, csv []byte) error {
-	specs := make([]multivariate.Spec, 0, len(prof.Features))
-	for _, f := range prof.Features {
-		k := multivariate.Numeric
-		if f.Kind == profile.Categorical {
-			k = multivariate.Categorical
-		}
-		specs = append(specs, multivariate.Spec{Name: f.Name, Kind: k})
-	}
+	specs := prof.MultivariateSpecs()
 	open := func(context.Context) (dataset.Reader, error) {
 		return dataset.NewReader(bytes.NewReader(csv), ReferenceDataFile, dataset.FormatCSV)
 	}

@@ -280,14 +280,7 @@ func BenchmarkIngestWide(b *testing.B) {
 // fitWide fits the multivariate model of p's features on rows (JSON Lines).
 func fitWide(b *testing.B, p *profile.Profile, rows []byte) {
 	b.Helper()
-	var specs []multivariate.Spec
-	for _, f := range p.Features {
-		k := multivariate.Numeric
-		if f.Kind == profile.Categorical {
-			k = multivariate.Categorical
-		}
-		specs = append(specs, multivariate.Spec{Name: f.Name, Kind: k})
-	}
+	specs := p.MultivariateSpecs()
 	open := func(context.Context) (dataset.Reader, error) {
 		return dataset.NewReader(bytes.NewReader(rows), "wide.jsonl", dataset.FormatJSONL)
 	}

@@ -91,14 +91,7 @@ func referenceWithModel(t *testing.T, data []byte) *Profile {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var specs []multivariate.Spec
-	for _, f := range ref.Features {
-		k := multivariate.Numeric
-		if f.Kind == Categorical {
-			k = multivariate.Categorical
-		}
-		specs = append(specs, multivariate.Spec{Name: f.Name, Kind: k})
-	}
+	specs := ref.MultivariateSpecs()
 	open := func(context.Context) (dataset.Reader, error) {
 		return dataset.NewReader(bytes.NewReader(data), "ref.csv", dataset.FormatCSV)
 	}

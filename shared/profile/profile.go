@@ -354,6 +354,21 @@ func (p *Profile) Validate() error {
 	return nil
 }
 
+// MultivariateSpecs lists the reference's features as the multivariate
+// model fits them: categorical features as categorical, every other
+// (continuous or discrete numeric) as numeric, in the profile's order.
+func (p *Profile) MultivariateSpecs() []multivariate.Spec {
+	specs := make([]multivariate.Spec, 0, len(p.Features))
+	for _, f := range p.Features {
+		k := multivariate.Numeric
+		if f.Kind == Categorical {
+			k = multivariate.Categorical
+		}
+		specs = append(specs, multivariate.Spec{Name: f.Name, Kind: k})
+	}
+	return specs
+}
+
 // SetMultivariate attaches a reconstruction model to a reference profile
 // and updates its fingerprint, so that batch profiles counted without it
 // (or with another) are never merged with those counted with it.

@@ -132,14 +132,7 @@ func MultivariateReference(t testing.TB, model, version string, n int, seed uint
 	open := func(context.Context) (dataset.Reader, error) {
 		return dataset.NewReader(strings.NewReader(data), "train.csv", dataset.FormatCSV)
 	}
-	var specs []multivariate.Spec
-	for _, f := range p.Features {
-		k := multivariate.Numeric
-		if f.Kind == profile.Categorical {
-			k = multivariate.Categorical
-		}
-		specs = append(specs, multivariate.Spec{Name: f.Name, Kind: k})
-	}
+	specs := p.MultivariateSpecs()
 	m, err := multivariate.Fit(context.Background(), open, specs, multivariate.Options{})
 	if err != nil {
 		t.Fatal(err)
