@@ -85,15 +85,8 @@ var eventKeys = []string{"version", "routeKey", "rawPath", "headers", "pathParam
 // canonicalKey maps a member name to the event member it sets: like
 // encoding/json, names match without regard to case.
 func canonicalKey(key string) string {
-	for _, k := range eventKeys {
-		if key == k {
-			return k
-		}
-	}
-	for _, k := range eventKeys {
-		if strings.EqualFold(key, k) {
-			return k
-		}
+	if i := jsonscan.MatchName(key, eventKeys); i >= 0 {
+		return eventKeys[i]
 	}
 	return key
 }

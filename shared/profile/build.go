@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"math"
-	"runtime"
 	"slices"
 	"strconv"
 	"strings"
@@ -42,12 +41,7 @@ type BuildOptions struct {
 	RowByRow bool
 }
 
-func (o BuildOptions) workers() int {
-	if o.Workers > 0 {
-		return o.Workers
-	}
-	return runtime.GOMAXPROCS(0)
-}
+func (o BuildOptions) workers() int { return workersOr(o.Workers) }
 
 func (o BuildOptions) validate() error {
 	s := o.Settings

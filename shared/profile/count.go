@@ -39,9 +39,12 @@ type CountOptions struct {
 	RowByRow bool
 }
 
-func (o CountOptions) workers() int {
-	if o.Workers > 0 {
-		return o.Workers
+func (o CountOptions) workers() int { return workersOr(o.Workers) }
+
+// workersOr is n when it is positive, else the number of usable CPUs.
+func workersOr(n int) int {
+	if n > 0 {
+		return n
 	}
 	return runtime.GOMAXPROCS(0)
 }
