@@ -53,19 +53,15 @@ note (--numeric COL makes any column a feature). --out may be a path or s3://buc
 				r = dataset.ReadAhead(r)
 			}
 			defer r.Close()
+			if mv {
+				// The build's read is the fit's first pass; the fit reads
+				// the input again only when it cannot keep its cells in a
+				// temporary file.
+				opts.Multivariate = &profile.MultivariateOptions{Options: mvOpts, Reopen: reopen(input, format)}
+			}
 			p, err := profile.Build(ctx, r, input, opts)
 			if err != nil {
 				return err
-			}
-			if mv && len(p.Features) > 0 {
-				if err := fitMultivariate(ctx, p, input, format, mvOpts); err != nil {
-					if ctx.Err() != nil {
-						return err
-					}
-					// data that PCA cannot model (every feature constant)
-					// still get their per-feature profile
-					p.Notes = append(p.Notes, "no multivariate model: "+err.Error())
-				}
 			}
 			data, err := p.Encode()
 			if err != nil {
@@ -99,18 +95,16 @@ note (--numeric COL makes any column a feature). --out may be a path or s3://buc
 	f.IntVar(&opts.MaxCategories, "max-categories", opts.MaxCategories, "categories kept per categorical feature")
 	f.IntVar(&opts.DiscreteMax, "discrete-max", opts.DiscreteMax, "numeric columns with at most this many distinct values are discrete")
 	f.IntVar(&opts.Workers, "workers", 0, "goroutines binning the columns (default: the number of CPUs); the profile is the same for every value")
-	f.BoolVar(&mv, "multivariate", mv, "fit the multivariate reconstruction model (PCA) of the features; reads the input once more")
+	f.BoolVar(&mv, "multivariate", mv, "fit the multivariate reconstruction model (PCA) of the features")
 	f.Float64Var(&mvOpts.VarianceShare, "variance-share", multivariate.DefaultVarianceShare, "multivariate model: keep the fewest components explaining more than this share of the variance")
 	f.IntVar(&mvOpts.WindowSize, "window-size", 0, "multivariate model: records per window the default thresholds are reported for (optional)")
 	required(cmd, "input", "out")
 	return cmd
 }
 
-// fitMultivariate fits the reconstruction model of p's features on the input
-// (read again, once) and stores it in p.
-func fitMultivariate(ctx context.Context, p *profile.Profile, input, format string, opts multivariate.Options) error {
-	specs := p.MultivariateSpecs()
-	open := func(context.Context) (dataset.Reader, error) {
+// reopen opens the input again for the multivariate fit.
+func reopen(input, format string) multivariate.Open {
+	return func(context.Context) (dataset.Reader, error) {
 		r, err := openInput(input, format)
 		if err != nil {
 			return nil, err
@@ -120,9 +114,4 @@ func fitMultivariate(ctx context.Context, p *profile.Profile, input, format stri
 		}
 		return dataset.ReadAhead(r), nil
 	}
-	m, err := multivariate.Fit(ctx, open, specs, opts)
-	if err != nil {
-		return fmt.Errorf("profile %s: %w", input, err)
-	}
-	return p.SetMultivariate(m)
 }

@@ -15,8 +15,12 @@
 //
 // Fit makes three passes over the reference (encoding statistics, the
 // scatter matrix, the errors), the last two over a temporary file of the
-// cells the first read, so its memory is bounded by the d×d scatter matrix and
-// a fixed-size sample of errors, not by the number of rows. A Summary of the
+// cells the first read, a block of rows per goroutine on every core, so its
+// memory is bounded by the d×d scatter matrix, a fixed-size sample of errors
+// and a few blocks, not by the number of rows; the model does not depend on
+// the number of goroutines. A Collector is the first pass fed by another
+// reader of the data: a profile build gives it each feature's values as it
+// counts them, so the reference is read once. A Summary of the
 // errors of a set of rows (count, sum, sum of squares, counts on the
 // reference's error grid, per-feature sums of squared residuals) merges by
 // addition, so the ingest function can summarise each batch and the drift

@@ -4,9 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"math"
 	"math/rand/v2"
+	"runtime"
 	"slices"
 	"strings"
 
@@ -40,6 +40,13 @@ type Options struct {
 	WindowSize int
 	// Seed seeds the reservoir sample.
 	Seed uint64
+	// Workers is how many goroutines read and score the reference (default:
+	// the number of usable CPUs); the model is the same for every value.
+	Workers int
+	// Skip, when not nil, leaves out the records it is true of (a profile
+	// build leaves out the records of failed model calls, as the counts
+	// do). The data is then read record by record.
+	Skip func(values []dataset.Value) bool
 }
 
 func (o Options) withDefaults() Options {
@@ -55,6 +62,9 @@ func (o Options) withDefaults() Options {
 	if o.SampleSize == 0 {
 		o.SampleSize = 1 << 20
 	}
+	if o.Workers <= 0 {
+		o.Workers = runtime.GOMAXPROCS(0)
+	}
 	return o
 }
 
@@ -69,9 +79,11 @@ type Open func(ctx context.Context) (dataset.Reader, error)
 // Fit fits a reconstruction model of the features specs on the data that
 // open reads. It makes three passes over the data: the encodings, the
 // scatter matrix of the standardised rows, and the errors. The first reads
-// the data and keeps its cells in a temporary file (8 bytes a cell, up to
-// 1 GiB), which the other two replay; without one they read the data again.
-// Memory is O(d²) plus the error sample, whatever the number of rows.
+// the data (a file read column by column, on every core) and keeps its
+// cells in a temporary file (8 bytes a cell, up to 4 GiB), which the other
+// two read back on every core; without one they read the data again.
+// Memory is O(d²) plus the error sample and a few blocks of rows, whatever
+// the number of rows.
 func Fit(ctx context.Context, open Open, specs []Spec, opts Options) (*Model, error) {
 	opts = opts.withDefaults()
 	if !(opts.VarianceShare > 0 && opts.VarianceShare < 1) {
@@ -80,85 +92,90 @@ func Fit(ctx context.Context, open Open, specs []Spec, opts Options) (*Model, er
 	if len(specs) == 0 {
 		return nil, errors.New("fit multivariate model: no features")
 	}
-	f := &fitter{specs: specs, opts: opts, spill: newFitSpill(len(specs))}
-	defer func() {
-		if f.spill != nil {
-			f.spill.remove()
-		}
-	}()
-	if err := f.pass(ctx, open, f.countRow); err != nil {
+	c := NewCollector(specs, opts)
+	defer c.Close()
+	if err := c.read(ctx, open); err != nil {
 		return nil, fmt.Errorf("fit multivariate model: read encodings: %w", err)
 	}
+	return c.Fit(ctx, open)
+}
+
+// fit makes the fit's second and third passes, the first's statistics in
+// f.stats.
+func (f *fitter) fit(ctx context.Context, open Open) (*Model, error) {
 	if f.n == 0 {
 		return nil, errors.New("fit multivariate model: no rows")
 	}
 	f.encodings()
-	if err := f.replayOrRead(ctx, open, f.scatterRow, f.scatterEncoded); err != nil {
+	if err := f.blocks(ctx, open, f.scatterBlock, f.mergeScatter); err != nil {
 		return nil, fmt.Errorf("fit multivariate model: read scatter: %w", err)
 	}
 	if err := f.pca(); err != nil {
 		return nil, fmt.Errorf("fit multivariate model: %w", err)
 	}
-	f.model.Reference = Summary{Residuals: make([]float64, len(specs))}
-	f.row = 0
-	f.rng = rand.New(rand.NewPCG(opts.Seed, 0x6d77))
-	if err := f.replayOrRead(ctx, open, f.errorRow, f.errorEncoded); err != nil {
+	f.model.Reference = Summary{Residuals: make([]float64, len(f.specs))}
+	f.rng = rand.New(rand.NewPCG(f.opts.Seed, 0x6d77))
+	if err := f.blocks(ctx, open, f.errorBlock, f.mergeErrors); err != nil {
 		return nil, fmt.Errorf("fit multivariate model: read errors: %w", err)
 	}
 	f.grid()
 	return f.model, nil
 }
 
-// replayOrRead runs a later pass over the first pass's spill when there is
-// one (encoded, the row's encodings with NaN for missing cells), else over
-// the data read again.
-func (f *fitter) replayOrRead(ctx context.Context, open Open, read func([]dataset.Value), encoded func([]float64)) error {
-	if f.spill == nil {
-		return f.pass(ctx, open, read)
+// read is the first pass over the data open reads.
+func (c *Collector) read(ctx context.Context, open Open) error {
+	if open == nil {
+		return errors.New("no data to read")
 	}
-	if f.table == nil {
-		f.table = make([][]float64, len(f.specs))
-		for j := range f.specs {
-			ft := &f.model.Features[j]
-			if ft.Kind == Numeric {
-				continue
-			}
-			f.table[j] = make([]float64, len(f.spill.names[j]))
-			for k, name := range f.spill.names[j] {
-				f.table[j][k] = ft.lookup(name)
-			}
-		}
+	r, err := open(ctx)
+	if err != nil {
+		return err
 	}
-	return f.spill.replay(ctx, f.decode, encoded)
+	defer r.Close()
+	cols, err := featureColumns(r.Columns(), c.specs)
+	if err != nil {
+		return err
+	}
+	if cr, ok := r.(dataset.ColumnReader); ok && c.opts.Skip == nil {
+		return c.readColumns(ctx, cr, cols, c.opts.Workers)
+	}
+	return c.readRows(ctx, r, cols)
 }
 
-// decode returns the encoding of a spilled cell of feature j, NaN when it
-// is missing (or, numeric, not a number): what Feature.encode gives before
-// imputation.
-func (f *fitter) decode(j int, code uint64) float64 {
-	if f.specs[j].Kind == Numeric {
-		return math.Float64frombits(code)
+// blocks runs a later pass over the blocks of the spill, or of the data
+// read again when there is no spill.
+func (f *fitter) blocks(ctx context.Context, open Open, work func(w int, blk *block), merge func(blk *block)) error {
+	src := &blockSource{f: f}
+	if f.spill != nil {
+		if f.tables == nil {
+			f.tables = f.spillTables()
+		}
+		src.tables = f.tables
+	} else {
+		if open == nil {
+			return errors.New("no temporary file for the cells, and no way to read the data again")
+		}
+		r, err := open(ctx)
+		if err != nil {
+			return err
+		}
+		defer r.Close()
+		if src.cols, err = featureColumns(r.Columns(), f.specs); err != nil {
+			return err
+		}
+		src.r = r
 	}
-	switch code {
-	case codeMissing:
-		return math.NaN()
-	case codeUncounted:
-		return 0 // a name the encoding does not know, like lookup's
-	}
-	return f.table[j][code-firstName]
+	return f.eachBlock(ctx, src, work, merge)
 }
 
 type fitter struct {
-	specs []Spec
-	opts  Options
-	cols  []int // column index in the reader per spec
-	n     int64
+	specs   []Spec
+	opts    Options
+	workers int
+	n       int64
 
 	// pass 1
-	sum     []float64
-	present []int64
-	counts  []map[string]int64
-	over    []int64 // categories beyond countedNames
+	stats []*featureStats
 
 	// pass 2: the scatter of the even and of the odd rows
 	model   *Model
@@ -166,180 +183,19 @@ type fitter struct {
 	scatter [2]*mat.SymDense
 	dsum    [2][]float64
 	nh      [2]int64
-	row     int64
-	x       []float64
 
 	// spill keeps the first pass's cells for the two later passes (nil:
-	// they read the data again); table is the encoding of each spilled
+	// they read the data again); tables is the encoding of each spilled
 	// name of each categorical feature.
-	spill *fitSpill
-	table [][]float64
+	spill  *fitSpill
+	tables [][]float64
 
-	// pass 3: each row scored by the model of the other half
-	scorer [2]*Scorer
-	resid  []float64
-	sample []float64
-	seen   int64
-	rng    *rand.Rand
-}
-
-func (f *fitter) pass(ctx context.Context, open Open, row func(vals []dataset.Value)) error {
-	r, err := open(ctx)
-	if err != nil {
-		return err
-	}
-	defer r.Close()
-	f.cols = f.cols[:0]
-	names := r.Columns()
-	for _, s := range f.specs {
-		i := slices.Index(names, s.Name)
-		if i < 0 {
-			return fmt.Errorf("no column %q", s.Name)
-		}
-		f.cols = append(f.cols, i)
-	}
-	vals := make([]dataset.Value, len(f.specs))
-	if cr, ok := r.(dataset.ColumnReader); ok {
-		return f.passColumns(ctx, cr, vals, row)
-	}
-	var rec dataset.Row
-	for k := 0; ; k++ {
-		if k%4096 == 0 {
-			if err := ctx.Err(); err != nil {
-				return err
-			}
-		}
-		if err := r.Next(&rec); err == io.EOF {
-			return nil
-		} else if err != nil {
-			return err
-		}
-		for j, c := range f.cols {
-			if c < len(rec.Values) {
-				vals[j] = rec.Values[c]
-			} else {
-				vals[j] = dataset.Value{}
-			}
-		}
-		row(vals)
-	}
-}
-
-// passBlock is how many records passColumns decodes of each column at a
-// time.
-const passBlock = 4096
-
-// passColumns is pass over a file read column by column: the features'
-// values are decoded in blocks, never assembled with the other columns into
-// records. The other columns are decoded too, so that a value the reader
-// rejects ends the pass where reading record by record ends it, with the
-// same error, after the records before it.
-func (f *fitter) passColumns(ctx context.Context, r dataset.ColumnReader, vals []dataset.Value, row func(vals []dataset.Value)) error {
-	names := r.Columns()
-	cursors := make([]dataset.ColumnCursor, len(names))
-	defer func() {
-		for _, c := range cursors {
-			if c != nil {
-				c.Close()
-			}
-		}
-	}()
-	cols := make([]dataset.Column, len(names))
-	for i := range names {
-		c, err := r.ColumnCursor(i)
-		if err != nil {
-			return err
-		}
-		cursors[i] = c
-	}
-	total := r.Records()
-	for first := int64(0); first < total; first += passBlock {
-		if err := ctx.Err(); err != nil {
-			return err
-		}
-		n := int(min(passBlock, total-first))
-		var failed error
-		for i, c := range cursors {
-			err := c.Read(&cols[i], n)
-			if err == nil && cols[i].Len() < n {
-				err = fmt.Errorf("column %s ends at record %d of %d", names[i], first+int64(cols[i].Len()), total)
-			}
-			if err != nil && cols[i].Len() < n {
-				n, failed = cols[i].Len(), err // the first column in the record's order wins a tie
-			}
-		}
-		for k := range n {
-			for j, c := range f.cols {
-				vals[j] = cols[c].Value(k)
-			}
-			row(vals)
-		}
-		if failed != nil {
-			return failed
-		}
-	}
-	return nil
-}
-
-// numberOf reads a numeric cell; text that is not a finite number is missing.
-func numberOf(v dataset.Value) (float64, bool) {
-	x := (&Feature{Kind: Numeric, Impute: math.NaN()}).encode(v)
-	return x, !math.IsNaN(x)
-}
-
-func (f *fitter) countRow(vals []dataset.Value) {
-	if f.sum == nil {
-		d := len(f.specs)
-		f.sum, f.present = make([]float64, d), make([]int64, d)
-		f.counts, f.over = make([]map[string]int64, d), make([]int64, d)
-		for j := range f.counts {
-			f.counts[j] = make(map[string]int64)
-		}
-	}
-	f.n++
-	sp := f.spill
-	for j, s := range f.specs {
-		v := vals[j]
-		if s.Kind == Numeric {
-			x, ok := numberOf(v)
-			if ok {
-				f.sum[j] += x
-				f.present[j]++
-			}
-			if sp != nil {
-				sp.setNumber(j, x)
-			}
-			continue
-		}
-		if v.Kind == dataset.Missing {
-			if sp != nil {
-				sp.setCode(j, codeMissing)
-			}
-			continue
-		}
-		f.present[j]++
-		name := v.AsString()
-		counted := true
-		if n, ok := f.counts[j][name]; ok {
-			f.counts[j][name] = n + 1
-		} else if len(f.counts[j]) < countedNames {
-			name = strings.Clone(name)
-			f.counts[j][name] = 1
-		} else {
-			f.over[j]++
-			counted = false
-		}
-		if sp != nil {
-			if counted {
-				sp.setCode(j, sp.nameCode(j, name))
-			} else {
-				sp.setCode(j, codeUncounted)
-			}
-		}
-	}
-	if sp != nil {
-		f.spill = sp.endRow()
-	}
+	// pass 3: each row scored by the model of the other half (one pair of
+	// scorers per worker)
+	scorers [][2]*Scorer
+	sample  []float64
+	seen    int64
+	rng     *rand.Rand
 }
 
 // encodings sets each feature's imputation and encoding, and the shift that
@@ -352,8 +208,8 @@ func (f *fitter) encodings() {
 	for j, s := range f.specs {
 		ft := Feature{Name: s.Name, Kind: s.Kind}
 		if s.Kind == Numeric {
-			if f.present[j] > 0 {
-				ft.Impute = f.sum[j] / float64(f.present[j])
+			if st := f.stats[j]; st.present > 0 {
+				ft.Impute = st.sum / float64(st.present)
 			}
 			f.shift[j] = ft.Impute
 			m.Features[j] = ft
@@ -363,9 +219,10 @@ func (f *fitter) encodings() {
 			name string
 			n    int64
 		}
-		all := make([]nc, 0, len(f.counts[j]))
-		for name, c := range f.counts[j] {
-			all = append(all, nc{name, c})
+		st := f.stats[j]
+		all := make([]nc, 0, len(st.names))
+		for k, name := range st.names {
+			all = append(all, nc{name, st.counts[k]})
 		}
 		// most frequent first; ties by name, so the mode is the smallest
 		// of the most frequent names (SimpleImputer's most_frequent rule).
@@ -378,7 +235,7 @@ func (f *fitter) encodings() {
 			}
 			return strings.Compare(a.name, b.name)
 		})
-		missing := f.n - f.present[j]
+		missing := f.n - st.present
 		if len(all) > 0 {
 			ft.Mode = all[0].name
 			all[0].n += missing // the imputed reference, as the encoder is fitted on it
@@ -404,49 +261,6 @@ func (f *fitter) encodings() {
 	for h := range f.scatter {
 		f.scatter[h] = mat.NewSymDense(d, nil)
 		f.dsum[h] = make([]float64, d)
-	}
-	f.x = make([]float64, d)
-	f.counts, f.sum = nil, nil
-}
-
-func (f *fitter) scatterRow(vals []dataset.Value) {
-	for j := range f.model.Features {
-		f.x[j] = f.model.Features[j].encode(vals[j]) - f.shift[j]
-	}
-	f.addScatter()
-}
-
-// scatterEncoded is scatterRow of a row already encoded (NaN: missing).
-func (f *fitter) scatterEncoded(enc []float64) {
-	for j := range f.model.Features {
-		v := enc[j]
-		if v != v {
-			v = f.model.Features[j].Impute
-		}
-		f.x[j] = v - f.shift[j]
-	}
-	f.addScatter()
-}
-
-// addScatter adds the centred row f.x to its half's scatter.
-func (f *fitter) addScatter() {
-	d := len(f.specs)
-	h := f.row % 2
-	f.row++
-	f.nh[h]++
-	for j := range f.x {
-		f.dsum[h][j] += f.x[j]
-	}
-	raw := f.scatter[h].RawSymmetric()
-	for i := 0; i < d; i++ {
-		xi := f.x[i]
-		if xi == 0 {
-			continue
-		}
-		row := raw.Data[i*raw.Stride : i*raw.Stride+d]
-		for k := i; k < d; k++ {
-			row[k] += xi * f.x[k]
-		}
 	}
 }
 
@@ -482,7 +296,8 @@ func (f *fitter) pca() error {
 		return err
 	}
 	m.Components, m.Explained = comps, cum
-	for h := range f.scorer {
+	var halves [2]*Model
+	for h := range halves {
 		half := &Model{Features: m.Features, Components: m.Components}
 		if f.nh[h] >= minHalfRows {
 			hc, _ := covariance(f.scatter[h], f.dsum[h], f.nh[h])
@@ -490,7 +305,11 @@ func (f *fitter) pca() error {
 				half.Components = comps
 			}
 		}
-		f.scorer[1-h] = NewScorer(half) // rows of the other half are scored with it
+		halves[1-h] = half // rows of the other half are scored with it
+	}
+	f.scorers = make([][2]*Scorer, f.workers)
+	for w := range f.scorers {
+		f.scorers[w] = [2]*Scorer{NewScorer(halves[0]), NewScorer(halves[1])}
 	}
 	return nil
 }
@@ -562,40 +381,6 @@ func (f *fitter) components(cov *mat.SymDense, k int) ([][]float64, float64, err
 }
 
 const eps = 2.220446049250313e-16
-
-func (f *fitter) errorRow(vals []dataset.Value) {
-	if f.resid == nil {
-		f.resid = make([]float64, len(f.specs))
-	}
-	f.addError(f.scorer[f.row%2].Error(vals, f.resid))
-}
-
-// errorEncoded is errorRow of a row already encoded (NaN: missing).
-func (f *fitter) errorEncoded(enc []float64) {
-	if f.resid == nil {
-		f.resid = make([]float64, len(f.specs))
-	}
-	f.addError(f.scorer[f.row%2].ErrorOf(enc, f.resid))
-}
-
-// addError adds a reference row's error e (its squared residuals in
-// f.resid) to the reference summary and the sample.
-func (f *fitter) addError(e float64) {
-	f.row++
-	s := &f.model.Reference
-	s.Count++
-	s.Sum += e
-	s.SumSquares += e * e
-	for j, r := range f.resid {
-		s.Residuals[j] += r
-	}
-	f.seen++
-	if len(f.sample) < f.opts.SampleSize {
-		f.sample = append(f.sample, e)
-	} else if k := f.rng.Int64N(f.seen); k < int64(f.opts.SampleSize) {
-		f.sample[k] = e
-	}
-}
 
 // grid sets the error quantile edges and counts the reference errors on them.
 func (f *fitter) grid() {

@@ -1,22 +1,24 @@
 package multivariate
 
 import (
-	"bufio"
-	"context"
 	"encoding/binary"
-	"errors"
 	"fmt"
-	"io"
 	"math"
 	"os"
+	"sync/atomic"
 )
 
-// spillLimit bounds the file of codes a fit keeps (8 bytes a cell: 200 MB
-// for 1M rows of 25 features); past it the fit reads the data again instead.
-var spillLimit int64 = 1 << 30
+// spillLimit bounds the file of cells a fit keeps (8 bytes a cell: 144 MB
+// for 1M rows of 18 features); past it the fit reads the data again instead.
+var spillLimit int64 = 4 << 30
+
+// blockRows is how many rows a block of the spill holds, and how many the
+// later passes give a goroutine at a time.
+const blockRows = 8192
 
 // Codes of a categorical cell in the spill: missing, a name the fit did not
-// count (beyond countedNames), or firstName plus the name's index.
+// count (beyond countedNames), or firstName plus the name's index in the
+// order the first pass met it.
 const (
 	codeMissing   = 0
 	codeUncounted = 1
@@ -24,18 +26,18 @@ const (
 )
 
 // fitSpill keeps what the first pass read of every cell, so that the two
-// later passes replay it from a temporary file instead of decoding the data
-// again: a numeric cell's number (NaN when missing or not a number), a
-// categorical cell's code. A fit without a usable spill (no temporary
-// directory, a write failure, more than spillLimit bytes) reads the data
-// again, with the same result.
+// later passes read it back from a temporary file, on every core, instead of
+// decoding the data again: a numeric cell's number (NaN when missing or not
+// a number), a categorical cell's code. The file is a run of blocks of
+// blockRows rows; within a block, each feature's cells in turn, so a block
+// is written a column at a time by the first pass (one goroutine per
+// column) or at once (reading record by record), and read at once. A fit
+// without a usable spill (no temporary directory, a write failure, more
+// than spillLimit bytes) reads the data again, with the same result.
 type fitSpill struct {
-	file  *os.File
-	w     *bufio.Writer
-	size  int64
-	buf   []byte
-	names [][]string         // per categorical feature: its counted names by index
-	ids   []map[string]int64 // per categorical feature: each counted name's index
+	file   *os.File
+	d      int
+	failed atomic.Bool
 }
 
 // newFitSpill returns a spill for d features, or nil when no temporary file
@@ -45,75 +47,71 @@ func newFitSpill(d int) *fitSpill {
 	if err != nil {
 		return nil
 	}
-	return &fitSpill{file: file, w: bufio.NewWriterSize(file, 1<<20), buf: make([]byte, 8*d),
-		names: make([][]string, d), ids: make([]map[string]int64, d)}
+	return &fitSpill{file: file, d: d}
 }
 
-// setNumber and setCode put cell j of the row being written.
-func (s *fitSpill) setNumber(j int, x float64) {
-	binary.LittleEndian.PutUint64(s.buf[8*j:], math.Float64bits(x))
+// blockBytes is the size of a block in the file.
+func (s *fitSpill) blockBytes() int64 { return int64(s.d) * blockRows * 8 }
+
+// writeColumn writes the cells of feature j in block b (buf: room for
+// their bytes). Goroutines may write different columns at once; a failure,
+// or a block past spillLimit, marks the spill failed.
+func (s *fitSpill) writeColumn(b, j int, cells []uint64, buf []byte) {
+	if s == nil || s.failed.Load() {
+		return
+	}
+	if int64(b+1)*s.blockBytes() > spillLimit {
+		s.failed.Store(true)
+		return
+	}
+	for k, c := range cells {
+		binary.LittleEndian.PutUint64(buf[8*k:], c)
+	}
+	if _, err := s.file.WriteAt(buf[:8*len(cells)], int64(b)*s.blockBytes()+int64(j)*blockRows*8); err != nil {
+		s.failed.Store(true)
+	}
 }
 
-func (s *fitSpill) setCode(j int, code uint64) { binary.LittleEndian.PutUint64(s.buf[8*j:], code) }
-
-// nameCode returns the code of a counted name, numbering it when new.
-func (s *fitSpill) nameCode(j int, name string) uint64 {
-	if s.ids[j] == nil {
-		s.ids[j] = make(map[string]int64)
-	}
-	k, ok := s.ids[j][name]
-	if !ok {
-		k = int64(len(s.names[j]))
-		s.ids[j][name] = k
-		s.names[j] = append(s.names[j], name)
-	}
-	return uint64(k) + firstName
-}
-
-// endRow writes the row; the spill is dropped past spillLimit or on a
-// write failure.
-func (s *fitSpill) endRow() *fitSpill {
-	s.size += int64(len(s.buf))
-	if s.size > spillLimit {
-		s.remove()
-		return nil
-	}
-	if _, err := s.w.Write(s.buf); err != nil {
+// usable returns the spill, or nil (and the file removed) when a write
+// failed.
+func (s *fitSpill) usable() *fitSpill {
+	if s != nil && s.failed.Load() {
 		s.remove()
 		return nil
 	}
 	return s
 }
 
-// replay reads the rows back, decoding each into x (one value per
-// feature, the encoding of the cell, NaN when missing) for row.
-func (s *fitSpill) replay(ctx context.Context, enc func(j int, code uint64) float64, row func(x []float64)) error {
-	if err := s.w.Flush(); err != nil {
-		return fmt.Errorf("spill: %w", err)
+// readBlock reads block b's cells into buf (8 bytes a cell) and decodes
+// the first rows rows of each feature into dst (feature j at j*blockRows):
+// a numeric cell's number, a categorical cell's encoding in tables[j]
+// (indexed by name), NaN when missing, 0 for an uncounted name.
+func (s *fitSpill) readBlock(b, rows int, buf []byte, dst []float64, tables [][]float64) error {
+	if _, err := s.file.ReadAt(buf, int64(b)*s.blockBytes()); err != nil {
+		return fmt.Errorf("spill: read block %d: %w", b, err)
 	}
-	if _, err := s.file.Seek(0, io.SeekStart); err != nil {
-		return fmt.Errorf("spill: %w", err)
-	}
-	r := bufio.NewReaderSize(s.file, 1<<20)
-	d := len(s.buf) / 8
-	x := make([]float64, d)
-	for k := 0; ; k++ {
-		if k%4096 == 0 {
-			if err := ctx.Err(); err != nil {
-				return err
+	for j := range s.d {
+		col := buf[j*blockRows*8:]
+		out := dst[j*blockRows : j*blockRows+rows]
+		table := tables[j]
+		if table == nil {
+			for k := range out {
+				out[k] = math.Float64frombits(binary.LittleEndian.Uint64(col[8*k:]))
+			}
+			continue
+		}
+		for k := range out {
+			switch c := binary.LittleEndian.Uint64(col[8*k:]); c {
+			case codeMissing:
+				out[k] = math.NaN()
+			case codeUncounted:
+				out[k] = 0 // a name the encoding does not know, like lookup's
+			default:
+				out[k] = table[c-firstName]
 			}
 		}
-		if _, err := io.ReadFull(r, s.buf); err != nil {
-			if errors.Is(err, io.EOF) {
-				return nil
-			}
-			return fmt.Errorf("spill: %w", err)
-		}
-		for j := range x {
-			x[j] = enc(j, binary.LittleEndian.Uint64(s.buf[8*j:]))
-		}
-		row(x)
 	}
+	return nil
 }
 
 // remove deletes the file.

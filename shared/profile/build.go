@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/modelwatch/modelwatch/shared/dataset"
+	"github.com/modelwatch/modelwatch/shared/multivariate"
 	"github.com/modelwatch/modelwatch/shared/stats"
 )
 
@@ -39,6 +40,24 @@ type BuildOptions struct {
 	// the sampled records, Workers goroutines then decode and add the
 	// columns. The profile and the errors are the same either way.
 	RowByRow bool
+	// Multivariate, when not nil, also fits the multivariate reconstruction
+	// model of the features (package multivariate) and attaches it to the
+	// profile. Its first pass is this read of the data; see
+	// MultivariateOptions.
+	Multivariate *MultivariateOptions
+}
+
+// MultivariateOptions configure the multivariate model a build fits. The
+// model is fitted on the records the profile counts (not those of failed
+// model calls). The build's own read is the fit's first pass; the fit's
+// other two passes read its temporary file, or the data again through
+// Reopen when it has none (or when a feature's kind was only settled past
+// the sampled rows). Data that PCA cannot model (every feature constant)
+// get a note instead of a model.
+type MultivariateOptions struct {
+	multivariate.Options
+	// Reopen opens the data again, from its start.
+	Reopen multivariate.Open
 }
 
 func (o BuildOptions) workers() int { return workersOr(o.Workers) }
@@ -82,6 +101,10 @@ type refColumn struct {
 	// undecided columns had no value in the sampled rows: their first value
 	// decides their kind (nothing but missing values was counted before it).
 	undecided bool
+	// fit is given the feature's values, as feature fitCol of the
+	// multivariate fit's first pass (nil: no fit).
+	fit    *multivariate.Collector
+	fitCol int
 }
 
 // Build reads the reference data of r (named name in errors) and builds its
@@ -133,6 +156,7 @@ func Build(ctx context.Context, r dataset.Reader, name string, opts BuildOptions
 	if err := b.infer(r.Columns(), sample); err != nil {
 		return nil, fmt.Errorf("build profile: %w", err)
 	}
+	b.startFit()
 	for _, row := range sample {
 		if err := b.add(row, r.Columns()); err != nil {
 			return nil, err
@@ -158,7 +182,14 @@ func Build(ctx context.Context, r dataset.Reader, name string, opts BuildOptions
 			}
 		}
 	}
-	return b.profile()
+	p, err := b.profile()
+	if err != nil {
+		return nil, err
+	}
+	if err := b.fitModel(ctx, p); err != nil {
+		return nil, err
+	}
+	return p, nil
 }
 
 // addRows adds the records of r to its end, one by one.
@@ -217,6 +248,8 @@ type builder struct {
 	// where it was not what their names suggest.
 	times []string
 	notes []string
+	// fit is the first pass of the multivariate fit (nil: none).
+	fit *multivariate.Collector
 }
 
 func (b *builder) column(name string) *refColumn {
@@ -540,12 +573,12 @@ func (c *refColumn) add(v dataset.Value, s Settings) error {
 	}
 	switch v.Kind {
 	case dataset.Missing:
-		c.missing++
+		c.addMissing()
 		return nil
 	case dataset.Bool:
 		if c.kind != Categorical {
 			if c.lenient {
-				c.missing++
+				c.addMissing()
 				c.coerced++
 				return nil
 			}
@@ -558,7 +591,7 @@ func (c *refColumn) add(v dataset.Value, s Settings) error {
 			c.countCategory(strconv.FormatFloat(v.Num, 'g', -1, 64))
 			return nil
 		}
-		return c.addNumber(v.Num, s)
+		return c.addFeatureNumber(v.Num, s)
 	case dataset.Text:
 		if c.kind == Categorical {
 			c.countCategory(v.Str)
@@ -566,7 +599,7 @@ func (c *refColumn) add(v dataset.Value, s Settings) error {
 		}
 		f, err := dataset.ParseNumber(v.Str)
 		if err != nil && c.lenient && !isNonFiniteText(v.Str) {
-			c.missing++
+			c.addMissing()
 			c.coerced++
 			return nil
 		}
@@ -574,14 +607,36 @@ func (c *refColumn) add(v dataset.Value, s Settings) error {
 			return fmt.Errorf("%w (the column was numeric in the first %d rows: use --categorical %s to profile it as categories, or --numeric %s to count the values that are not numbers as missing)",
 				err, inferenceRows, c.name, c.name)
 		}
-		return c.addNumber(f, s)
+		return c.addFeatureNumber(f, s)
 	}
 	return fmt.Errorf("unknown value kind %d", v.Kind)
+}
+
+// addMissing counts a missing value.
+func (c *refColumn) addMissing() {
+	c.missing++
+	if c.fit != nil {
+		c.fit.AddMissing(c.fitCol)
+	}
+}
+
+// addFeatureNumber adds a number read from the column's values.
+func (c *refColumn) addFeatureNumber(v float64, s Settings) error {
+	if err := c.addNumber(v, s); err != nil {
+		return err
+	}
+	if c.fit != nil {
+		c.fit.AddNumber(c.fitCol, v)
+	}
+	return nil
 }
 
 // countCategory counts s, copying it when it is new so that the map does not
 // keep the reader's record buffer alive.
 func (c *refColumn) countCategory(s string) {
+	if c.fit != nil {
+		c.fit.AddName(c.fitCol, s)
+	}
 	if n, ok := c.cats[s]; ok {
 		c.cats[s] = n + 1
 		return
@@ -607,6 +662,9 @@ func (c *refColumn) addNumber(v float64, s Settings) error {
 }
 
 func (b *builder) cleanup() {
+	if b.fit != nil {
+		b.fit.Close()
+	}
 	for _, c := range append(slices.Clone(b.cols), b.conf) {
 		if c != nil && c.values != nil {
 			c.values.close()
