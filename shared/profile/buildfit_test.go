@@ -102,4 +102,3 @@ func TestBuildFitsTheModelInItsRead(t *testing.T) {
 		}
 	}
 }
-
