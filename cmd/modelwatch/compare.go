@@ -37,6 +37,7 @@ exit status does not depend on it).
 Exit status: 0 no dataset drift, 1 error, 2 dataset drift detected.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			limitMemory()
 			ctx := cmd.Context()
 			var cfg drift.Config
 			if configPath != "" {

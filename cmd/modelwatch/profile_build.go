@@ -41,6 +41,7 @@ class of the prediction or label column; otherwise they are features, with a
 note (--numeric COL makes any column a feature). --out may be a path or s3://bucket/key.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			limitMemory()
 			ctx := cmd.Context()
 			r, err := openInput(input, format)
 			if err != nil {
