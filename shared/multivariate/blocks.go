@@ -2,18 +2,19 @@ package multivariate
 
 import (
 	"context"
+	"errors"
 	"io"
 	"sync"
+	"sync/atomic"
 
 	"github.com/modelwatch/modelwatch/shared/dataset"
 )
 
 // A block is blockRows rows of the reference, each feature's values in
 // turn (feature j at j*blockRows): its numbers, or its categories'
-// encodings, NaN where missing. The scatter and error passes read the
-// blocks on workers goroutines, a round of 2×workers blocks at a time, and
-// merge each round's results in block order, so the model does not depend
-// on the number of workers.
+// encodings, NaN where missing. The scatter and error passes work on the
+// blocks on every core and merge their results on one goroutine in block
+// order, so the model does not depend on the number of workers.
 type block struct {
 	index int // block number: its first row is index*blockRows
 	rows  int
@@ -83,51 +84,75 @@ func (s *blockSource) load(blk *block) error {
 	return nil
 }
 
-// eachBlock runs work on every block of the reference (on worker w of
-// f.workers) and then merge on each, in block order.
+// errStopped ends the work on the blocks after a failure.
+var errStopped = errors.New("stopped")
+
+// eachBlock runs work on every block of the reference, on f.workers
+// goroutines (one when the source reads the data again, in order), and
+// merge on each, in block order, on the caller's, while the workers go on
+// with the next blocks (3 per worker in flight).
 func (f *fitter) eachBlock(ctx context.Context, src *blockSource, work func(w int, blk *block), merge func(blk *block)) error {
-	workers := f.workers
 	blocks := int((f.n + blockRows - 1) / blockRows)
-	round := make([]*block, 2*workers)
-	for i := range round {
-		round[i] = &block{}
+	workers := f.workers
+	if !src.parallel() {
+		workers = 1
 	}
-	errs := make([]error, len(round))
-	for start := 0; start < blocks; start += len(round) {
-		if err := ctx.Err(); err != nil {
-			return err
-		}
-		slots := round[:min(len(round), blocks-start)]
-		for i, blk := range slots {
-			blk.index = start + i
-			if !src.parallel() {
-				if err := src.load(blk); err != nil {
-					return err
-				}
-			}
-		}
-		var wg sync.WaitGroup
-		for w := range min(workers, len(slots)) {
-			wg.Go(func() {
-				for i := w; i < len(slots); i += workers {
-					if src.parallel() {
-						if errs[i] = src.load(slots[i]); errs[i] != nil {
-							continue
-						}
-					}
-					work(w, slots[i])
-				}
-			})
-		}
-		wg.Wait()
-		for i, blk := range slots {
-			if errs[i] != nil {
-				return errs[i]
-			}
-			merge(blk)
-		}
+	ring := min(3*workers, blocks)
+	slots := make([]*block, ring)
+	free := make([]chan struct{}, ring)
+	done := make([]chan error, ring)
+	for s := range ring {
+		slots[s] = &block{}
+		free[s] = make(chan struct{}, 1)
+		free[s] <- struct{}{}
+		done[s] = make(chan error, 1)
 	}
-	return nil
+	var (
+		next atomic.Int64
+		stop atomic.Bool
+		wg   sync.WaitGroup
+	)
+	for w := range workers {
+		wg.Go(func() {
+			for {
+				i := int(next.Add(1) - 1)
+				if i >= blocks {
+					return
+				}
+				s := i % ring
+				<-free[s] // block i−ring is merged
+				if stop.Load() {
+					done[s] <- errStopped
+					continue
+				}
+				blk := slots[s]
+				blk.index = i
+				err := src.load(blk)
+				if err == nil {
+					work(w, blk)
+				}
+				done[s] <- err
+			}
+		})
+	}
+	var first error
+	for i := range blocks {
+		s := i % ring
+		err := <-done[s]
+		if first == nil && err == nil {
+			err = ctx.Err()
+		}
+		if first == nil && err != nil {
+			first = err
+			stop.Store(true)
+		}
+		if first == nil {
+			merge(slots[s])
+		}
+		free[s] <- struct{}{}
+	}
+	wg.Wait()
+	return first
 }
 
 // scatterBlock centres the block's values on the shift, imputing the

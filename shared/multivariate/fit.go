@@ -12,6 +12,7 @@ import (
 
 	"gonum.org/v1/gonum/mat"
 
+	"github.com/modelwatch/modelwatch/internal/floatsort"
 	"github.com/modelwatch/modelwatch/shared/dataset"
 )
 
@@ -389,7 +390,7 @@ func (f *fitter) grid() {
 	mean := s.Sum / float64(s.Count)
 	m.ErrorMean = mean
 	m.ErrorStd = math.Sqrt(math.Max(s.SumSquares/float64(s.Count)-mean*mean, 0))
-	slices.Sort(f.sample)
+	f.sample = sortErrors(f.sample)
 	bins := f.opts.GridBins
 	for i := 1; i < bins; i++ {
 		e := f.sample[int(int64(i)*int64(len(f.sample))/int64(bins))]
@@ -407,6 +408,17 @@ func (f *fitter) grid() {
 		scaleCounts(s.Grid, s.Count)
 	}
 	f.sample = nil
+}
+
+// sortErrors sorts the errors (non-negative, so never −0) with the radix
+// sort, or with slices.Sort when one is NaN (a reference with infinite
+// numbers).
+func sortErrors(errs []float64) []float64 {
+	if slices.ContainsFunc(errs, math.IsNaN) {
+		slices.Sort(errs)
+		return errs
+	}
+	return floatsort.Sort(errs, make([]float64, len(errs)))
 }
 
 // scaleCounts rescales counts to total (largest remainders).

@@ -7,6 +7,8 @@ import (
 	"io"
 	"math"
 	"os"
+
+	"github.com/modelwatch/modelwatch/internal/floatsort"
 )
 
 // spillChunk is how many values a column keeps in memory before it writes
@@ -79,7 +81,7 @@ func (s *spill) sorted(bufs *sortBuffers) ([]float64, error) {
 		return nil, err
 	}
 	bufs.values = out
-	return sortFloats(out, bufs.tmp), nil
+	return floatsort.Sort(out, bufs.tmp), nil
 }
 
 // readAll appends every value of the column, in the order added, to out.

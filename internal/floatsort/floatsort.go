@@ -1,4 +1,4 @@
-package profile
+package floatsort
 
 import (
 	"math"
@@ -23,14 +23,14 @@ func floatKey(v float64) uint64 {
 	return b ^ (uint64(int64(b)>>63) | 1<<63)
 }
 
-// sortFloats sorts x in increasing order with an LSD radix sort over the
+// Sort sorts x in increasing order with an LSD radix sort over the
 // IEEE-754 bits, using tmp (at least as long as x) as the second buffer. It
 // returns whichever of the two slices holds the result, of length len(x).
 //
 // x must contain no NaN and no −0 (callers normalise −0 to +0); then the
 // result equals slices.Sort's bit for bit, because equal keys are equal
-// float64 bits.
-func sortFloats(x, tmp []float64) []float64 {
+// float64 bits. Short slices are sorted with slices.Sort.
+func Sort(x, tmp []float64) []float64 {
 	if len(x) < radixMin {
 		slices.Sort(x)
 		return x

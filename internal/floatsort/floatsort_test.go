@@ -1,4 +1,4 @@
-package profile
+package floatsort
 
 import (
 	"math"
@@ -26,13 +26,13 @@ var radixCases = []radixCase{
 	}},
 	{"huge magnitudes", func(r *rand.Rand, n int) []float64 {
 		return fill(n, func() float64 {
-			return math.Copysign(MaxMagnitude*r.Float64(), r.Float64()-0.5)
+			return math.Copysign(maxMagnitude*r.Float64(), r.Float64()-0.5)
 		})
 	}},
 	{"every exponent", func(r *rand.Rand, n int) []float64 {
 		return fill(n, func() float64 {
 			v := math.Float64frombits(r.Uint64())
-			for v != v || math.IsInf(v, 0) || math.Abs(v) > MaxMagnitude {
+			for v != v || math.IsInf(v, 0) || math.Abs(v) > maxMagnitude {
 				v = math.Float64frombits(r.Uint64())
 			}
 			return v
@@ -46,6 +46,9 @@ var radixCases = []radixCase{
 	}},
 }
 
+// maxMagnitude is the largest magnitude a profile accepts.
+const maxMagnitude = 1e150
+
 func fill(n int, f func() float64) []float64 {
 	out := make([]float64, n)
 	for i := range out {
@@ -54,8 +57,7 @@ func fill(n int, f func() float64) []float64 {
 	return out
 }
 
-// normalised returns values with −0 replaced by +0, as refColumn.addNumber
-// stores them.
+// normalised returns values with −0 replaced by +0, as callers store them.
 func normalised(values []float64) []float64 {
 	out := slices.Clone(values)
 	for i, v := range out {
@@ -70,14 +72,14 @@ func sameBits(a, b []float64) bool {
 	return slices.EqualFunc(a, b, func(x, y float64) bool { return math.Float64bits(x) == math.Float64bits(y) })
 }
 
-func TestSortFloatsEqualsSlicesSort(t *testing.T) {
+func TestSortEqualsSlicesSort(t *testing.T) {
 	r := rand.New(rand.NewPCG(15, 1))
 	for _, tc := range radixCases {
 		for _, n := range []int{0, 1, 2, radixMin - 1, radixMin, radixMin + 1, 20_000} {
 			values := normalised(tc.gen(r, n))
 			want := slices.Clone(values)
 			slices.Sort(want)
-			got := sortFloats(slices.Clone(values), make([]float64, n))
+			got := Sort(slices.Clone(values), make([]float64, n))
 			if !sameBits(got, want) {
 				t.Errorf("%s, n=%d: radix sort differs from slices.Sort", tc.name, n)
 			}
@@ -85,53 +87,16 @@ func TestSortFloatsEqualsSlicesSort(t *testing.T) {
 	}
 }
 
-// oldEdges is the sort-based path the radix sort replaced: every value in
-// memory, slices.Sort, then the quantiles.
-func oldEdges(values []float64, bins int) []float64 {
-	sorted := normalised(values)
-	slices.Sort(sorted)
-	return quantileEdges(sorted, bins)
-}
-
-// TestSpillSortedEdgesEqualOldPath: the edges computed from the spilled and
-// radix-sorted column are bit for bit those of the old path, including
-// columns that spill to disk and reuse the buffers of a previous column.
-func TestSpillSortedEdgesEqualOldPath(t *testing.T) {
-	r := rand.New(rand.NewPCG(15, 2))
-	var bufs sortBuffers
-	for _, tc := range radixCases {
-		for _, n := range []int{1, 3, 999, 5000, spillChunk + 1234} {
-			values := tc.gen(r, n)
-			s := newSpill(t.TempDir())
-			for _, v := range normalised(values) {
-				if err := s.add(v); err != nil {
-					t.Fatal(err)
-				}
-			}
-			sorted, err := s.sorted(&bufs)
-			s.close()
-			if err != nil {
-				t.Fatal(err)
-			}
-			for _, bins := range []int{10, 1000} {
-				if got, want := quantileEdges(sorted, bins), oldEdges(values, bins); !sameBits(got, want) {
-					t.Errorf("%s, n=%d, %d bins: edges differ from the sort-based path", tc.name, n, bins)
-				}
-			}
-		}
-	}
-}
-
-// BenchmarkSortFloats1M sorts 1M normal doubles rounded to 4 decimals, the
+// BenchmarkSort1M sorts 1M normal doubles rounded to 4 decimals, the
 // values of one benchmark column, with the radix sort and with slices.Sort.
-func BenchmarkSortFloats1M(b *testing.B) {
+func BenchmarkSort1M(b *testing.B) {
 	r := rand.New(rand.NewPCG(15, 3))
 	values := fill(1_000_000, func() float64 { return math.Round(r.NormFloat64()*1e4) / 1e4 })
 	work, tmp := make([]float64, len(values)), make([]float64, len(values))
 	b.Run("radix", func(b *testing.B) {
 		for range b.N {
 			copy(work, values)
-			sortFloats(work, tmp)
+			Sort(work, tmp)
 		}
 	})
 	b.Run("pdqsort", func(b *testing.B) {
