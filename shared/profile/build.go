@@ -164,6 +164,8 @@ func Build(ctx context.Context, r dataset.Reader, name string, opts BuildOptions
 	}
 	if columns {
 		err = b.addColumns(ctx, cr, cursors, int64(len(sample)), opts.workers())
+	} else if w := opts.workers(); w > 1 {
+		err = b.addRowBlocks(ctx, r, w)
 	} else {
 		err = b.addRows(ctx, r)
 	}
@@ -504,7 +506,7 @@ func (b *builder) add(row dataset.Row, names []string) error {
 		return nil
 	}
 	for i, c := range b.cols {
-		if c.role == roleIgnored || c.role == roleError || c.role == roleScore || c.role == roleTime {
+		if !c.added() {
 			continue
 		}
 		v := dataset.Value{Kind: dataset.Missing}
@@ -515,29 +517,39 @@ func (b *builder) add(row dataset.Row, names []string) error {
 			return lineError(b.file, row.Line, c.name, err)
 		}
 	}
-	if b.conf != nil {
-		best, found := 0.0, false
-		for _, i := range b.scores {
-			if i >= len(row.Values) {
-				continue
-			}
-			s, ok, err := scoreValue(row.Values[i])
-			if err != nil {
-				name := b.cols[i].name
-				return lineError(b.file, row.Line, name, fmt.Errorf(
-					"%w (the column held class scores in the first %d rows; --numeric %s profiles it as a feature)", err, inferenceRows, name))
-			}
-			if ok && (!found || s > best) {
-				best, found = s, true
-			}
+	if f := b.addConfidence(row, b.rows-1); f != nil {
+		return f.err
+	}
+	return nil
+}
+
+// addConfidence adds the confidence of record (the highest of its class
+// scores) and its calibration, if the data has class scores.
+func (b *builder) addConfidence(row dataset.Row, record int64) *buildFailure {
+	if b.conf == nil {
+		return nil
+	}
+	best, found := 0.0, false
+	for _, i := range b.scores {
+		if i >= len(row.Values) {
+			continue
 		}
-		if !found {
-			b.conf.missing++
-		} else if err := b.conf.addNumber(best, b.opts.Settings); err != nil {
-			return lineError(b.file, row.Line, b.conf.name, err)
-		} else {
-			b.calibrate(row, best)
+		s, ok, err := scoreValue(row.Values[i])
+		if err != nil {
+			name := b.cols[i].name
+			return &buildFailure{record, len(b.cols) + orderScore, lineError(b.file, row.Line, name, fmt.Errorf(
+				"%w (the column held class scores in the first %d rows; --numeric %s profiles it as a feature)", err, inferenceRows, name))}
 		}
+		if ok && (!found || s > best) {
+			best, found = s, true
+		}
+	}
+	if !found {
+		b.conf.missing++
+	} else if err := b.conf.addNumber(best, b.opts.Settings); err != nil {
+		return &buildFailure{record, len(b.cols) + orderConfidence, lineError(b.file, row.Line, b.conf.name, err)}
+	} else {
+		b.calibrate(row, best)
 	}
 	return nil
 }
