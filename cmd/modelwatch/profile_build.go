@@ -95,7 +95,7 @@ note (--numeric COL makes any column a feature). --out may be a path or s3://buc
 	f.IntVar(&opts.Grid, "grid", opts.Grid, "fine bins per numeric feature (KS and Wasserstein resolution)")
 	f.IntVar(&opts.MaxCategories, "max-categories", opts.MaxCategories, "categories kept per categorical feature")
 	f.IntVar(&opts.DiscreteMax, "discrete-max", opts.DiscreteMax, "numeric columns with at most this many distinct values are discrete")
-	f.IntVar(&opts.Workers, "workers", 0, "goroutines binning the columns (default: the number of CPUs); the profile is the same for every value")
+	f.IntVar(&opts.Workers, "workers", 0, "goroutines adding and binning the columns (default: the number of CPUs); the profile is the same for every value")
 	f.BoolVar(&mv, "multivariate", mv, "fit the multivariate reconstruction model (PCA) of the features")
 	f.Float64Var(&mvOpts.VarianceShare, "variance-share", multivariate.DefaultVarianceShare, "multivariate model: keep the fewest components explaining more than this share of the variance")
 	f.IntVar(&mvOpts.WindowSize, "window-size", 0, "multivariate model: records per window the default thresholds are reported for (optional)")

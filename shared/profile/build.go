@@ -30,10 +30,11 @@ type BuildOptions struct {
 	TempDir string
 	// Now stamps the profile (default time.Now).
 	Now func() time.Time
-	// Workers is how many columns are binned at once once the data is read
+	// Workers is how many goroutines add the columns' values as the data
+	// is read, and how many columns are binned at once once it is read
 	// (default GOMAXPROCS). The profile is the same for every value. Each
-	// worker holds two sort buffers of a column's values (16 bytes a value);
-	// fewer workers run when those would pass 256 MiB in all.
+	// binning worker holds two sort buffers of a column's values (16 bytes
+	// a value); fewer run when those would pass 256 MiB in all.
 	Workers int
 	// RowByRow reads the file record by record even when its reader can
 	// hand out its columns one by one (dataset.ColumnReader, Parquet). Past

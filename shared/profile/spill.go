@@ -1,7 +1,6 @@
 package profile
 
 import (
-	"bufio"
 	"encoding/binary"
 	"fmt"
 	"io"
@@ -15,6 +14,9 @@ import (
 // them to its temporary file (2 MiB of float64).
 const spillChunk = 1 << 18
 
+// spillIO is how many bytes a column writes or reads at a time.
+const spillIO = 64 << 10
+
 // spill holds the values of one numeric column: in memory while small, then in
 // a temporary file, so that a reference with many numeric columns is read in
 // one pass with memory bounded by the chunk size per column.
@@ -22,9 +24,8 @@ type spill struct {
 	dir  string
 	mem  []float64
 	file *os.File
-	w    *bufio.Writer
 	n    int64
-	buf  [8]byte
+	buf  []byte // a chunk's bytes, while writing and reading the file
 }
 
 func newSpill(dir string) *spill { return &spill{dir: dir} }
@@ -44,13 +45,20 @@ func (s *spill) flush() error {
 		if err != nil {
 			return fmt.Errorf("spill column to disk: %w", err)
 		}
-		s.file, s.w = f, bufio.NewWriterSize(f, 1<<16)
+		s.file = f
 	}
-	for _, v := range s.mem {
-		binary.LittleEndian.PutUint64(s.buf[:], math.Float64bits(v))
-		if _, err := s.w.Write(s.buf[:]); err != nil {
+	if s.buf == nil {
+		s.buf = make([]byte, spillIO)
+	}
+	for rest := s.mem; len(rest) > 0; {
+		n := min(len(rest), spillIO/8)
+		for k, v := range rest[:n] {
+			binary.LittleEndian.PutUint64(s.buf[8*k:], math.Float64bits(v))
+		}
+		if _, err := s.file.Write(s.buf[:8*n]); err != nil {
 			return fmt.Errorf("spill column to disk: %w", err)
 		}
+		rest = rest[n:]
 	}
 	s.mem = s.mem[:0]
 	return nil
@@ -87,22 +95,26 @@ func (s *spill) sorted(bufs *sortBuffers) ([]float64, error) {
 // readAll appends every value of the column, in the order added, to out.
 func (s *spill) readAll(out []float64) ([]float64, error) {
 	if s.file != nil {
-		if err := s.w.Flush(); err != nil {
-			return nil, fmt.Errorf("read spilled column: %w", err)
-		}
 		if _, err := s.file.Seek(0, io.SeekStart); err != nil {
 			return nil, fmt.Errorf("read spilled column: %w", err)
 		}
-		r := bufio.NewReaderSize(s.file, 1<<16)
-		var buf [8]byte
+		if s.buf == nil {
+			s.buf = make([]byte, spillIO)
+		}
 		for {
-			if _, err := io.ReadFull(r, buf[:]); err != nil {
-				if err == io.EOF {
-					break
-				}
+			n, err := io.ReadFull(s.file, s.buf)
+			if n%8 != 0 {
+				return nil, fmt.Errorf("read spilled column: %d bytes, not whole values", n)
+			}
+			for k := 0; k < n; k += 8 {
+				out = append(out, math.Float64frombits(binary.LittleEndian.Uint64(s.buf[k:])))
+			}
+			if err == io.EOF || err == io.ErrUnexpectedEOF {
+				break
+			}
+			if err != nil {
 				return nil, fmt.Errorf("read spilled column: %w", err)
 			}
-			out = append(out, math.Float64frombits(binary.LittleEndian.Uint64(buf[:])))
 		}
 	}
 	out = append(out, s.mem...)
@@ -121,7 +133,7 @@ func (s *spill) close() {
 		name := s.file.Name()
 		s.file.Close()
 		os.Remove(name)
-		s.file, s.w = nil, nil
+		s.file = nil
 	}
 	s.mem = nil
 }
