@@ -13,6 +13,7 @@ import (
 	"path"
 	"path/filepath"
 	"sort"
+	"strings"
 	"sync"
 	"time"
 
@@ -26,7 +27,6 @@ import (
 	"github.com/modelwatch/modelwatch/shared/layout"
 	"github.com/modelwatch/modelwatch/shared/metrics"
 	"github.com/modelwatch/modelwatch/shared/monitor"
-	"github.com/modelwatch/modelwatch/shared/multivariate"
 	"github.com/modelwatch/modelwatch/shared/profile"
 	"github.com/modelwatch/modelwatch/shared/reference"
 	"github.com/modelwatch/modelwatch/shared/store"
@@ -219,15 +219,21 @@ func (r *runner) setUp(ctx context.Context) error {
 	}
 	defer rd.Close()
 	built := o.Start.Add(-24 * time.Hour)
+	// with its multivariate reconstruction model, as `modelwatch profile
+	// build` fits it
+	reopen := func(context.Context) (dataset.Reader, error) {
+		return dataset.NewReader(bytes.NewReader(csv), ReferenceDataFile, dataset.FormatCSV)
+	}
 	prof, err := profile.Build(ctx, rd, ReferenceDataFile, profile.BuildOptions{
 		Settings: profile.DefaultSettings(), Model: ModelName, Version: ModelVersion,
-		Now: func() time.Time { return built },
+		Now:          func() time.Time { return built },
+		Multivariate: &profile.MultivariateOptions{Reopen: reopen},
 	})
 	if err != nil {
 		return err
 	}
-	if err := fitMultivariate(ctx, prof, csv); err != nil {
-		return err
+	if prof.Multivariate == nil {
+		return fmt.Errorf("fit the reference's multivariate model: %s", strings.Join(prof.Notes, "; "))
 	}
 	if _, err := reference.Publish(ctx, bucket, prof, built); err != nil {
 		return err
@@ -637,18 +643,4 @@ func (r *runner) write(name string, data []byte) error {
 		return fmt.Errorf("write %s: %w", name, err)
 	}
 	return nil
-}
-
-// fitMultivariate fits the reference's multivariate reconstruction model on
-// the reference data, as `modelwatch profile build` does.
-func fitMultivariate(ctx context.Context, prof *profile.Profile, csv []byte) error {
-	specs := prof.MultivariateSpecs()
-	open := func(context.Context) (dataset.Reader, error) {
-		return dataset.NewReader(bytes.NewReader(csv), ReferenceDataFile, dataset.FormatCSV)
-	}
-	m, err := multivariate.Fit(ctx, open, specs, multivariate.Options{})
-	if err != nil {
-		return fmt.Errorf("fit the reference's multivariate model: %w", err)
-	}
-	return prof.SetMultivariate(m)
 }

@@ -16,7 +16,6 @@ import (
 
 	"github.com/modelwatch/modelwatch/shared/dataset"
 	"github.com/modelwatch/modelwatch/shared/layout"
-	"github.com/modelwatch/modelwatch/shared/multivariate"
 	"github.com/modelwatch/modelwatch/shared/profile"
 	"github.com/modelwatch/modelwatch/shared/store"
 )
@@ -108,17 +107,33 @@ func Generate(n int, start time.Time, step time.Duration, shift Shift, seed uint
 // (with their predictions, scores and labels) with profile.Build.
 func Reference(t testing.TB, model, version string, n int, seed uint64) *profile.Profile {
 	t.Helper()
+	return build(t, model, version, n, seed, false)
+}
+
+// build builds the reference profile of n training records, with the
+// multivariate model when mv.
+func build(t testing.TB, model, version string, n int, seed uint64, mv bool) *profile.Profile {
+	t.Helper()
 	data := trainingCSV(n, seed)
 	rd, err := dataset.NewReader(strings.NewReader(data), "train.csv", dataset.FormatCSV)
 	if err != nil {
 		t.Fatal(err)
 	}
-	p, err := profile.Build(context.Background(), rd, "train.csv", profile.BuildOptions{
+	opts := profile.BuildOptions{
 		Settings: profile.DefaultSettings(), Model: model, Version: version, TempDir: t.TempDir(),
 		Now: func() time.Time { return time.Date(2026, 1, 2, 0, 0, 0, 0, time.UTC) },
-	})
+	}
+	if mv {
+		opts.Multivariate = &profile.MultivariateOptions{Reopen: func(context.Context) (dataset.Reader, error) {
+			return dataset.NewReader(strings.NewReader(data), "train.csv", dataset.FormatCSV)
+		}}
+	}
+	p, err := profile.Build(context.Background(), rd, "train.csv", opts)
 	if err != nil {
 		t.Fatal(err)
+	}
+	if mv && p.Multivariate == nil {
+		t.Fatalf("no multivariate model: %v", p.Notes)
 	}
 	return p
 }
@@ -127,20 +142,7 @@ func Reference(t testing.TB, model, version string, n int, seed uint64) *profile
 // model of its features, as `modelwatch profile build` fits it.
 func MultivariateReference(t testing.TB, model, version string, n int, seed uint64) *profile.Profile {
 	t.Helper()
-	p := Reference(t, model, version, n, seed)
-	data := trainingCSV(n, seed)
-	open := func(context.Context) (dataset.Reader, error) {
-		return dataset.NewReader(strings.NewReader(data), "train.csv", dataset.FormatCSV)
-	}
-	specs := p.MultivariateSpecs()
-	m, err := multivariate.Fit(context.Background(), open, specs, multivariate.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := p.SetMultivariate(m); err != nil {
-		t.Fatal(err)
-	}
-	return p
+	return build(t, model, version, n, seed, true)
 }
 
 func trainingCSV(n int, seed uint64) string {
