@@ -9,6 +9,7 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/modelwatch/modelwatch/internal/spread"
 	"github.com/modelwatch/modelwatch/shared/dataset"
 )
 
@@ -270,19 +271,7 @@ func (c *Collector) readColumns(ctx context.Context, r dataset.ColumnReader, col
 		return 2
 	}
 	slices.SortStableFunc(order, func(a, b int) int { return cost(b) - cost(a) })
-	workers = max(1, min(workers, len(names)))
-	owned := make([][]int, workers)
-	load := make([]int, workers)
-	for _, i := range order {
-		w := 0
-		for k := range load {
-			if load[k] < load[w] {
-				w = k
-			}
-		}
-		owned[w] = append(owned[w], i)
-		load[w] += cost(i)
-	}
+	owned := spread.ByCost(order, cost, max(1, min(workers, len(names))))
 	failures := make([]columnFailure, len(names))
 	var wg sync.WaitGroup
 	for _, list := range owned {

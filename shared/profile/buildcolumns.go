@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"sync"
 
+	"github.com/modelwatch/modelwatch/internal/spread"
 	"github.com/modelwatch/modelwatch/shared/dataset"
 )
 
@@ -96,27 +97,12 @@ func (b *builder) addColumns(ctx context.Context, r dataset.ColumnReader, cursor
 	// workers by cost; the caller's goroutine decodes the failed-call
 	// column, the class scores, the prediction and label again (for the
 	// calibration) and every other column, for the errors of its values.
-	workers = max(1, min(workers, n))
-	owned := make([][]int, workers)
-	load := make([]int, workers)
+	owned := b.spreadAdded(workers)
+	workers = len(owned)
 	var others []int
 	for i, c := range b.cols {
-		if !c.added() {
-			if i != b.errIdx {
-				others = append(others, i)
-			}
-			continue
-		}
-		w := 0
-		for k := range load {
-			if load[k] < load[w] {
-				w = k
-			}
-		}
-		owned[w] = append(owned[w], i)
-		load[w] += 2
-		if c.kind == Categorical {
-			load[w]++
+		if !c.added() && i != b.errIdx {
+			others = append(others, i)
 		}
 	}
 	colCursors := make([]dataset.ColumnCursor, n)
@@ -192,6 +178,24 @@ func (b *builder) addColumns(ctx context.Context, r dataset.ColumnReader, cursor
 		b.errors += int64(countTrue(skip[:blk.n]))
 	}
 	return nil
+}
+
+// spreadAdded shares the columns whose values are added out among at most
+// workers goroutines by their rough cost: categories (a map lookup) cost
+// more than numbers (the moments and the spill).
+func (b *builder) spreadAdded(workers int) [][]int {
+	var cols []int
+	for i, c := range b.cols {
+		if c.added() {
+			cols = append(cols, i)
+		}
+	}
+	return spread.ByCost(cols, func(i int) int {
+		if b.cols[i].kind == Categorical {
+			return 3
+		}
+		return 2
+	}, max(1, min(workers, len(cols))))
 }
 
 // added reports whether the column's values are added to it, record by

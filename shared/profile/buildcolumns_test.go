@@ -14,7 +14,14 @@ import (
 // record or column by column, and returns its JSON, or the error.
 func buildParquet(t *testing.T, data []byte, workers int, rowByRow bool) ([]byte, error) {
 	t.Helper()
-	r, err := dataset.NewReader(bytes.NewReader(data), "ref", dataset.FormatParquet)
+	return buildWith(t, data, dataset.FormatParquet, workers, rowByRow)
+}
+
+// buildWith builds the reference profile of data on workers goroutines and
+// returns its JSON, or the error.
+func buildWith(t *testing.T, data []byte, format dataset.Format, workers int, rowByRow bool) ([]byte, error) {
+	t.Helper()
+	r, err := dataset.NewReader(bytes.NewReader(data), "ref", format)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -103,28 +110,6 @@ func TestBuildColumnsSameAsRows(t *testing.T) {
 	}
 }
 
-// buildRows builds the reference profile of data read record by record on
-// workers goroutines and returns its JSON, or the error.
-func buildRows(t *testing.T, data []byte, format dataset.Format, workers int) ([]byte, error) {
-	t.Helper()
-	r, err := dataset.NewReader(bytes.NewReader(data), "ref", format)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer r.Close()
-	opts := BuildOptions{Settings: DefaultSettings(), TempDir: t.TempDir(), Workers: workers, RowByRow: true,
-		Now: func() time.Time { return time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC) }}
-	p, err := Build(context.Background(), r, "ref", opts)
-	if err != nil {
-		return nil, err
-	}
-	out, err := p.Encode()
-	if err != nil {
-		t.Fatal(err)
-	}
-	return out, nil
-}
-
 // TestBuildRowBlocksSameAsOneByOne: a file read record by record and added
 // by column workers gives the profile, byte for byte, or the error, of
 // adding its records one by one; so does a JSON Lines file that grows a
@@ -150,12 +135,12 @@ func TestBuildRowBlocksSameAsOneByOne(t *testing.T) {
 			if tt.cells == nil && bytes.HasPrefix(data, []byte("{")) {
 				format = dataset.FormatJSONL
 			}
-			want, wantErr := buildRows(t, data, format, 1)
+			want, wantErr := buildWith(t, data, format, 1, true)
 			if (tt.wantErr == "") != (wantErr == nil) {
 				t.Fatalf("one by one: error %v, want %q", wantErr, tt.wantErr)
 			}
 			for _, workers := range []int{2, 3} {
-				got, err := buildRows(t, data, format, workers)
+				got, err := buildWith(t, data, format, workers, true)
 				switch {
 				case wantErr != nil && (err == nil || err.Error() != wantErr.Error()):
 					t.Errorf("%d workers: error %v, want %v", workers, err, wantErr)

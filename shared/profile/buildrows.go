@@ -34,10 +34,7 @@ type rowPipeline struct {
 	record  chan *rowBlock // nil: no class scores
 	free    chan *rowBlock
 	wg      sync.WaitGroup
-	stopped atomic.Bool
-
-	failMu sync.Mutex
-	fail   *buildFailure
+	firstFailure
 }
 
 // addRowBlocks adds the records of r to its end on workers column workers.
@@ -45,30 +42,8 @@ type rowPipeline struct {
 // that grows a column) ends the pipeline: it and the records after it are
 // added one by one.
 func (b *builder) addRowBlocks(ctx context.Context, r dataset.Reader, workers int) error {
-	p := &rowPipeline{b: b}
-	// Spread the added columns over the workers by their rough cost.
-	var cols []int
-	for i, c := range b.cols {
-		if c.added() {
-			cols = append(cols, i)
-		}
-	}
-	workers = max(1, min(workers, len(cols)))
-	p.owned = make([][]int, workers)
-	load := make([]int, workers)
-	for _, i := range cols {
-		w := 0
-		for k := range load {
-			if load[k] < load[w] {
-				w = k
-			}
-		}
-		p.owned[w] = append(p.owned[w], i)
-		load[w] += 2
-		if b.cols[i].kind == Categorical {
-			load[w]++
-		}
-	}
+	p := &rowPipeline{b: b, owned: b.spreadAdded(workers)}
+	workers = len(p.owned)
 	p.workers = make([]chan *rowBlock, workers)
 	for w := range p.workers {
 		p.workers[w] = make(chan *rowBlock, countBlocks)
@@ -174,17 +149,6 @@ func (p *rowPipeline) release(blk *rowBlock) {
 	if blk.refs.Add(-1) == 0 {
 		p.free <- blk
 	}
-}
-
-// failed records a failure, keeping the first in record order, and stops
-// the reading.
-func (p *rowPipeline) failed(f *buildFailure) {
-	p.failMu.Lock()
-	if f.before(p.fail) {
-		p.fail = f
-	}
-	p.failMu.Unlock()
-	p.stopped.Store(true)
 }
 
 // columnWorker adds worker w's columns of every block, a chunk of records

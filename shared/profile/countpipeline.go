@@ -9,6 +9,7 @@ import (
 	"sync"
 	"sync/atomic"
 
+	"github.com/modelwatch/modelwatch/internal/spread"
 	"github.com/modelwatch/modelwatch/shared/dataset"
 )
 
@@ -109,10 +110,15 @@ type countPipeline struct {
 	record  chan *countBlock
 	free    chan *countBlock
 	wg      sync.WaitGroup
-	stopped atomic.Bool // a worker failed: reading further is pointless
+	firstFailure
+}
 
-	failMu sync.Mutex
-	fail   *countFailure
+// firstFailure keeps the first failure in record order that the goroutines
+// of a pipeline meet, and tells its reader to stop.
+type firstFailure struct {
+	mu      sync.Mutex
+	fail    *countFailure
+	stopped atomic.Bool // a worker failed: reading further is pointless
 }
 
 func newCountPipeline(c *counter, workers int) *countPipeline {
@@ -123,29 +129,24 @@ func newCountPipeline(c *counter, workers int) *countPipeline {
 	}
 	// Spread the columns over the workers by their rough cost: categories
 	// (a map lookup) cost more than numbers (a bin lookup and the moments).
-	owned := len(a.cols)
-	if c.confCol >= 0 {
-		owned--
+	var cols []int
+	for col := range a.cols {
+		p.owner[col] = -1 // the confidence: the record worker's
+		if col != c.confCol {
+			cols = append(cols, col)
+		}
 	}
-	workers = min(max(workers, 1), max(owned, 1))
-	load := make([]int, workers)
-	for col, cc := range a.cols {
-		if col == c.confCol {
-			p.owner[col] = -1
-			continue
+	owned := spread.ByCost(cols, func(col int) int {
+		if a.cols[col].ref.Kind == Categorical {
+			return 3
 		}
-		cost := 2
-		if cc.ref.Kind == Categorical {
-			cost = 3
+		return 2
+	}, min(max(workers, 1), max(len(cols), 1)))
+	workers = len(owned)
+	for w, list := range owned {
+		for _, col := range list {
+			p.owner[col] = w
 		}
-		w := 0
-		for k := range load {
-			if load[k] < load[w] {
-				w = k
-			}
-		}
-		p.owner[col] = w
-		load[w] += cost
 	}
 	p.workers = make([]chan *countBlock, workers)
 	for w := range p.workers {
@@ -303,13 +304,13 @@ func (p *countPipeline) release(b *countBlock) {
 
 // failed records a failure, keeping the first in record order, and stops
 // the reading.
-func (p *countPipeline) failed(f *countFailure) {
-	p.failMu.Lock()
-	if f.before(p.fail) {
-		p.fail = f
+func (ff *firstFailure) failed(f *countFailure) {
+	ff.mu.Lock()
+	if f.before(ff.fail) {
+		ff.fail = f
 	}
-	p.failMu.Unlock()
-	p.stopped.Store(true)
+	ff.mu.Unlock()
+	ff.stopped.Store(true)
 }
 
 // countChunk is how many records of a block a column worker counts column

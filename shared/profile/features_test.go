@@ -2,13 +2,11 @@ package profile
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
 	"fmt"
 	"math"
 	"math/rand/v2"
 	"testing"
-	"time"
 
 	"github.com/modelwatch/modelwatch/shared/dataset"
 )
@@ -36,18 +34,7 @@ func mixedCSV(rows int) []byte {
 
 func buildJSON(t *testing.T, data []byte, workers int) []byte {
 	t.Helper()
-	r, err := dataset.NewReader(bytes.NewReader(data), "mixed.csv", dataset.FormatCSV)
-	if err != nil {
-		t.Fatal(err)
-	}
-	now := func() time.Time { return time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC) }
-	p, err := Build(context.Background(), r, "mixed.csv", BuildOptions{
-		Settings: DefaultSettings(), TempDir: t.TempDir(), Now: now, Workers: workers,
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	out, err := json.Marshal(p)
+	out, err := buildWith(t, data, dataset.FormatCSV, workers, false)
 	if err != nil {
 		t.Fatal(err)
 	}

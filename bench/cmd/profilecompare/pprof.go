@@ -20,7 +20,7 @@ type PprofResult struct {
 }
 
 // profileStep runs the step that `modelwatch profile build` (step "build",
-// on input) or the counting half of `modelwatch compare` (step "count", input
+// on input, with the multivariate model) or the counting half of `modelwatch compare` (step "count", input
 // counted against reference refPath) performs, under the CPU profiler, and
 // writes the profile to cpuOut for `go tool pprof`.
 func profileStep(ctx context.Context, step, input, refPath, cpuOut string) (*PprofResult, error) {
@@ -49,7 +49,9 @@ func profileStep(ctx context.Context, step, input, refPath, cpuOut string) (*Ppr
 	start := time.Now()
 	var p *profile.Profile
 	if step == "build" {
-		p, err = profile.Build(ctx, r, input, profile.BuildOptions{Settings: profile.DefaultSettings()})
+		reopen := func(context.Context) (dataset.Reader, error) { return dataset.Open(input, "") }
+		p, err = profile.Build(ctx, r, input, profile.BuildOptions{Settings: profile.DefaultSettings(),
+			Multivariate: &profile.MultivariateOptions{Reopen: reopen}})
 	} else {
 		p, _, err = profile.Count(ctx, r, input, ref, profile.Columns{})
 	}
