@@ -1,6 +1,3 @@
-// Package spread shares work out among goroutines: the columns of a file
-// among the workers that decode and count them, so that each gets a share
-// of about the same cost.
 package spread
 
 // ByCost returns the items each of workers workers takes: every item in
