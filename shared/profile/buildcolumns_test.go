@@ -39,6 +39,20 @@ func buildWith(t *testing.T, data []byte, format dataset.Format, workers int, ro
 	return out, nil
 }
 
+// sameBuild fails the test unless a build's profile (got) or error is the
+// one wanted.
+func sameBuild(t *testing.T, what string, got []byte, err error, want []byte, wantErr error) {
+	t.Helper()
+	switch {
+	case wantErr != nil && (err == nil || err.Error() != wantErr.Error()):
+		t.Errorf("%s: error %v, want %v", what, err, wantErr)
+	case wantErr == nil && err != nil:
+		t.Errorf("%s: %v", what, err)
+	case !bytes.Equal(got, want):
+		t.Errorf("%s: the profile differs", what)
+	}
+}
+
 // buildCase is reference data, the cells changed in it and the error the
 // build must give (empty: none).
 type buildCase struct {
@@ -97,14 +111,7 @@ func TestBuildColumnsSameAsRows(t *testing.T) {
 			}
 			for _, workers := range []int{1, 2, 3} {
 				got, err := buildParquet(t, pq, workers, false)
-				switch {
-				case wantErr != nil && (err == nil || err.Error() != wantErr.Error()):
-					t.Errorf("%d workers: error %v, want %v", workers, err, wantErr)
-				case wantErr == nil && err != nil:
-					t.Errorf("%d workers: %v", workers, err)
-				case !bytes.Equal(got, want):
-					t.Errorf("%d workers: the profile differs from the record-by-record one", workers)
-				}
+				sameBuild(t, fmt.Sprintf("%d workers", workers), got, err, want, wantErr)
 			}
 		})
 	}
@@ -141,14 +148,7 @@ func TestBuildRowBlocksSameAsOneByOne(t *testing.T) {
 			}
 			for _, workers := range []int{2, 3} {
 				got, err := buildWith(t, data, format, workers, true)
-				switch {
-				case wantErr != nil && (err == nil || err.Error() != wantErr.Error()):
-					t.Errorf("%d workers: error %v, want %v", workers, err, wantErr)
-				case wantErr == nil && err != nil:
-					t.Errorf("%d workers: %v", workers, err)
-				case !bytes.Equal(got, want):
-					t.Errorf("%d workers: the profile differs from the one-by-one one", workers)
-				}
+				sameBuild(t, fmt.Sprintf("%d workers", workers), got, err, want, wantErr)
 			}
 		})
 	}
