@@ -88,6 +88,26 @@ func (s *featureStats) addName(name string) uint64 {
 	return uint64(len(s.names)-1) + firstName
 }
 
+// addIndexed counts category k of a categorical feature, the categories
+// numbered in the order first met (of a numeric one, it counts as missing).
+func (s *featureStats) addIndexed(k int, name string) uint64 {
+	if s.kind == Numeric {
+		return s.addMissing()
+	}
+	s.present++
+	switch {
+	case k < len(s.names):
+		s.counts[k]++
+	case k == len(s.names) && k < countedNames:
+		s.names = append(s.names, name)
+		s.counts = append(s.counts, 1)
+	default:
+		s.over++
+		return codeUncounted
+	}
+	return uint64(k) + firstName
+}
+
 // numberOf reads a numeric cell; text that is not a finite number is missing.
 func numberOf(v dataset.Value) (float64, bool) {
 	x := (&Feature{Kind: Numeric, Impute: math.NaN()}).encode(v)
@@ -175,6 +195,14 @@ func (c *Collector) AddMissing(j int) { c.cols[j].add(c.cols[j].stats.addMissing
 
 // AddName adds a category of categorical feature j.
 func (c *Collector) AddName(j int, name string) { c.cols[j].add(c.cols[j].stats.addName(name)) }
+
+// AddIndexed adds category k of categorical feature j, numbering the
+// categories in the order they were first met (0, 1, 2…); name is read when
+// k is new, and kept. A caller that numbers the categories itself spares
+// the fit a lookup of its own; it gives every value of the feature this way.
+func (c *Collector) AddIndexed(j, k int, name string) {
+	c.cols[j].add(c.cols[j].stats.addIndexed(k, name))
+}
 
 // Close removes the temporary file; a collector is done after Fit or Close.
 func (c *Collector) Close() {

@@ -136,3 +136,47 @@ func TestFitSkip(t *testing.T) {
 		}
 	}
 }
+
+// TestCollectorIndexedSameAsNamed: categories given by their number in the
+// order first met give the model that names give, also past the counted
+// names.
+func TestCollectorIndexedSameAsNamed(t *testing.T) {
+	defer func(counted int) { countedNames = counted }(countedNames)
+	countedNames = 3
+	specs := []Spec{{"x", Numeric}, {"c", Categorical}}
+	r := rand.New(rand.NewPCG(5, 6))
+	named, indexed := NewCollector(specs, Options{}), NewCollector(specs, Options{})
+	numbers := map[string]int{}
+	for range 3 * blockRows {
+		x := r.NormFloat64()
+		name := fmt.Sprintf("n%d", r.IntN(6))
+		if r.IntN(9) == 0 {
+			named.AddMissing(1)
+			indexed.AddMissing(1)
+		} else {
+			k, ok := numbers[name]
+			if !ok {
+				k = len(numbers)
+				numbers[name] = k
+			}
+			named.AddName(1, name)
+			indexed.AddIndexed(1, k, name)
+		}
+		x += float64(numbers[name])
+		named.AddNumber(0, x)
+		indexed.AddNumber(0, x)
+	}
+	a, err := named.Fit(context.Background(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := indexed.Fit(context.Background(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ja, _ := json.Marshal(a)
+	jb, _ := json.Marshal(b)
+	if !bytes.Equal(ja, jb) {
+		t.Errorf("indexed categories give another model:\n%s\n%s", jb, ja)
+	}
+}

@@ -94,7 +94,7 @@ type refColumn struct {
 	values   *spill
 	moments  momentAccumulator
 	distinct map[float64]int64 // nil once there are more than DiscreteMax values
-	cats     map[string]int64
+	cats     *categoryCounts
 	// lenient columns (--numeric) count values that are not numbers as
 	// missing; coerced counts them.
 	lenient bool
@@ -473,7 +473,7 @@ func plural(n int, one, many string) string {
 
 func (c *refColumn) init(opts BuildOptions) {
 	if c.kind == Categorical {
-		c.cats = make(map[string]int64)
+		c.cats = newCategoryCounts()
 		return
 	}
 	c.values = newSpill(opts.TempDir)
@@ -581,7 +581,7 @@ func (c *refColumn) add(v dataset.Value, s Settings) error {
 		c.undecided = false
 		if v.Kind == dataset.Bool || v.Kind == dataset.Text && !isNumberText(v.Str) {
 			c.values.close()
-			c.kind, c.values, c.distinct, c.cats = Categorical, nil, nil, make(map[string]int64)
+			c.kind, c.values, c.distinct, c.cats = Categorical, nil, nil, newCategoryCounts()
 		}
 	}
 	switch v.Kind {
@@ -644,17 +644,46 @@ func (c *refColumn) addFeatureNumber(v float64, s Settings) error {
 	return nil
 }
 
-// countCategory counts s, copying it when it is new so that the map does not
-// keep the reader's record buffer alive.
+// countCategory counts s and gives it to the fit by its number.
 func (c *refColumn) countCategory(s string) {
+	k, name := c.cats.add(s)
 	if c.fit != nil {
-		c.fit.AddName(c.fitCol, s)
+		c.fit.AddIndexed(c.fitCol, k, name)
 	}
-	if n, ok := c.cats[s]; ok {
-		c.cats[s] = n + 1
-		return
+}
+
+// categoryCounts counts a column's categories, numbering each in the order
+// it was first met; a name is copied when it is new, so that the counts do
+// not keep the reader's record buffer alive.
+type categoryCounts struct {
+	index  map[string]int
+	names  []string
+	counts []int64
+}
+
+func newCategoryCounts() *categoryCounts { return &categoryCounts{index: make(map[string]int)} }
+
+// add counts s and returns its number and the copy of it the counts hold.
+func (cc *categoryCounts) add(s string) (int, string) {
+	if k, ok := cc.index[s]; ok {
+		cc.counts[k]++
+		return k, cc.names[k]
 	}
-	c.cats[strings.Clone(s)] = 1
+	k := len(cc.names)
+	s = strings.Clone(s)
+	cc.index[s] = k
+	cc.names = append(cc.names, s)
+	cc.counts = append(cc.counts, 1)
+	return k, s
+}
+
+// all returns every category with its count, in no particular order.
+func (cc *categoryCounts) all() []NameCount {
+	out := make([]NameCount, len(cc.names))
+	for k, name := range cc.names {
+		out[k] = NameCount{Name: name, Count: cc.counts[k]}
+	}
+	return out
 }
 
 func (c *refColumn) addNumber(v float64, s Settings) error {
@@ -747,7 +776,7 @@ func (b *builder) profile() (*Profile, error) {
 func (c *refColumn) feature(s Settings, scratch *sortBuffers) (*Feature, error) {
 	f := &Feature{Name: c.name, Kind: c.kind, Missing: c.missing}
 	if c.kind == Categorical {
-		f.Categories, f.Values, f.Pooled, f.PooledUnhashed = topCategories(c.cats, s.MaxCategories)
+		f.Categories, f.Values, f.Pooled, f.PooledUnhashed = topCategories(c.cats.all(), s.MaxCategories)
 		return f, nil
 	}
 	m := c.moments.moments()
@@ -821,8 +850,8 @@ func unionSorted(a, b []float64) []float64 {
 // topCategories keeps the max most frequent categories (ties by name) and
 // pools the rest into the last bin, remembering the hashes of the most
 // frequent MaxPooledHashes pooled ones and how many it could not remember.
-func topCategories(counts map[string]int64, max int) ([]string, Counts, HashSet, int64) {
-	all := TopNames(counts, len(counts))
+func topCategories(all []NameCount, max int) ([]string, Counts, HashSet, int64) {
+	sortNameCounts(all)
 	kept := all
 	if len(kept) > max {
 		kept = kept[:max]
