@@ -144,19 +144,30 @@ def make(rows, seed, side):
     """side 0 is the reference, 1 the current data."""
     cols = {}
     for i, (name, ref, cur, integer, *_rest) in enumerate(NUMERIC):
-        draw = cur if side == 1 and cur is not None else ref
-        x = draw(feature_rng(seed, rows, side, i), rows)
-        cols[name] = pa.array(x.astype(np.int64) if integer else np.round(x, 4))
+        cols[name] = numeric_array(feature_rng(seed, rows, side, i), rows, side, ref, cur, integer)
     for j, (name, levels, ref_w, cur_w, new, *_rest) in enumerate(CATEGORICAL):
-        rng = feature_rng(seed, rows, side, 100 + j)
-        names = list(levels)
-        w = cur_w if side == 1 and cur_w is not None else ref_w
-        if side == 1 and new is not None:
-            names.append(new[0])
-            w = np.append((1 - new[1]) * w, new[1])
-        idx = rng.choice(len(names), size=rows, p=w / w.sum())
-        cols[name] = pa.DictionaryArray.from_arrays(pa.array(idx.astype(np.int32)), pa.array(names)).cast(pa.string())
+        cols[name] = categorical_array(feature_rng(seed, rows, side, 100 + j), rows, side, levels, ref_w, cur_w, new)
     return pa.table(cols)
+
+
+def numeric_array(rng, rows, side, ref, cur, integer, mask=None):
+    """A numeric column drawn with the side's distribution (cur on the current
+    side, when the feature shifts), integers or rounded to 4 decimals."""
+    draw = cur if side == 1 and cur is not None else ref
+    x = draw(rng, rows)
+    return pa.array(x.astype(np.int64) if integer else np.round(x, 4), mask=mask)
+
+
+def categorical_array(rng, rows, side, levels, ref_w, cur_w, new, mask=None):
+    """A categorical column drawn with the side's weights; the current side
+    adds the new category, if any, at its share."""
+    names = list(levels)
+    w = cur_w if side == 1 and cur_w is not None else ref_w
+    if side == 1 and new is not None:
+        names.append(new[0])
+        w = np.append((1 - new[1]) * w, new[1])
+    idx = rng.choice(len(names), size=rows, p=w / w.sum())
+    return pa.DictionaryArray.from_arrays(pa.array(idx.astype(np.int32), mask=mask), pa.array(names)).cast(pa.string())
 
 
 def manifest(rows, seed):
@@ -294,21 +305,11 @@ def event_times(seed, rows, side):
 def make_hard(rows, seed, side):
     cols = {HARD_TIME_COLUMN: pa.array(event_times(seed, rows, side))}
     for i, (name, ref, cur, integer, missing, *_rest) in enumerate(HARD_NUMERIC):
-        draw = cur if side == 1 and cur is not None else ref
-        x = draw(feature_rng(seed, rows, side, 200 + i), rows)
-        mask = missing_mask(seed, rows, side, i, missing)
-        cols[name] = pa.array(x.astype(np.int64) if integer else np.round(x, 4), mask=mask)
+        cols[name] = numeric_array(feature_rng(seed, rows, side, 200 + i), rows, side, ref, cur, integer,
+                                   mask=missing_mask(seed, rows, side, i, missing))
     for j, (name, levels, ref_w, cur_w, new, missing, *_rest) in enumerate(HARD_CATEGORICAL):
-        rng = feature_rng(seed, rows, side, 300 + j)
-        names = list(levels)
-        w = cur_w if side == 1 and cur_w is not None else ref_w
-        if side == 1 and new is not None:
-            names.append(new[0])
-            w = np.append((1 - new[1]) * w, new[1])
-        idx = rng.choice(len(names), size=rows, p=w / w.sum())
-        mask = missing_mask(seed, rows, side, 100 + j, missing)
-        cols[name] = pa.DictionaryArray.from_arrays(pa.array(idx.astype(np.int32), mask=mask),
-                                                    pa.array(names)).cast(pa.string())
+        cols[name] = categorical_array(feature_rng(seed, rows, side, 300 + j), rows, side, levels, ref_w, cur_w, new,
+                                       mask=missing_mask(seed, rows, side, 100 + j, missing))
     return pa.table(cols)
 
 

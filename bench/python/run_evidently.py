@@ -10,10 +10,11 @@ The driver (run.py) measures the process's wall time and peak RSS; the phase
 times here only say where that time went.
 """
 
-import argparse
 import json
 import sys
 import time
+
+import peer
 
 T0 = time.perf_counter()
 import pandas as pd  # noqa: E402
@@ -24,25 +25,11 @@ from evidently.presets import DataDriftPreset  # noqa: E402
 T_IMPORT = time.perf_counter()
 
 
-def load(path):
-    return pd.read_parquet(path) if path.endswith(".parquet") else pd.read_csv(path)
-
-
 def main(argv):
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--manifest")
-    ap.add_argument("--reference")
-    ap.add_argument("--current")
-    ap.add_argument("--out")
-    ap.add_argument("--import-only", action="store_true")
-    args = ap.parse_args(argv)
-    if args.import_only:
-        print(json.dumps({"tool": "evidently", "version": evidently.__version__, "import_seconds": T_IMPORT - T0}))
+    parsed = peer.parse_args(argv, __doc__, "evidently", evidently.__version__, T_IMPORT - T0)
+    if parsed is None:
         return
-    if not (args.manifest and args.reference and args.current and args.out):
-        ap.error("--manifest, --reference, --current and --out are required")
-    with open(args.manifest) as f:
-        manifest = json.load(f)
+    args, manifest = parsed
     features = manifest["features"]
     # Date-time columns (the hard set's event_time) are declared as such, as a
     # user would; left undeclared, Evidently takes ISO-8601 text for a text
@@ -52,7 +39,7 @@ def main(argv):
     categorical = [f["name"] for f in features if f["kind"] == "categorical"]
 
     t = time.perf_counter()
-    ref, cur = load(args.reference), load(args.current)
+    ref, cur = peer.load(args.reference), peer.load(args.current)
     t_load = time.perf_counter()
     definition = DataDefinition(numerical_columns=numeric, categorical_columns=categorical,
                                 datetime_columns=times or None)

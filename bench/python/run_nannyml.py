@@ -12,12 +12,13 @@ over several reference chunks; with one chunk they degenerate (every feature
 alerts), so its alerts are not used: only its values are compared.
 """
 
-import argparse
 import json
 import os
 import sys
 import time
 import warnings
+
+import peer
 
 os.environ.setdefault("NML_DISABLE_USAGE_LOGGING", "1")
 T0 = time.perf_counter()
@@ -27,31 +28,18 @@ import nannyml  # noqa: E402
 T_IMPORT = time.perf_counter()
 
 
-def load(path):
-    return pd.read_parquet(path) if path.endswith(".parquet") else pd.read_csv(path)
-
-
 def main(argv):
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--manifest")
-    ap.add_argument("--reference")
-    ap.add_argument("--current")
-    ap.add_argument("--out")
-    ap.add_argument("--import-only", action="store_true")
-    args = ap.parse_args(argv)
-    if args.import_only:
-        print(json.dumps({"tool": "nannyml", "version": nannyml.__version__, "import_seconds": T_IMPORT - T0}))
+    parsed = peer.parse_args(argv, __doc__, "nannyml", nannyml.__version__, T_IMPORT - T0)
+    if parsed is None:
         return
-    if not (args.manifest and args.reference and args.current and args.out):
-        ap.error("--manifest, --reference, --current and --out are required")
-    with open(args.manifest) as f:
-        features = json.load(f)["features"]
+    args, manifest = parsed
+    features = manifest["features"]
     names = [f["name"] for f in features]
     categorical = [f["name"] for f in features if f["kind"] == "categorical"]
     warnings.filterwarnings("ignore")  # "the resulting number of chunks is too low", once per column
 
     t = time.perf_counter()
-    ref, cur = load(args.reference), load(args.current)
+    ref, cur = peer.load(args.reference), peer.load(args.current)
     t_load = time.perf_counter()
     calc = nannyml.UnivariateDriftCalculator(
         column_names=names, treat_as_categorical=categorical,

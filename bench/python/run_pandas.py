@@ -28,10 +28,11 @@ distinct reference values on those values), and it keeps every category
 rest, and the current categories the reference never had, into __other__).
 """
 
-import argparse
 import json
 import sys
 import time
+
+import peer
 
 T0 = time.perf_counter()
 import numpy as np  # noqa: E402
@@ -44,10 +45,6 @@ T_IMPORT = time.perf_counter()
 PSI_DRIFT = 0.25
 MISSING_DRIFT = 0.2
 EPSILON = 1e-4
-
-
-def load(path):
-    return pd.read_parquet(path) if path.endswith(".parquet") else pd.read_csv(path)
 
 
 def psi(p, q):
@@ -81,24 +78,15 @@ def categorical_column(ref, cur):
 
 
 def main(argv):
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--manifest")
-    ap.add_argument("--reference")
-    ap.add_argument("--current")
-    ap.add_argument("--out")
-    ap.add_argument("--import-only", action="store_true")
-    args = ap.parse_args(argv)
     versions = {"pandas": pd.__version__, "scipy": scipy.__version__, "numpy": np.__version__}
-    if args.import_only:
-        print(json.dumps({"tool": "pandas", "version": versions, "import_seconds": T_IMPORT - T0}))
+    parsed = peer.parse_args(argv, __doc__, "pandas", versions, T_IMPORT - T0)
+    if parsed is None:
         return
-    if not (args.manifest and args.reference and args.current and args.out):
-        ap.error("--manifest, --reference, --current and --out are required")
-    with open(args.manifest) as f:
-        features = json.load(f)["features"]
+    args, manifest = parsed
+    features = manifest["features"]
 
     t = time.perf_counter()
-    ref, cur = load(args.reference), load(args.current)
+    ref, cur = peer.load(args.reference), peer.load(args.current)
     t_load = time.perf_counter()
     out = []
     for f in features:

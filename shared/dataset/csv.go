@@ -26,6 +26,17 @@ func newCSVReader(r io.Reader, name string, c *closer) (*csvReader, error) {
 	if err != nil {
 		return nil, csvError(name, err)
 	}
+	cols, err := csvColumns(name, header, cr.FieldLine)
+	if err != nil {
+		return nil, err
+	}
+	return &csvReader{name: name, cr: cr, cols: cols, c: c}, nil
+}
+
+// csvColumns checks a CSV header and returns its column names, trimmed (and
+// the first without a UTF-8 byte order mark); line(i) is the line where
+// field i starts, for the error of an empty or a duplicate name.
+func csvColumns(name string, header []string, line func(i int) int) ([]string, error) {
 	cols := make([]string, len(header))
 	seen := make(map[string]int, len(header))
 	for i, h := range header {
@@ -33,17 +44,16 @@ func newCSVReader(r io.Reader, name string, c *closer) (*csvReader, error) {
 			h = strings.TrimPrefix(h, "\uFEFF") // UTF-8 byte order mark
 		}
 		h = strings.Clone(strings.TrimSpace(h))
-		line := cr.FieldLine(i)
 		if h == "" {
-			return nil, newError(name, int64(line), "", fmt.Sprintf("header: column %d has an empty name", i+1))
+			return nil, newError(name, int64(line(i)), "", fmt.Sprintf("header: column %d has an empty name", i+1))
 		}
 		if j, dup := seen[h]; dup {
-			return nil, newError(name, int64(line), h, fmt.Sprintf("duplicate column name in the header (columns %d and %d)", j+1, i+1))
+			return nil, newError(name, int64(line(i)), h, fmt.Sprintf("duplicate column name in the header (columns %d and %d)", j+1, i+1))
 		}
 		seen[h] = i
 		cols[i] = h
 	}
-	return &csvReader{name: name, cr: cr, cols: cols, c: c}, nil
+	return cols, nil
 }
 
 func (r *csvReader) Columns() []string { return r.cols }

@@ -59,39 +59,40 @@ type scanned struct {
 // the scanner, with each field's starting line, up to the first error.
 func scanAll(data []byte, bufSize int, reference bool) []scanned {
 	br := bufio.NewReaderSize(bytes.NewReader(data), bufSize)
-	var out []scanned
+	// read returns the next record and the line each field starts on.
+	var read func() ([]string, []int, error)
 	if reference {
 		r := csv.NewReader(br)
 		r.FieldsPerRecord = -1
-		for {
+		read = func() ([]string, []int, error) {
 			rec, err := r.Read()
-			if err != nil {
-				if err != io.EOF {
-					out = append(out, scanned{err: err})
-				}
-				return out
-			}
 			lines := make([]int, len(rec))
 			for i := range rec {
 				lines[i], _ = r.FieldPos(i)
 			}
-			out = append(out, scanned{fields: rec, lines: lines})
+			return rec, lines, err
+		}
+	} else {
+		s := newCSVScanner(br)
+		read = func() ([]string, []int, error) {
+			rec, err := s.Read()
+			lines := make([]int, len(rec))
+			for i := range rec {
+				lines[i] = s.FieldLine(i)
+			}
+			return append([]string(nil), rec...), lines, err
 		}
 	}
-	s := newCSVScanner(br)
+	var out []scanned
 	for {
-		rec, err := s.Read()
+		rec, lines, err := read()
 		if err != nil {
 			if err != io.EOF {
 				out = append(out, scanned{err: err})
 			}
 			return out
 		}
-		lines := make([]int, len(rec))
-		for i := range rec {
-			lines[i] = s.FieldLine(i)
-		}
-		out = append(out, scanned{fields: append([]string(nil), rec...), lines: lines})
+		out = append(out, scanned{fields: rec, lines: lines})
 	}
 }
 
@@ -129,7 +130,7 @@ func FuzzCSVScanner(f *testing.F) {
 
 // encodingCSVReader is the CSV reader as it was on top of encoding/csv: the
 // reference the scanner-based reader must match, value for value and error
-// for error.
+// for error (the header's rules, csvColumns, are the reader's own).
 type encodingCSVReader struct {
 	name string
 	cr   *csv.Reader
@@ -148,22 +149,9 @@ func newEncodingCSVReader(r io.Reader, name string) (*encodingCSVReader, error) 
 	if err != nil {
 		return nil, csvError(name, err)
 	}
-	cols := make([]string, len(header))
-	seen := make(map[string]int, len(header))
-	for i, h := range header {
-		if i == 0 {
-			h = strings.TrimPrefix(h, "\uFEFF")
-		}
-		h = strings.Clone(strings.TrimSpace(h))
-		line, _ := cr.FieldPos(i)
-		if h == "" {
-			return nil, newError(name, int64(line), "", fmt.Sprintf("header: column %d has an empty name", i+1))
-		}
-		if j, dup := seen[h]; dup {
-			return nil, newError(name, int64(line), h, fmt.Sprintf("duplicate column name in the header (columns %d and %d)", j+1, i+1))
-		}
-		seen[h] = i
-		cols[i] = h
+	cols, err := csvColumns(name, header, func(i int) int { line, _ := cr.FieldPos(i); return line })
+	if err != nil {
+		return nil, err
 	}
 	return &encodingCSVReader{name: name, cr: cr, cols: cols}, nil
 }

@@ -27,6 +27,12 @@ func ParseNumber(s string) (float64, error) {
 	if f, ok := parseSimpleDecimal(s); ok {
 		return f, nil
 	}
+	return parseNumberInFull(s)
+}
+
+// parseNumberInFull is ParseNumber without its one-pass path for the common
+// case, which must give the same bits.
+func parseNumberInFull(s string) (float64, error) {
 	s = strings.TrimSpace(s)
 	for i := 0; i < len(s); i++ {
 		switch c := s[i]; {

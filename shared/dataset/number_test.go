@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
-	"strconv"
 	"strings"
 	"testing"
 )
@@ -97,33 +96,6 @@ func TestValue(t *testing.T) {
 	if got := ValueKind(9).String(); got != "ValueKind(9)" {
 		t.Errorf("ValueKind(9).String() = %q", got)
 	}
-}
-
-// parseNumberInFull is ParseNumber without its one-pass path: the
-// reference that path must match.
-func parseNumberInFull(s string) (float64, error) {
-	s = strings.TrimSpace(s)
-	for i := 0; i < len(s); i++ {
-		switch c := s[i]; {
-		case c >= '0' && c <= '9', c == '.', c == '-', c == '+', c == 'e', c == 'E':
-		default:
-			if isNonFiniteText(s) {
-				return 0, fmt.Errorf("%w %q", ErrNonFinite, s)
-			}
-			return 0, fmt.Errorf("%w: %q", ErrNotNumber, s)
-		}
-	}
-	f, err := strconv.ParseFloat(s, 64)
-	if err != nil {
-		if errors.Is(err, strconv.ErrRange) && math.IsInf(f, 0) {
-			return 0, fmt.Errorf("%w: %q", ErrOutOfRange, s)
-		}
-		if errors.Is(err, strconv.ErrRange) {
-			return f, nil
-		}
-		return 0, fmt.Errorf("%w: %q", ErrNotNumber, s)
-	}
-	return f, nil
 }
 
 func checkParseNumber(t *testing.T, s string) {

@@ -193,9 +193,6 @@ func (c *Collector) AddNumber(j int, x float64) { c.cols[j].add(c.cols[j].stats.
 // AddMissing adds a missing value of feature j.
 func (c *Collector) AddMissing(j int) { c.cols[j].add(c.cols[j].stats.addMissing()) }
 
-// AddName adds a category of categorical feature j.
-func (c *Collector) AddName(j int, name string) { c.cols[j].add(c.cols[j].stats.addName(name)) }
-
 // AddIndexed adds category k of categorical feature j, numbering the
 // categories in the order they were first met (0, 1, 2…); name is read when
 // k is new, and kept. A caller that numbers the categories itself spares

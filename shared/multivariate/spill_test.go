@@ -138,8 +138,8 @@ func TestFitSkip(t *testing.T) {
 }
 
 // TestCollectorIndexedSameAsNamed: categories given by their number in the
-// order first met give the model that names give, also past the counted
-// names.
+// order first met give the model that the values give, also past the
+// counted names.
 func TestCollectorIndexedSameAsNamed(t *testing.T) {
 	defer func(counted int) { countedNames = counted }(countedNames)
 	countedNames = 3
@@ -159,7 +159,7 @@ func TestCollectorIndexedSameAsNamed(t *testing.T) {
 				k = len(numbers)
 				numbers[name] = k
 			}
-			named.AddName(1, name)
+			named.Add(1, dataset.Value{Kind: dataset.Text, Str: name})
 			indexed.AddIndexed(1, k, name)
 		}
 		x += float64(numbers[name])

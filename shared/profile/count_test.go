@@ -109,11 +109,22 @@ func referenceWithModel(t *testing.T, data []byte) *Profile {
 // returns the batch profile's JSON and the warnings, or the error.
 func countJSON(t *testing.T, ref *Profile, data []byte, format dataset.Format, workers int) ([]byte, []string, error) {
 	t.Helper()
+	return countWithOptions(t, ref, data, format, CountOptions{Workers: workers})
+}
+
+// countWithOptions counts data over ref with opts and returns the batch
+// profile's JSON and the warnings, or the error.
+func countWithOptions(t *testing.T, ref *Profile, data []byte, format dataset.Format, opts CountOptions) ([]byte, []string, error) {
+	t.Helper()
 	r, err := dataset.NewReader(bytes.NewReader(data), "cur", format)
 	if err != nil {
 		t.Fatal(err)
 	}
-	p, warnings, err := CountWith(context.Background(), r, "cur", ref, CountOptions{Workers: workers})
+	defer r.Close()
+	if _, ok := r.(dataset.ColumnReader); !ok && format == dataset.FormatParquet {
+		t.Fatal("the Parquet reader reads no columns")
+	}
+	p, warnings, err := CountWith(context.Background(), r, "cur", ref, opts)
 	if err != nil {
 		return nil, nil, err
 	}

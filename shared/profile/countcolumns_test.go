@@ -8,7 +8,6 @@ import (
 	"strconv"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/modelwatch/modelwatch/shared/dataset"
 	"github.com/parquet-go/parquet-go"
@@ -103,24 +102,7 @@ func indexOf(s []string, x string) int {
 // error.
 func countParquet(t *testing.T, ref *Profile, data []byte, workers int, rowByRow bool) ([]byte, []string, error) {
 	t.Helper()
-	r, err := dataset.NewReader(bytes.NewReader(data), "cur", dataset.FormatParquet)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer r.Close()
-	if _, ok := r.(dataset.ColumnReader); !ok {
-		t.Fatal("the Parquet reader reads no columns")
-	}
-	p, warnings, err := CountWith(context.Background(), r, "cur", ref, CountOptions{Workers: workers, RowByRow: rowByRow})
-	if err != nil {
-		return nil, nil, err
-	}
-	p.CreatedAt = time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
-	out, err := p.Encode()
-	if err != nil {
-		t.Fatal(err)
-	}
-	return out, warnings, nil
+	return countWithOptions(t, ref, data, dataset.FormatParquet, CountOptions{Workers: workers, RowByRow: rowByRow})
 }
 
 // TestCountColumnsSameBytesAsRows: counting a Parquet file column by column
